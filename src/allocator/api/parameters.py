@@ -1,0 +1,93 @@
+"""Dated parameters: values that hold between two dates, looked up at the decision date.
+
+Examples:
+    >>> from datetime import date
+    >>> p = Parameter("caseload", "Case files per social worker", "files",
+    ...               "seed 001", (ParameterValue(date(2021, 3, 21), None, 150),))
+    >>> ps = ParameterSet({p.name: p})
+    >>> ps.at(date(2024, 1, 1))["caseload"]
+    150
+    >>> ps.at(date(2020, 1, 1))
+    Traceback (most recent call last):
+    ...
+    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from allocator.errors import ParameterNotCoveredError
+
+ParamScalar = bool | int | float
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    """One value, valid from ``start`` to ``end`` inclusive (``end=None``: open-ended)."""
+
+    start: date
+    end: date | None
+    value: ParamScalar
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named parameter with its dated values, in date order, never overlapping."""
+
+    name: str
+    description: str
+    unit: str
+    reference: str
+    values: tuple[ParameterValue, ...]
+    file: str = ""
+
+    def at(self, day: date) -> ParamScalar:
+        """The value in force on ``day``; raises :class:`ParameterNotCoveredError` if none."""
+        for value in self.values:
+            if value.covers(day):
+                return value.value
+        raise ParameterNotCoveredError(self.name, day.isoformat())
+
+    def last_day(self) -> date | None:
+        """The last day any value covers (``None`` if the last value is open-ended)."""
+        return self.values[-1].end if self.values else None
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """All parameters of a ruleset, by name."""
+
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.parameters[name]
+
+    def at(self, day: date) -> dict[str, ParamScalar]:
+        """Every parameter's value on ``day`` (fails on the first one not covered)."""
+        return {name: p.at(day) for name, p in self.parameters.items()}
+
+    def expiring(self, today: date, within_days: int = 365) -> list[tuple[Parameter, date]]:
+        """Parameters whose last value ends within ``within_days`` of ``today`` (or before).
+
+        Examples:
+            >>> v = ParameterValue(date(2020, 1, 1), date(2026, 3, 20), 1)
+            >>> ps = ParameterSet({"x": Parameter("x", "", "", "", (v,))})
+            >>> [(q.name, d.isoformat()) for q, d in ps.expiring(date(2026, 1, 1))]
+            [('x', '2026-03-20')]
+        """
+        horizon = today + timedelta(days=within_days)
+        found = []
+        for parameter in self.parameters.values():
+            end = parameter.last_day()
+            if end is not None and end <= horizon:
+                found.append((parameter, end))
+        return found

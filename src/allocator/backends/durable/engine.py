@@ -1,0 +1,137 @@
+"""The durable-rules backend: one household at a time, every decision explained.
+
+Examples:
+    >>> from datetime import date
+    >>> from allocator.api.ruleset import default_rules_dir
+    >>> from allocator.domain import Neighborhood, parse_household
+    >>> from allocator.loading import load_ruleset
+    >>> backend = DurableBackend(load_ruleset(default_rules_dir()))
+    >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
+    ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
+    >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
+    >>> d = backend.decide(hh, nb, date(2025, 6, 1))
+    >>> d.service("food_package").eligible, d.service("food_package").agency
+    (True, 'imam_order')
+    >>> d.service("shelter").failed_condition
+    'homeless'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from allocator.api.ruleset import RuleSet
+from allocator.api.services import Service
+from allocator.backends.durable.compile import OK, CompiledRules
+from allocator.backends.durable.explain import Explainer
+from allocator.backends.scalar import Env, compute
+from allocator.decisions.model import Decision, EntityDecision, ServiceDecision
+from allocator.domain.household import Household
+from allocator.domain.inputs import household_inputs, member_inputs
+from allocator.domain.neighborhood import Neighborhood
+from allocator.errors import InputError
+
+
+class DurableBackend:
+    """Decides and explains eligibility of single households with durable-rules."""
+
+    name = "durable"
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._compiled: dict[tuple[tuple[str, object], ...], CompiledRules] = {}
+        self._explainers = {s.id: Explainer(s) for s in ruleset.services}
+
+    def compiled(self, day: date) -> tuple[CompiledRules, dict[str, bool | int | float]]:
+        """The durable-rules ruleset for the parameter values in force on ``day``."""
+        params = self.ruleset.parameters.at(day)
+        key = tuple(sorted(params.items()))
+        if key not in self._compiled:
+            self._compiled[key] = CompiledRules(self.ruleset, params)
+        return self._compiled[key], params
+
+    def decide(self, household: Household, neighborhood: Neighborhood, day: date) -> Decision:
+        """The explained decision of every service for ``household`` on ``day``."""
+        if household.neighborhood_id != neighborhood.neighborhood_id:
+            raise InputError(
+                "neighborhood_id: does not match the neighborhood given", field="neighborhood_id"
+            )
+        rules, params = self.compiled(day)
+        env = compute(
+            self.ruleset,
+            household_inputs(household, neighborhood),
+            [member_inputs(m) for m in household.members],
+            params,
+        )
+        household_outcomes = rules.outcomes(env)
+        member_outcomes = [rules.outcomes(env, i) for i in range(len(household.members))]
+        services = []
+        for service in self.ruleset.services:
+            if service.entity == "household":
+                details = [self._entity(service, env, None, household_outcomes[service.id])]
+            else:
+                details = [
+                    self._entity(service, env, i, outcomes[service.id])
+                    for i, outcomes in enumerate(member_outcomes)
+                ]
+            services.append(self._summary(service, env, details))
+        case_services = [s.service_id for s in services if s.eligible and s.opens_case_file]
+        case_agency = next((s.agency for s in services if s.service_id in case_services), None)
+        return Decision(
+            household_id=household.household_id,
+            neighborhood_id=household.neighborhood_id,
+            date=day.isoformat(),
+            ruleset=self.ruleset.identity(),
+            services=services,
+            case_file=bool(case_services),
+            case_file_agency=case_agency,
+            case_file_services=case_services,
+            variables={
+                v.id: env.household[v.id] for v in self.ruleset.variables if v.entity == "household"
+            },
+        )
+
+    def _entity(
+        self, service: Service, env: Env, member: int | None, outcome: int
+    ) -> EntityDecision:
+        eligible = outcome == OK
+        explainer = self._explainers[service.id]
+        return EntityDecision(
+            member=member,
+            eligible=eligible,
+            failed_condition=None if eligible else service.conditions[outcome].id,
+            conditions=explainer.conditions(env, member, outcome),
+            priority=explainer.priority(env, member) if eligible else None,
+        )
+
+    def _summary(
+        self, service: Service, env: Env, details: list[EntityDecision]
+    ) -> ServiceDecision:
+        eligible = [d for d in details if d.eligible]
+        best = max(
+            (d.priority for d in eligible if d.priority), key=lambda p: p.score, default=None
+        )
+        failed = None
+        if not eligible:
+            ids = service.condition_ids()
+            failed = max(
+                (d.failed_condition for d in details if d.failed_condition),
+                key=ids.index,
+                default=None,
+            )
+        return ServiceDecision(
+            service_id=service.id,
+            name=service.name,
+            name_fa=service.name_fa,
+            entity="household" if service.entity == "household" else "member",
+            eligible=bool(eligible),
+            units=len(eligible),
+            need_score=best.score if best else None,
+            tier=best.tier if best else None,
+            agency=str(env.value(service.agency)) if eligible else None,
+            failed_condition=failed,
+            opens_case_file=service.opens_case_file,
+            provenance=service.provenance.describe(),
+            details=details,
+        )

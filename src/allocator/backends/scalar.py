@@ -1,0 +1,107 @@
+"""Derived variables of one household and its members, with plain Python values.
+
+This is the scalar counterpart of the array engine: the durable backend uses it to fill the
+facts it asserts, and to show the values behind an explanation.
+
+Examples:
+    >>> from datetime import date
+    >>> from allocator.loading import load_ruleset
+    >>> from allocator.api.ruleset import default_rules_dir
+    >>> rs = load_ruleset(default_rules_dir())
+    >>> hh = {"income": 3_000_000, "assets": 0, "housing": "tenant", "case_agency": "none",
+    ...       "continuous_pension": False, "urban": True, "custodian": "relief_committee",
+    ...       "target_2020": True, "informal_settlement": False, "mazandaran_56": False}
+    >>> m = {"age": 40, "sex": "female", "relation": "head", "insured": False,
+    ...      "disability_type": "none", "disability_severity": "none",
+    ...      "hard_to_treat_disease": False, "in_school": False, "employed": False,
+    ...      "drug_addiction": False, "street_child": False, "waste_picker": False,
+    ...      "woman_at_risk": False, "imprisoned": "none"}
+    >>> params = rs.parameters.at(date(2025, 6, 1))
+    >>> env = compute(rs, hh, [m, dict(m, age=8, relation="child")], params)
+    >>> env.household["household_size"], env.household["per_capita_income"]
+    (2, 1500000.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from allocator.api.parameters import ParamScalar
+from allocator.api.ruleset import RuleSet
+from allocator.api.variables import Aggregation
+from allocator.expressions.nodes import Node
+from allocator.expressions.scalar import Lookup, compiled
+from allocator.types import ScalarValue
+
+
+@dataclass
+class Env:
+    """Every variable of a household and of each of its members, plus the parameters."""
+
+    household: dict[str, ScalarValue]
+    members: list[dict[str, ScalarValue]]
+    params: Mapping[str, ParamScalar]
+    _lookups: dict[int | None, Lookup] = field(default_factory=dict)
+
+    def lookup(self, member: int | None = None) -> Lookup:
+        """Name look-up for expressions of the household (``member=None``) or of a member."""
+        found = self._lookups.get(member)
+        if found is None:
+            found = self._lookups[member] = self._make_lookup(member)
+        return found
+
+    def _make_lookup(self, member: int | None) -> Lookup:
+        own = self.household if member is None else self.members[member]
+
+        def find(parts: tuple[str, ...]) -> ScalarValue:
+            if parts[0] == "params":
+                return self.params[".".join(parts[1:])]
+            if len(parts) == 2:
+                return self.household[parts[1]]
+            return own[parts[0]]
+
+        return find
+
+    def value(self, node: Node, member: int | None = None) -> ScalarValue:
+        return compiled(node)(self.lookup(member))
+
+
+def _aggregate(agg: Aggregation, env: Env) -> ScalarValue:
+    chosen = [i for i in range(len(env.members)) if agg.where is None or env.value(agg.where, i)]
+    if agg.function == "any":
+        return bool(chosen)
+    if agg.function == "count":
+        return len(chosen)
+    assert agg.of is not None  # guaranteed by the loader
+    values = [env.value(agg.of, i) for i in chosen]
+    if agg.function == "sum":
+        total: ScalarValue = 0
+        for v in values:
+            total = total + v  # type: ignore[operator]
+        return total
+    if not values:
+        return agg.default if agg.default is not None else 0
+    return min(values) if agg.function == "min" else max(values)
+
+
+def compute(
+    ruleset: RuleSet,
+    household: Mapping[str, ScalarValue],
+    members: list[Mapping[str, ScalarValue]],
+    params: Mapping[str, ParamScalar],
+) -> Env:
+    """Evaluate every derived variable, in the ruleset's order."""
+    env = Env(dict(household), [dict(m) for m in members], params)
+    for variable in ruleset.variables:
+        if variable.entity == "household":
+            if variable.aggregation is not None:
+                env.household[variable.id] = _aggregate(variable.aggregation, env)
+            else:
+                assert variable.formula is not None
+                env.household[variable.id] = env.value(variable.formula)
+        else:
+            assert variable.formula is not None
+            for i, member in enumerate(env.members):
+                member[variable.id] = env.value(variable.formula, i)
+    return env

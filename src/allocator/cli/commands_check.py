@@ -1,0 +1,61 @@
+"""``allocator check`` and ``allocator schema``: one household's explained decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import TypeAdapter
+
+from allocator.backends.durable import DurableBackend
+from allocator.cli.app import app
+from allocator.cli.common import console, fail, parse_date, reported, ruleset_from
+from allocator.decisions.model import Decision
+from allocator.decisions.render import decision_table
+from allocator.domain.household import Household, parse_household
+
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Ruleset directory (default: the national one).")
+]
+
+
+@app.command("check")
+def check(
+    household_file: Annotated[Path, typer.Argument(help="A household as JSON (see examples/).")],
+    day: Annotated[str | None, typer.Option("--date", help="Decision date, YYYY-MM-DD.")] = None,
+    rules: RulesOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+) -> None:
+    """Decide and explain every service for one household."""
+    from allocator.data import default_registry
+
+    when = parse_date(day)
+    try:
+        text = household_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"{household_file}: {exc.strerror or exc}")
+    with reported():
+        ruleset = ruleset_from(rules)
+        household = parse_household(text)
+        neighborhood = default_registry().get(household.neighborhood_id)
+        decision = DurableBackend(ruleset).decide(household, neighborhood, when)
+    if as_json:
+        console.print_json(json.dumps(decision.to_dict(), ensure_ascii=False))
+    else:
+        console.print(decision_table(decision))
+
+
+@app.command("schema")
+def schema(
+    what: Annotated[str, typer.Argument(help="household or decision")] = "household",
+) -> None:
+    """Print the JSON Schema of a household (input) or a decision (output)."""
+    if what == "household":
+        document = Household.model_json_schema()
+    elif what == "decision":
+        document = TypeAdapter(Decision).json_schema()
+    else:
+        fail(f"unknown schema '{what}' (choose household or decision)")
+    console.print_json(json.dumps(document, ensure_ascii=False))

@@ -1,0 +1,19 @@
+"""Decisions and their explanations: what both engines answer, as plain data."""
+
+from allocator.decisions.model import (
+    ConditionTrace,
+    Decision,
+    EntityDecision,
+    PriorityTrace,
+    ServiceDecision,
+    TermTrace,
+)
+
+__all__ = [
+    "ConditionTrace",
+    "Decision",
+    "EntityDecision",
+    "PriorityTrace",
+    "ServiceDecision",
+    "TermTrace",
+]

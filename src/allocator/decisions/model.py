@@ -1,0 +1,127 @@
+"""The explained decision about one household, as frozen dataclasses.
+
+Plain dataclasses keep a decision cheap to build (a few hundred traces per household);
+:meth:`Decision.to_dict` gives the JSON form and ``pydantic.TypeAdapter(Decision)`` its
+JSON Schema.
+
+Household-level summary of a member-level service, the same in both engines:
+
+- eligible if at least one member is; ``units`` is the number of eligible members
+  (1 for a household-level service);
+- the need score is the highest score of an eligible member, the tier that score's tier;
+- when no member is eligible, the "why not" is the failed condition of the member that got
+  furthest through the conditions (the latest first failure), ties to the first member.
+
+Examples:
+    >>> t = ConditionTrace(id="poor", expression="income < 10", status="failed",
+    ...                    left=12, op="<", right=10)
+    >>> t.describe()
+    'income < 10: 12 < 10 is false'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from allocator.types import ScalarValue
+
+Status = Literal["passed", "failed", "not_reached"]
+
+
+@dataclass(slots=True, kw_only=True)
+class ConditionTrace:
+    """One condition of a rule as evaluated: the values it compared and the outcome."""
+
+    id: str
+    expression: str
+    explain: str = ""
+    status: Status
+    left: ScalarValue | None = None
+    op: str | None = None
+    right: ScalarValue | list[ScalarValue] | None = None
+    values: dict[str, ScalarValue] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        outcome = {"passed": "true", "failed": "false", "not_reached": "not reached"}[self.status]
+        if self.op is not None:
+            return f"{self.expression}: {self.left!r} {self.op} {self.right!r} is {outcome}"
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{self.expression}: {outcome}" + (f" ({shown})" if shown else "")
+
+
+@dataclass(slots=True, kw_only=True)
+class TermTrace:
+    """One priority term: whether it applied and the points it added."""
+
+    id: str
+    explain: str = ""
+    expression: str
+    applied: bool
+    points: float
+
+
+@dataclass(slots=True, kw_only=True)
+class PriorityTrace:
+    """How the need score was composed and which tier it falls in."""
+
+    base: float
+    terms: list[TermTrace]
+    score: float
+    tier: int
+    thresholds: list[float]
+
+
+@dataclass(slots=True, kw_only=True)
+class EntityDecision:
+    """The decision for the household itself or for one member (``member`` is its index)."""
+
+    member: int | None = None
+    eligible: bool
+    failed_condition: str | None = None
+    conditions: list[ConditionTrace]
+    priority: PriorityTrace | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ServiceDecision:
+    """A service's decision for the household, with every entity's explanation."""
+
+    service_id: str
+    name: str
+    name_fa: str = ""
+    entity: Literal["household", "member"]
+    eligible: bool
+    units: int
+    need_score: float | None = None
+    tier: int | None = None
+    agency: str | None = None
+    failed_condition: str | None = None
+    opens_case_file: bool
+    provenance: str
+    details: list[EntityDecision]
+
+
+@dataclass(slots=True, kw_only=True)
+class Decision:
+    """Every service's decision for one household on one date, under one ruleset."""
+
+    household_id: int
+    neighborhood_id: int
+    date: str
+    ruleset: dict[str, str]
+    services: list[ServiceDecision]
+    case_file: bool
+    case_file_agency: str | None = None
+    case_file_services: list[str] = field(default_factory=list)
+    variables: dict[str, ScalarValue] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the content of ``allocator check --json``)."""
+        return asdict(self)
+
+    def service(self, service_id: str) -> ServiceDecision:
+        for decision in self.services:
+            if decision.service_id == service_id:
+                return decision
+        raise KeyError(service_id)

@@ -1,0 +1,46 @@
+"""Read YAML with the line number of every mapping kept under the key ``__line__``.
+
+Examples:
+    >>> load_yaml_text("a: 1\\nb:\\n  - id: x\\n    v: 2\\n")["b"][0]
+    {'id': 'x', 'v': 2, '__line__': 3}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+LINE_KEY = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE_KEY] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML text; mappings carry ``__line__`` (1-based)."""
+    return yaml.load(text, Loader=_LineLoader)
+
+
+def strip_lines(value: Any) -> Any:
+    """A copy of ``value`` without the ``__line__`` keys.
+
+    Examples:
+        >>> strip_lines({"a": [{"b": 1, "__line__": 2}], "__line__": 1})
+        {'a': [{'b': 1}]}
+    """
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != LINE_KEY}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value

@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` on import (kept lazy-free and explicit).
-    from allocator.cli import commands_check, commands_rules  # noqa: F401
+    from allocator.cli import commands_check, commands_rules, commands_synth  # noqa: F401
 
 
 def main() -> None:

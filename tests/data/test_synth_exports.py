@@ -1,0 +1,16 @@
+"""Pin the public API of allocator.data."""
+
+import allocator.data
+
+
+def test_exported_members() -> None:
+    assert sorted(allocator.data.__all__) == [
+        "DEFAULT_SEED",
+        "DatasetInfo",
+        "PRESETS",
+        "default_neighborhoods",
+        "default_registry",
+        "write_dataset",
+    ]
+    for name in allocator.data.__all__:
+        assert getattr(allocator.data, name) is not None

@@ -19,7 +19,12 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` on import (kept lazy-free and explicit).
-    from allocator.cli import commands_check, commands_rules, commands_synth  # noqa: F401
+    from allocator.cli import (  # noqa: F401
+        commands_check,
+        commands_rules,
+        commands_synth,
+        commands_verify,
+    )
 
 
 def main() -> None:

@@ -1,0 +1,118 @@
+"""Write a result directory into a hidden temporary sibling, then rename it into place.
+
+A process killed at any moment leaves either the previous complete directory or none
+under the final name, never a partial one: the work happens in ``.NAME.tmp``, and the
+final rename is atomic on POSIX file systems. An existing result is replaced only with
+``force``; the old one is first moved aside, so a crash between the two renames leaves no
+result rather than a mixed one.
+
+Examples:
+    >>> import tempfile, pathlib
+    >>> final = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with atomic_output(final, kind="demo", command=["demo"]) as tmp:
+    ...     _ = (tmp / "x.txt").write_text("1")
+    >>> sorted(p.name for p in final.iterdir())
+    ['manifest.json', 'x.txt']
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from allocator.errors import AllocatorError
+from allocator.outputs.manifest import build_manifest, write_manifest
+
+
+class OutputExistsError(AllocatorError):
+    """The output directory exists and ``--force`` was not given."""
+
+
+def temporary_sibling(final: Path) -> Path:
+    """The hidden work directory of ``final`` (stable, so that a resume can find it)."""
+    return final.parent / f".{final.name}.tmp"
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in directory.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_target(final: Path, force: bool) -> None:
+    """Refuse to overwrite an existing result without ``force`` (before any work starts)."""
+    if final.exists() and not force:
+        raise OutputExistsError(f"{final} already exists: pass --force to replace it")
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Rename the finished ``tmp`` to ``final``, replacing any previous result."""
+    _fsync_tree(tmp)
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    _fsync_dir(final.parent)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+@contextmanager
+def atomic_output(
+    final: Path,
+    *,
+    kind: str,
+    force: bool = False,
+    resume: bool = False,
+    command: list[str] | None = None,
+    ruleset_hash: str | None = None,
+    data_seed: int | None = None,
+    manifest_extra: dict[str, Any] | None = None,
+) -> Iterator[Path]:
+    """Yield a work directory; on success write ``manifest.json`` and publish it as ``final``.
+
+    Without ``resume`` any leftover work directory (from a killed run) is discarded first;
+    with it, the leftover is handed back as is. On an exception the work directory is
+    kept only when ``resume`` is set, so that ``--resume`` can continue it.
+    """
+    final = Path(final)
+    check_target(final, force)
+    tmp = temporary_sibling(final)
+    if tmp.exists() and not resume:
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmp
+    except BaseException:
+        if not resume:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    write_manifest(
+        tmp,
+        build_manifest(
+            tmp,
+            kind=kind,
+            command=command,
+            ruleset_hash=ruleset_hash,
+            data_seed=data_seed,
+            extra=manifest_extra,
+        ),
+    )
+    publish(tmp, final)

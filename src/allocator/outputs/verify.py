@@ -51,9 +51,13 @@ def verify_dir(directory: Path) -> list[str]:
             problems.append(f"{rel}: not in the manifest")
     counts = manifest.get("counts")
     if manifest.get("kind") == "classification" and isinstance(counts, dict):
-        read, done, rejected = counts.get("read"), counts.get("classified"), counts.get("rejected")
-        numbers = all(isinstance(v, int) for v in (read, done, rejected))
-        if not numbers or read != done + rejected:
+        read, done, rejected = (counts.get(k) for k in ("read", "classified", "rejected"))
+        if not (
+            isinstance(read, int)
+            and isinstance(done, int)
+            and isinstance(rejected, int)
+            and read == done + rejected
+        ):
             problems.append(
                 f"counts: households read ({read}) != classified ({done}) + rejected ({rejected})"
             )

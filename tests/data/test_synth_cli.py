@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from allocator.cli.commands_synth import synth
+from allocator.outputs import verify_dir
 
 app = typer.Typer()
 app.command("synth")(synth)
@@ -41,4 +42,6 @@ def test_non_empty_dir_needs_force(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--force" in result.output
     assert CliRunner().invoke(app, [*args, "--force"]).exit_code == 0
-    assert (tmp_path / "keep.txt").exists() and (tmp_path / "members.parquet").exists()
+    # --force replaces the directory as a whole: nothing of the old content is mixed in
+    assert not (tmp_path / "keep.txt").exists() and (tmp_path / "members.parquet").exists()
+    assert verify_dir(tmp_path) == []

@@ -1,7 +1,9 @@
 """``allocator synth``: write a synthetic data set (neighborhoods, households, members).
 
-``--preset`` is one of :data:`PRESET_NAMES`; a bad preset or row group size, or a non-empty
-output directory without ``--force``, ends with exit code 2 and a one-line message.
+``--preset`` is one of :data:`PRESET_NAMES`; a bad preset or row group size, or an existing
+output directory without ``--force``, ends with exit code 2 and a one-line message. The data
+set is written atomically (see :mod:`allocator.outputs`): complete, with its manifest, or
+not at all.
 
 Examples:
     >>> PRESET_NAMES
@@ -10,6 +12,7 @@ Examples:
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +24,7 @@ from rich.table import Table
 from allocator.cli.app import app
 from allocator.data.registry import DEFAULT_SEED
 from allocator.errors import AllocatorError
+from allocator.outputs import atomic_output
 
 PRESET_NAMES = ("national", "program-2020", "mazandaran", "tiny")
 
@@ -39,7 +43,7 @@ def synth(
         int, typer.Option("--row-group", help="Households per Parquet row group.")
     ] = 1_000_000,
     force: Annotated[
-        bool, typer.Option("--force", help="Write into a non-empty directory (replaces files).")
+        bool, typer.Option("--force", help="Replace an existing output directory.")
     ] = False,
 ) -> None:
     """Generate a synthetic data set and write it as Parquet files."""
@@ -48,7 +52,7 @@ def synth(
     if out.exists() and not out.is_dir():
         raise _fail(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise _fail(f"{out} is not empty; use --force to write into it anyway")
+        raise _fail(f"{out} already exists; use --force to replace it")
 
     from allocator.data.writer import MAX_ROW_GROUP_HOUSEHOLDS, write_dataset  # loads pyarrow
 
@@ -69,13 +73,16 @@ def synth(
             bar.update(task, completed=done, total=total, count=f"{done:,}/{total:,} households")
 
         try:
-            info = write_dataset(
-                preset,
-                seed,
-                out,
-                row_group_households=row_group,
-                progress=progress,
-            )
+            with atomic_output(
+                out, kind="dataset", force=True, data_seed=seed, command=sys.argv
+            ) as tmp:
+                info = write_dataset(
+                    preset,
+                    seed,
+                    tmp,
+                    row_group_households=row_group,
+                    progress=progress,
+                )
         except AllocatorError as exc:
             raise _fail(str(exc)) from None
 
@@ -86,6 +93,6 @@ def synth(
     table.add_row("households", f"{info.households:,}")
     table.add_row("people", f"{info.members:,}")
     table.add_row("row groups", f"{info.row_groups:,}")
-    table.add_row("files", "\n".join(str(p) for p in info.files))
+    table.add_row("files", "\n".join(str(out / Path(p).name) for p in info.files))
     table.add_row("seconds", f"{info.seconds:.2f}")
     Console().print(table)

@@ -21,6 +21,7 @@ def _register() -> None:
     # Each module adds its commands to ``app`` on import (kept lazy-free and explicit).
     from allocator.cli import (  # noqa: F401
         commands_check,
+        commands_classify,
         commands_rules,
         commands_synth,
         commands_verify,

@@ -1,0 +1,149 @@
+"""The array backend: a ruleset compiled once per decision date, applied to whole batches.
+
+Examples:
+    >>> from datetime import date
+    >>> from allocator.api.ruleset import default_rules_dir
+    >>> from allocator.domain import Neighborhood, parse_household
+    >>> from allocator.loading import load_ruleset
+    >>> backend = VectorBackend(load_ruleset(default_rules_dir()))
+    >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
+    ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
+    >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
+    >>> result = backend.classify(Batch.from_models([hh], {1: nb}), date(2025, 6, 1))
+    >>> food = result.services["food_package"]
+    >>> bool(food.eligible[0]), backend.agency_name(food.agency[0])
+    (True, 'imam_order')
+    >>> shelter = result.services["shelter"]
+    >>> backend.failed_name("shelter", shelter.failed[0])
+    'homeless'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from allocator.api.ruleset import RuleSet
+from allocator.api.variables import DerivedVariable
+from allocator.domain.enums import ENUM_TYPES
+
+from .aggregate import aggregate
+from .batch import Batch
+from .compile import Compiled, Compiler
+from .frame import Frame
+from .result import BatchResult
+from .services import ServicePlan
+
+
+@dataclass
+class _VariablePlan:
+    variable: DerivedVariable
+    formula: Compiled | None = None
+    of: Compiled | None = None
+    where: Compiled | None = None
+
+
+class Plan:
+    """Every expression of a ruleset compiled for one set of parameter values."""
+
+    def __init__(self, ruleset: RuleSet, params: dict[str, bool | int | float]) -> None:
+        compiler = Compiler(ruleset.type_of, params)
+        for v in ruleset.variables:
+            inner = "member" if v.aggregation is not None else v.entity
+            for expr in v.expressions():
+                compiler.share(expr, inner)
+        for s in ruleset.services:
+            for c in s.conditions:
+                compiler.share(c.expr, s.entity)
+            for t in s.priority.terms:
+                compiler.share(t.when, s.entity)
+                compiler.share(t.points, s.entity)
+            compiler.share(s.agency, "household")
+        self.variables = [self._variable(v, compiler) for v in ruleset.variables]
+        self.services = [ServicePlan.build(s, compiler) for s in ruleset.services]
+
+    @staticmethod
+    def _variable(v: DerivedVariable, compiler: Compiler) -> _VariablePlan:
+        if v.aggregation is None:
+            assert v.formula is not None
+            return _VariablePlan(v, formula=compiler.compile(v.formula, v.entity))
+        agg = v.aggregation
+        return _VariablePlan(
+            v,
+            of=compiler.compile(agg.of, "member") if agg.of is not None else None,
+            where=compiler.compile(agg.where, "member") if agg.where is not None else None,
+        )
+
+    def run(self, batch: Batch) -> BatchResult:
+        """Classify ``batch``: derived variables in order, then every service."""
+        households = Frame(batch.n_households, dict(batch.household))
+        members = Frame(
+            batch.n_members, dict(batch.member), up=households, up_index=batch.member_household
+        )
+        for step in self.variables:
+            v = step.variable
+            if step.formula is not None:
+                frame = households if v.entity == "household" else members
+                frame.set(v.id, step.formula.full(frame))
+            else:
+                assert v.aggregation is not None
+                households.set(
+                    v.id, aggregate(v.aggregation, members, batch.offsets, step.of, step.where)
+                )
+        results = {}
+        case_file = np.zeros(batch.n_households, dtype=np.bool_)
+        case_agency = np.full(batch.n_households, -1, dtype=np.int8)
+        for plan in self.services:
+            result = plan.evaluate(households, members, batch.offsets)
+            results[plan.service.id] = result
+            if plan.service.opens_case_file:
+                first = result.eligible & ~case_file
+                case_agency[first] = result.agency[first]
+                case_file |= result.eligible
+        return BatchResult(
+            household_id=batch.household_id,
+            neighborhood_id=batch.neighborhood_id,
+            sizes=batch.sizes,
+            services=results,
+            case_file=case_file,
+            case_file_agency=case_agency,
+        )
+
+
+class VectorBackend:
+    """Classifies batches of households with NumPy; a pure function of (batch, ruleset, day)."""
+
+    name = "vector"
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._plans: dict[tuple[tuple[str, object], ...], Plan] = {}
+
+    def plan(self, day: date) -> Plan:
+        """The ruleset compiled for the parameters in force on ``day`` (cached).
+
+        Raises:
+            ParameterNotCoveredError: a parameter has no value on ``day``.
+        """
+        params = self.ruleset.parameters.at(day)
+        key = tuple(sorted(params.items()))
+        if key not in self._plans:
+            self._plans[key] = Plan(self.ruleset, params)
+        return self._plans[key]
+
+    def classify(self, batch: Batch, day: date) -> BatchResult:
+        """Every service's household-level decision for every household of ``batch``."""
+        return self.plan(day).run(batch)
+
+    @staticmethod
+    def agency_name(code: int) -> str | None:
+        """The agency of a code (``None`` for ``-1``)."""
+        return None if code < 0 else ENUM_TYPES["agency"][code]
+
+    def failed_name(self, service_id: str, index: int) -> str | None:
+        """The id of a service's condition by index (``None`` for ``-1``)."""
+        service = self.ruleset.service_by_id[service_id]
+        return None if index < 0 else service.conditions[index].id

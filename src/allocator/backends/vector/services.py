@@ -1,0 +1,102 @@
+"""One service evaluated for a batch: conditions, first failure, score, tier, units, agency.
+
+A household-level service is decided per household. A member-level service is decided per
+member and summarized per household as :mod:`allocator.decisions.model` describes: eligible
+if any member is, ``units`` the number of eligible members, the best eligible member's score
+and its tier, and otherwise the latest first-failing condition over the members. Scores are
+computed only for eligible entities, on a subset of the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.api.services import Service
+from allocator.types import Array, IntArray
+
+from .aggregate import segment_reduce
+from .compile import Compiled, Compiler
+from .frame import Frame
+from .result import ServiceResult
+
+
+@dataclass
+class ServicePlan:
+    """A service's compiled expressions."""
+
+    service: Service
+    conditions: list[Compiled]
+    terms: list[tuple[Compiled, Compiled]]
+    agency: Compiled
+
+    @classmethod
+    def build(cls, service: Service, compiler: Compiler) -> ServicePlan:
+        entity = service.entity
+        return cls(
+            service=service,
+            conditions=[compiler.compile(c.expr, entity) for c in service.conditions],
+            terms=[
+                (compiler.compile(t.when, entity), compiler.compile(t.points, entity))
+                for t in service.priority.terms
+            ],
+            agency=compiler.compile(service.agency, "household", "agency"),
+        )
+
+    def passed(self, frame: Frame) -> Array:
+        """How many leading conditions each entity meets (all of them: eligible), int8."""
+        count = np.zeros(frame.n, dtype=np.int8)
+        prefix: Array | None = None
+        for condition in self.conditions:
+            holds = condition.full(frame, np.bool_)
+            prefix = holds.copy() if prefix is None else np.logical_and(prefix, holds, out=prefix)
+            np.add(count, prefix, out=count, casting="unsafe")
+        return count
+
+    def score(self, frame: Frame) -> Array:
+        """Need score of every entity of ``frame``: base plus the points of terms that hold."""
+        score = np.full(frame.n, self.service.priority.base, dtype=np.float64)
+        for when, points in self.terms:
+            applies = when.full(frame, np.bool_)
+            score += np.where(applies, points(frame), 0)
+        return score
+
+    def tier(self, score: Array) -> Array:
+        """Tier of each score, as ``Priority.tier_of`` (the first threshold reached wins)."""
+        thresholds = self.service.priority.tier_thresholds
+        tier = np.full(len(score), len(thresholds) + 1, dtype=np.int8)
+        for i in range(len(thresholds) - 1, -1, -1):
+            tier[score >= thresholds[i]] = i + 1
+        return tier
+
+    def evaluate(self, households: Frame, members: Frame, offsets: IntArray) -> ServiceResult:
+        """The household-level result for every household of the batch."""
+        result = ServiceResult.empty(households.n)
+        k = len(self.conditions)
+        if self.service.entity == "household":
+            passed = self.passed(households)
+            rows = np.flatnonzero(passed == k)
+            result.failed = np.where(passed == k, np.int8(-1), passed)
+            result.units[rows] = 1
+            scores = self.score(households.subset(rows)) if len(rows) else np.zeros(0)
+        else:
+            passed = self.passed(members)
+            member_rows = np.flatnonzero(passed == k)
+            furthest = segment_reduce(np.maximum, passed, offsets, np.int8(k))
+            result.failed = np.where(furthest == k, np.int8(-1), furthest)
+            if len(member_rows) == 0:
+                return result
+            owner = members.up_index
+            assert owner is not None
+            owner_of = owner[member_rows]
+            starts = np.flatnonzero(np.diff(owner_of, prepend=-1))
+            rows = owner_of[starts]
+            result.units[rows] = np.diff(np.append(starts, len(member_rows)))
+            member_scores = self.score(members.subset(member_rows))
+            scores = np.maximum.reduceat(member_scores, starts)
+        result.eligible[rows] = True
+        result.score[rows] = scores
+        result.tier[rows] = self.tier(scores)
+        result.agency[rows] = self.agency.full(households, np.int8)[rows]
+        return result

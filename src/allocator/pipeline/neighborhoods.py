@@ -1,0 +1,119 @@
+"""The neighborhoods table as sorted arrays: look-ups by id and the facts rules read.
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from allocator.domain.tables import NEIGHBORHOODS_SCHEMA
+    >>> t = pa.table({"neighborhood_id": [7, 3], "name": ["a", "b"], "province": ["P", "Q"],
+    ...     "county": ["c", "d"], "setting": ["urban", "rural"],
+    ...     "custodian": ["imam_order", "red_crescent"], "target_2020": [True, False],
+    ...     "informal_settlement": [False, False], "mazandaran_56": [False, False],
+    ...     "population": [10, 20]}, schema=NEIGHBORHOODS_SCHEMA)
+    >>> nb = NeighborhoodTable.from_arrow(t)
+    >>> nb.ids.tolist(), nb.provinces, nb.locate(np.array([3, 5, 7])).tolist()
+    ([3, 7], ('Q', 'P'), [0, -1, 1])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+
+from allocator.domain.enums import CUSTODIANS, ENUM_TYPES, Program, Setting
+from allocator.domain.inputs import PROGRAM_VARIABLES
+from allocator.domain.neighborhood import Neighborhood
+from allocator.errors import DataError
+from allocator.types import Array, IntArray
+
+TABLE = "neighborhoods.parquet"
+
+
+@dataclass(frozen=True)
+class NeighborhoodTable:
+    """Neighborhoods sorted by id, with their rule facts as arrays.
+
+    Attributes:
+        ids: neighborhood ids, ascending.
+        facts: household input variables taken from the neighborhood (``urban``,
+            ``custodian`` as an agency code, program flags), aligned with ``ids``.
+        province: index into ``provinces`` of each neighborhood.
+        provinces: province names, in order of first appearance.
+        table: the table itself, sorted by id.
+    """
+
+    ids: IntArray
+    facts: dict[str, Array]
+    province: IntArray
+    provinces: tuple[str, ...]
+    table: pa.Table
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> NeighborhoodTable:
+        """Check the values and sort by id; raises :class:`DataError` naming the column."""
+        table = table.sort_by("neighborhood_id").combine_chunks()
+        ids = table.column("neighborhood_id").to_numpy().astype(np.int64)
+        if len(ids) and np.any(ids[1:] == ids[:-1]):
+            raise DataError(f"{TABLE}: duplicate neighborhood_id", TABLE, "neighborhood_id")
+        setting = _strings(table, "setting")
+        custodian = _strings(table, "custodian")
+        _check_values(setting, [s.value for s in Setting], "setting")
+        _check_values(custodian, [a.value for a in CUSTODIANS], "custodian")
+        agency = {name: i for i, name in enumerate(ENUM_TYPES["agency"])}
+        facts: dict[str, Array] = {
+            "urban": np.array([s == Setting.URBAN.value for s in setting], dtype=np.bool_),
+            "custodian": np.array([agency[c] for c in custodian], dtype=np.int8),
+        }
+        for name in PROGRAM_VARIABLES:
+            column = table.column(name)
+            if column.null_count:
+                raise DataError(f"{TABLE}: missing values in '{name}'", TABLE, name)
+            facts[name] = column.to_numpy(zero_copy_only=False).astype(np.bool_)
+        names = _strings(table, "province")
+        provinces = tuple(dict.fromkeys(names))
+        index = {p: i for i, p in enumerate(provinces)}
+        province = np.array([index[p] for p in names], dtype=np.int64)
+        return cls(ids, facts, province, provinces, table)
+
+    def locate(self, neighborhood_ids: IntArray) -> IntArray:
+        """Row of each id in this table, ``-1`` for an unknown id."""
+        if len(self.ids) == 0:
+            return np.full(len(neighborhood_ids), -1, dtype=np.int64)
+        pos = np.searchsorted(self.ids, neighborhood_ids)
+        pos = np.minimum(pos, len(self.ids) - 1)
+        return np.where(self.ids[pos] == neighborhood_ids, pos, -1)
+
+    @cached_property
+    def models(self) -> dict[int, Neighborhood]:
+        """Neighborhood models by id (for the durable backend)."""
+        found = {}
+        for row in self.table.to_pylist():
+            programs = tuple(p for name, p in PROGRAM_VARIABLES.items() if row[name])
+            found[row["neighborhood_id"]] = Neighborhood(
+                neighborhood_id=row["neighborhood_id"],
+                name=row["name"],
+                province=row["province"],
+                county=row["county"],
+                setting=Setting(row["setting"]),
+                custodian=row["custodian"],
+                programs=tuple(Program(p) for p in programs),
+            )
+        return found
+
+
+def _strings(table: pa.Table, column: str) -> list[str]:
+    values = table.column(column).cast(pa.string()).to_pylist()
+    if any(v is None for v in values):
+        raise DataError(f"{TABLE}: missing values in '{column}'", TABLE, column)
+    return [str(v) for v in values]
+
+
+def _check_values(values: list[str], allowed: list[str], column: str) -> None:
+    bad = sorted(set(values) - set(allowed))
+    if bad:
+        raise DataError(
+            f"{TABLE}: column '{column}' has unknown value(s) {bad} (expected one of {allowed})",
+            TABLE,
+            column,
+        )

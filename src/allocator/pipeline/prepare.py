@@ -1,0 +1,212 @@
+"""One row group of households and members: checked, invalid rows set aside, made a Batch.
+
+A household is rejected, with the first reason of :data:`REASONS` that applies, when one of
+its values is missing or out of range, its neighborhood is unknown, it has no member or not
+exactly one head, or one of its members is invalid. A member row whose ``household_id`` is not
+among its row group's households is rejected on its own (``orphan member``). Rejected rows
+are excluded from classification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from allocator.backends.vector.batch import Batch, enum_codes, offsets_from_index
+from allocator.domain.household import MAX_AGE, MAX_AMOUNT, MAX_MEMBERS
+from allocator.domain.inputs import MEMBER_INPUTS
+from allocator.types import Array, BoolArray, IntArray
+
+from .columns import enum_column, numeric_column
+from .neighborhoods import NeighborhoodTable
+
+#: Why a row is rejected, by code (``0``: valid); when several apply, the first one is given.
+REASONS: tuple[str, ...] = (
+    "",
+    "missing value",
+    "household_id out of range",
+    "duplicate household_id",
+    "unknown neighborhood_id",
+    "negative income",
+    "negative assets",
+    "amount above 10^12",
+    "unknown housing or case_agency value",
+    "no member",
+    f"more than {MAX_MEMBERS} members",
+    "not exactly one head",
+    "member: missing value",
+    f"member: age out of range 0-{MAX_AGE}",
+    "member: unknown enum value",
+    "member: disability type and severity disagree",
+    "orphan member (household_id not in its row group's households)",
+)
+ORPHAN = len(REASONS) - 1
+_HEAD = enum_codes("relation")["head"]
+_NO_DISABILITY = enum_codes("disability_type")["none"]
+_NO_SEVERITY = enum_codes("severity")["none"]
+
+
+@dataclass
+class Prepared:
+    """A row group made ready: the batch of valid households and what was rejected.
+
+    Attributes:
+        batch: the valid households and their members.
+        neighborhood_row: row in the neighborhood table of each household of ``batch``.
+        read: households in the row group.
+        rejected_ids: household ids of the rejected households, then of orphan member rows.
+        rejected_reasons: reason code (index into :data:`REASONS`) of each rejected row.
+    """
+
+    batch: Batch
+    neighborhood_row: IntArray
+    read: int
+    rejected_ids: IntArray
+    rejected_reasons: Array
+
+    @property
+    def rejected_households(self) -> int:
+        return int(np.count_nonzero(self.rejected_reasons != ORPHAN))
+
+
+def _household_rows(ids: IntArray, member_ids: IntArray) -> tuple[IntArray, BoolArray]:
+    """Row of each member's household (``-1``: none), and which households share an id."""
+    n = len(ids)
+    if n == 0:
+        return np.full(len(member_ids), -1, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+    duplicate = np.zeros(n, dtype=np.bool_)
+    order: IntArray | None = None
+    sorted_ids = ids
+    if not np.all(ids[1:] > ids[:-1]):
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        same = sorted_ids[1:] == sorted_ids[:-1]
+        duplicate[order[1:][same]] = True
+        duplicate[order[:-1][same]] = True
+    if len(member_ids) == 0:
+        return np.zeros(0, dtype=np.int64), duplicate
+    # Members come grouped by household: look each run of equal ids up once.
+    starts = np.flatnonzero(np.diff(member_ids, prepend=member_ids[:1] - 1))
+    run_ids = member_ids[starts]
+    if order is None and len(run_ids) == n and np.array_equal(run_ids, ids):
+        run_rows = np.arange(n)
+    else:
+        pos = np.minimum(np.searchsorted(sorted_ids, run_ids), n - 1)
+        found = sorted_ids[pos] == run_ids
+        run_rows = np.where(found, pos if order is None else order[pos], -1)
+    lengths = np.diff(np.append(starts, len(member_ids)))
+    return np.repeat(run_rows, lengths), duplicate
+
+
+def _apply(reason: Array, marks: list[tuple[int, BoolArray]]) -> None:
+    for code, mask in sorted(marks, reverse=True):
+        reason[mask] = code
+
+
+def prepare(households: pa.Table, members: pa.Table, neighborhoods: NeighborhoodTable) -> Prepared:
+    """Check a row group and build the batch of its valid households (see the module doc)."""
+    n = households.num_rows
+    hid, null_id = numeric_column(households.column("household_id"), np.int64)
+    nid, null_nid = numeric_column(households.column("neighborhood_id"), np.int64)
+    income, null_income = numeric_column(households.column("income"), np.int64)
+    assets, null_assets = numeric_column(households.column("assets"), np.int64)
+    pension, null_pension = numeric_column(households.column("continuous_pension"), np.bool_)
+    housing, bad_housing = enum_column(households.column("housing"), "housing")
+    case_agency, bad_case = enum_column(households.column("case_agency"), "agency")
+    nb_row = neighborhoods.locate(nid)
+
+    m_hid, m_null_hid = numeric_column(members.column("household_id"), np.int64)
+    row, duplicate = _household_rows(hid, m_hid)
+    orphan = (row < 0) | m_null_hid
+    m_cols: dict[str, Array] = {}
+    m_missing = np.zeros(len(m_hid), dtype=np.bool_)
+    m_unknown = np.zeros(len(m_hid), dtype=np.bool_)
+    for name, vtype in MEMBER_INPUTS.items():
+        column = members.column(name)
+        if vtype.enum is not None:
+            m_cols[name], bad = enum_column(column, vtype.enum)
+            m_unknown |= bad
+        else:
+            m_cols[name], bad = numeric_column(column, np.bool_ if vtype.kind == "bool" else None)
+            m_missing |= bad
+    age = m_cols["age"]
+    bad_age = (age < 0) | (age > MAX_AGE)
+    m_cols["age"] = age.astype(np.int16)
+    mismatch = (m_cols["disability_type"] == _NO_DISABILITY) != (
+        m_cols["disability_severity"] == _NO_SEVERITY
+    )
+    valid_member = ~orphan
+    owner = row[valid_member]
+
+    def any_member(mask: BoolArray) -> BoolArray:
+        return np.bincount(owner[mask[valid_member]], minlength=n) > 0
+
+    sizes = np.bincount(owner, minlength=n)
+    heads = np.bincount(owner[m_cols["relation"][valid_member] == _HEAD], minlength=n)
+    reason = np.zeros(n, dtype=np.int8)
+    _apply(
+        reason,
+        [
+            (1, null_id | null_nid | null_income | null_assets | null_pension),
+            (2, (hid < 1) | (hid > 2**62)),
+            (3, duplicate),
+            (4, nb_row < 0),
+            (5, income < 0),
+            (6, assets < 0),
+            (7, (income > MAX_AMOUNT) | (assets > MAX_AMOUNT)),
+            (8, bad_housing | bad_case),
+            (9, sizes == 0),
+            (10, sizes > MAX_MEMBERS),
+            (11, (heads != 1) & (sizes > 0)),
+            (12, any_member(m_missing)),
+            (13, any_member(bad_age)),
+            (14, any_member(m_unknown)),
+            (15, any_member(mismatch)),
+        ],
+    )
+    keep = reason == 0
+    all_hid = hid
+    rejected = np.flatnonzero(~keep)
+    orphans = np.flatnonzero(orphan)
+    household_cols = {
+        "income": income,
+        "assets": assets,
+        "housing": housing,
+        "case_agency": case_agency,
+        "continuous_pension": pension,
+    }
+    if len(rejected) == 0 and len(orphans) == 0 and np.all(row[1:] >= row[:-1]):
+        member_rows = None
+        member_household = row
+    else:
+        kept_member = valid_member & keep[np.maximum(row, 0)]
+        member_rows = np.flatnonzero(kept_member)
+        new_index = np.cumsum(keep) - 1
+        member_household = new_index[row[member_rows]]
+        if not np.all(member_household[1:] >= member_household[:-1]):
+            order = np.argsort(member_household, kind="stable")
+            member_rows, member_household = member_rows[order], member_household[order]
+        household_cols = {k: v[keep] for k, v in household_cols.items()}
+        m_cols = {k: v[member_rows] for k, v in m_cols.items()}
+        nb_row, hid, nid = nb_row[keep], hid[keep], nid[keep]
+    for name, values in neighborhoods.facts.items():
+        household_cols[name] = values[nb_row]
+    batch = Batch(
+        household_id=hid,
+        neighborhood_id=nid,
+        household=household_cols,
+        member=m_cols,
+        offsets=offsets_from_index(member_household, len(hid)),
+        member_household=member_household,
+    )
+    return Prepared(
+        batch=batch,
+        neighborhood_row=nb_row,
+        read=n,
+        rejected_ids=np.concatenate([all_hid[rejected], m_hid[orphans]]),
+        rejected_reasons=np.concatenate(
+            [reason[rejected], np.full(len(orphans), ORPHAN, dtype=np.int8)]
+        ),
+    )

@@ -1,0 +1,162 @@
+"""The ``/v1`` routes: eligibility, decisions, replay, rules, stats.
+
+Routes are thin: they check access, call :class:`~allocator.service.state.ServiceState`
+and shape the answer. Slow work (the engine, the database) runs in the thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from allocator.errors import InputError
+from allocator.service.auth import AgencyCaller, Caller, State, check_custody
+from allocator.service.schemas import (
+    DecisionRecord,
+    ErrorBody,
+    HouseholdDecisions,
+    Replay,
+    Stats,
+)
+from allocator.service.state import ServiceState
+from allocator.service.store import Row
+from allocator.service.tokens import Principal
+from allocator.service.views import (
+    decision_record,
+    decision_summary,
+    rules_document,
+    ruleset_of,
+    stats_document,
+)
+
+log = logging.getLogger("allocator.service")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422, 429)
+}
+router = APIRouter(prefix="/v1", responses=ERRORS)
+
+DecisionDate = Annotated[
+    date | None, Query(alias="date", description="Decision date (default: today)")
+]
+HouseholdId = Annotated[int, Path(ge=1, le=2**62)]
+DecisionId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _decide(
+    state: ServiceState, caller: Principal, body: bytes, when: date
+) -> tuple[Row, dict[str, Any]]:
+    """Validate, check custody, decide and record (in that order: a refusal writes nothing)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise InputError("body: not valid JSON", field="body") from None
+    if not isinstance(data, dict):
+        raise InputError("household: must be a JSON object", field="household")
+    household, neighborhood = state.household_and_neighborhood(body)
+    check_custody(caller, neighborhood.custodian.value)
+    return state.decide_and_record(household, neighborhood, when)
+
+
+@router.post(
+    "/eligibility",
+    status_code=201,
+    summary="Decide and explain every service for one household, and record it",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Household"}}},
+        },
+        "responses": {
+            "201": {
+                "description": "The explained decision, with its decision_id",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/RecordedDecision"}
+                    }
+                },
+            }
+        },
+    },
+)
+async def eligibility(
+    request: Request, caller: AgencyCaller, state: State, day: DecisionDate = None
+) -> JSONResponse:
+    """Only the agency in custody of the household's neighborhood may ask (else 403).
+
+    The answer comes after the decision is committed to the audit log.
+    """
+    body = await request.body()
+    row, output = await run_in_threadpool(_decide, state, caller, body, day or date.today())
+    log.info("decision recorded decision_id=%s status=201", row["decision_id"])
+    content = {"decision_id": row["decision_id"], "recorded_at": row["created_at"], **output}
+    return JSONResponse(
+        content, status_code=201, headers={"Location": f"/v1/decisions/{row['decision_id']}"}
+    )
+
+
+@router.get("/households/{household_id}/decisions", response_model=HouseholdDecisions)
+def household_decisions(
+    household_id: HouseholdId,
+    caller: AgencyCaller,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """A household's decisions in the caller's custody, newest first."""
+    rows = state.store.for_household(household_id, caller.agency, limit)
+    return {"household_id": household_id, "decisions": [decision_summary(r) for r in rows]}
+
+
+def _visible_row(state: ServiceState, caller: AgencyCaller, decision_id: str) -> dict[str, Any]:
+    row = state.store.get(decision_id)
+    if row is None:
+        raise HTTPException(404, "no such decision")
+    check_custody(caller, row["custodian"])
+    return row
+
+
+@router.get("/decisions/{decision_id}", response_model=DecisionRecord)
+def get_decision(decision_id: DecisionId, caller: AgencyCaller, state: State) -> dict[str, Any]:
+    """A recorded decision with its ruleset version and hash and its exact input."""
+    return decision_record(_visible_row(state, caller, decision_id))
+
+
+@router.get("/decisions/{decision_id}/replay", response_model=Replay)
+def replay(decision_id: DecisionId, caller: AgencyCaller, state: State) -> dict[str, Any]:
+    """Re-evaluate a recorded decision's input; nothing is written."""
+    row = _visible_row(state, caller, decision_id)
+    stored, new = state.replay(row)
+    before = {s["service_id"]: s for s in stored.get("services", [])}
+    changed = [s["service_id"] for s in new["services"] if before.get(s["service_id"]) != s] + [
+        sid for sid in before if sid not in {s["service_id"] for s in new["services"]}
+    ]
+    current = state.ruleset.identity()
+    return {
+        "decision_id": decision_id,
+        "same": stored == new,
+        "same_ruleset": ruleset_of(row) == current,
+        "recorded_ruleset": ruleset_of(row),
+        "current_ruleset": current,
+        "changed_services": changed,
+        "output": new,
+    }
+
+
+@router.get("/rules", summary="The ruleset in force")
+def rules(caller: Caller, state: State) -> dict[str, Any]:
+    """Version, hash, services with provenance and conditions, dated parameters."""
+    return rules_document(state.ruleset)
+
+
+@router.get("/stats", response_model=Stats)
+def stats(caller: Caller, state: State) -> dict[str, Any]:
+    """Counts of decisions by service and tier: all of them for a planner, the custody's
+    for an agency."""
+    total, groups = state.store.stats(caller.agency if caller.role == "agency" else None)
+    return stats_document(total, groups)

@@ -1,0 +1,58 @@
+"""The FastAPI application: :func:`create_app` wires settings, routes, limits and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from allocator import __version__
+from allocator.service import api, openapi, problems, web
+from allocator.service.limits import EnvelopeMiddleware
+from allocator.service.settings import Settings
+from allocator.service.state import ServiceState
+
+log = logging.getLogger("allocator.service")
+
+DESCRIPTION = """\
+Eligibility decisions with their explanation, recorded in an append-only, hash-chained
+audit log. Every `/v1` request needs a bearer token (`allocator tokens create`).
+Every response carries the `X-Ruleset-Version` and `X-Ruleset-Hash` of the rules in force.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready app: the ruleset is loaded and the database opened (tables created if missing).
+
+    Examples:
+        >>> app = create_app(Settings(db_url="sqlite://"))
+        >>> sorted(app.openapi()["paths"])[:3]
+        ['/healthz', '/readyz', '/v1/decisions/{decision_id}']
+    """
+    state = ServiceState.from_settings(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        log.info("serving ruleset %s %s", state.ruleset.version, state.ruleset.hash[:12])
+        yield
+        state.store.dispose()
+
+    app = FastAPI(
+        title="allocator agency service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: not served
+        redoc_url=None,
+    )
+    app.state.service = state
+    app.include_router(web.router)
+    app.include_router(api.router)
+    problems.install(app)
+    openapi.install(app)
+    app.add_middleware(
+        EnvelopeMiddleware, headers=state.headers(), max_body=state.settings.max_body_bytes
+    )
+    return app

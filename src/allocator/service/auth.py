@@ -1,0 +1,70 @@
+"""Bearer-token authentication, per-token rate limits and the role checks of the routes.
+
+- no or unknown token: 401;
+- token over its rate: 429 with ``Retry-After``;
+- a planner on an individual decision, or an agency on a household outside its custody:
+  403.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from allocator.service.state import ServiceState
+from allocator.service.tokens import Principal
+
+bearer = HTTPBearer(auto_error=False, description="A token from `allocator tokens create`.")
+
+
+def service_state(request: Request) -> ServiceState:
+    """The app's :class:`ServiceState`."""
+    state: ServiceState = request.app.state.service
+    return state
+
+
+State = Annotated[ServiceState, Depends(service_state)]
+
+
+def principal(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, after its token has been checked and rate-limited."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    found = state.principal(credentials.credentials)
+    if found is None:
+        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
+    wait = state.limiter.acquire(found.key)
+    if wait > 0:
+        raise HTTPException(
+            429, "rate limit exceeded", headers={"Retry-After": str(max(1, math.ceil(wait)))}
+        )
+    return found
+
+
+Caller = Annotated[Principal, Depends(principal)]
+
+
+def agency(caller: Caller) -> Principal:
+    """The caller, who must act for an agency (planners read aggregates only)."""
+    if caller.role != "agency" or caller.agency is None:
+        raise HTTPException(403, "planner tokens read aggregates only (GET /v1/stats)")
+    return caller
+
+
+AgencyCaller = Annotated[Principal, Depends(agency)]
+
+
+def check_custody(caller: Principal, custodian: str) -> None:
+    """403 unless ``caller`` is the agency with custody of the neighborhood."""
+    if caller.agency != custodian:
+        raise HTTPException(
+            403, "this household's neighborhood is in the custody of another agency"
+        )

@@ -1,0 +1,112 @@
+"""The audit log's hash chain: canonical JSON, row hashes, and the walk that verifies them.
+
+Each decision row's ``hash`` is ``sha256(prev_hash + canonical JSON of its content)``, and
+its ``prev_hash`` is the hash of the row before it (:data:`~allocator.service.tables.GENESIS`
+for the first). Editing any recorded field breaks that row's hash; deleting or reordering
+rows breaks the next row's ``prev_hash``.
+
+Examples:
+    >>> canonical_json({"b": 1, "a": "ü"})
+    '{"a":"ü","b":1}'
+    >>> row = {name: "x" for name in CHAINED_FIELDS} | {"seq": 1}
+    >>> h = row_hash("0" * 64, row)
+    >>> len(h), h == row_hash("0" * 64, row | {"household_id": 2})
+    (64, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from allocator.service.tables import GENESIS
+
+#: The columns a row's hash covers (everything but ``prev_hash`` and ``hash`` themselves).
+CHAINED_FIELDS = (
+    "seq",
+    "decision_id",
+    "created_at",
+    "household_id",
+    "neighborhood_id",
+    "custodian",
+    "ruleset_name",
+    "ruleset_version",
+    "ruleset_hash",
+    "decision_date",
+    "input_json",
+    "output_json",
+)
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys, no spaces and UTF-8 text: one text per value."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """The hash of a decision row that follows a row whose hash is ``prev_hash``."""
+    content = canonical_json({name: row[name] for name in CHAINED_FIELDS})
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What walking the chain found.
+
+    Attributes:
+        checked: rows checked before stopping (all of them when ``ok``).
+        broken_seq: sequence number of the first broken row, if any.
+        broken_decision_id: its decision id.
+        reason: what is wrong with it.
+    """
+
+    checked: int
+    broken_seq: int | None = None
+    broken_decision_id: str | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"audit chain intact: {self.checked} decision(s) verified"
+        which = f" (decision {self.broken_decision_id})" if self.broken_decision_id else ""
+        return f"audit chain broken at seq {self.broken_seq}{which}: {self.reason}"
+
+
+def verify_rows(rows: Iterable[Mapping[str, Any]], head: tuple[int, str] | None) -> ChainReport:
+    """Walk ``rows`` in sequence order and report the first broken link.
+
+    Args:
+        rows: decision rows ordered by ``seq``.
+        head: the chain head's ``(seq, hash)``; the last row must match it.
+
+    Examples:
+        >>> r1 = {name: "a" for name in CHAINED_FIELDS} | {"seq": 1, "prev_hash": GENESIS}
+        >>> r1["hash"] = row_hash(GENESIS, r1)
+        >>> verify_rows([r1], (1, r1["hash"])).ok
+        True
+        >>> verify_rows([r1 | {"custodian": "b"}], None).describe()
+        'audit chain broken at seq 1 (decision a): hash does not match the row content'
+    """
+    prev_hash, prev_seq, checked = GENESIS, 0, 0
+    for row in rows:
+        seq = int(row["seq"])
+        reason = ""
+        if seq != prev_seq + 1:
+            reason = f"sequence jumps from {prev_seq} to {seq} (rows missing)"
+        elif row["prev_hash"] != prev_hash:
+            reason = "prev_hash does not match the previous row's hash"
+        elif row_hash(prev_hash, row) != row["hash"]:
+            reason = "hash does not match the row content"
+        if reason:
+            return ChainReport(checked, seq, str(row["decision_id"]), reason)
+        prev_hash, prev_seq, checked = str(row["hash"]), seq, checked + 1
+    if head is not None and head != (prev_seq, prev_hash):
+        return ChainReport(checked, head[0], None, "chain head does not match the last row")
+    return ChainReport(checked)

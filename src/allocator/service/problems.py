@@ -1,0 +1,70 @@
+"""Errors as JSON: every refusal says what is wrong and, when it can, which field.
+
+The body is ``{"error": message, "field": path, "code": reason}``; ``field`` is the
+:class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged.
+Nothing about the household goes into the log: only the status and the reason code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from allocator.errors import InputError, ParameterNotCoveredError
+
+log = logging.getLogger("allocator.service")
+
+
+def problem(
+    status: int,
+    message: str,
+    field: str = "",
+    code: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON error response."""
+    body = {"error": message, "field": field, "code": code or f"http-{status}"}
+    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
+
+
+async def _input_error(_request: Request, exc: Exception) -> JSONResponse:
+    field = str(getattr(exc, "field", ""))
+    log.info("request refused status=422 code=invalid-input field=%s", field)
+    return problem(422, str(exc), field, "invalid-input")
+
+
+async def _not_covered(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("request refused status=422 code=date-not-covered")
+    return problem(422, str(exc), "date", "date-not-covered")
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    parts = [p for p in loc if p not in ("path", "query", "body", "header")]
+    return ".".join(str(p) for p in parts)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    field = _loc_path(tuple(first.get("loc", ())))
+    log.info("request refused status=422 code=invalid-request field=%s", field)
+    return problem(422, f"{field}: {first.get('msg', 'invalid')}", field, "invalid-request")
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, HTTPException):
+        raise exc
+    return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the JSON error handlers on ``app``."""
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(ParameterNotCoveredError, _not_covered)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

@@ -1,0 +1,225 @@
+"""The audit store: append decisions to the hash chain, read them back, count outcomes.
+
+SQLite (the default, a file) or PostgreSQL (``postgresql+psycopg://...``), through
+SQLAlchemy 2 Core. There is no update or delete of decisions anywhere in this module.
+
+Examples:
+    >>> store = Store("sqlite://")
+    >>> store.create_tables()
+    >>> row = store.append(NewDecision("d-1", 7, 7, "welfare_organization",
+    ...     {"ruleset": "national", "version": "1", "hash": "h"}, "2025-06-01",
+    ...     {"household_id": 7}, {"services": []}, []))
+    >>> row["seq"], row["prev_hash"] == GENESIS, store.verify().ok
+    (1, True, True)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+from allocator.service.chain import ChainReport, canonical_json, row_hash, verify_rows
+from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions, metadata
+
+#: Row of ``decisions`` as a plain dict.
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A decision to record; ``outcomes`` is ``(service_id, eligible, tier)`` per service."""
+
+    decision_id: str
+    household_id: int
+    neighborhood_id: int
+    custodian: str
+    ruleset: dict[str, str]
+    decision_date: str
+    input: dict[str, Any]
+    output: dict[str, Any]
+    outcomes: list[tuple[str, bool, int | None]]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+    parsed: URL = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
+    memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,  # errors must not quote household data into logs
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _loads(row: Any) -> Row:
+    return dict(row._mapping)
+
+
+class Store:
+    """Decisions and their chain in one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    def create_tables(self) -> None:
+        """Create missing tables (with their append-only triggers) and the chain head."""
+        with self.engine.begin() as conn:
+            metadata.create_all(conn, checkfirst=True)
+            if conn.execute(select(chain_head.c.id)).first() is None:
+                conn.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS))
+
+    def ping(self) -> None:
+        """Raise if the database cannot be read."""
+        with self.engine.connect() as conn:
+            conn.execute(select(chain_head.c.seq)).one()
+
+    def append(self, new: NewDecision) -> Row:
+        """Record ``new`` as the next link of the chain; returns the stored row.
+
+        The chain head is locked for the transaction (``FOR UPDATE`` on PostgreSQL,
+        ``BEGIN IMMEDIATE`` on SQLite), so concurrent appends queue instead of forking.
+        """
+        row: Row = {
+            "decision_id": new.decision_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "household_id": new.household_id,
+            "neighborhood_id": new.neighborhood_id,
+            "custodian": new.custodian,
+            "ruleset_name": new.ruleset["ruleset"],
+            "ruleset_version": new.ruleset["version"],
+            "ruleset_hash": new.ruleset["hash"],
+            "decision_date": new.decision_date,
+            "input_json": canonical_json(new.input),
+            "output_json": canonical_json(new.output),
+        }
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                head = conn.execute(
+                    select(chain_head.c.seq, chain_head.c.hash)
+                    .where(chain_head.c.id == 1)
+                    .with_for_update()
+                ).one()
+                row["seq"] = int(head.seq) + 1
+                row["prev_hash"] = head.hash
+                row["hash"] = row_hash(head.hash, row)
+                conn.execute(insert(decisions).values(**row))
+                if new.outcomes:
+                    conn.execute(
+                        insert(decision_outcomes),
+                        [
+                            {
+                                "seq": row["seq"],
+                                "service_id": s,
+                                "custodian": new.custodian,
+                                "eligible": eligible,
+                                "tier": tier,
+                            }
+                            for s, eligible, tier in new.outcomes
+                        ],
+                    )
+                conn.execute(
+                    update(chain_head)
+                    .where(chain_head.c.id == 1)
+                    .values(seq=row["seq"], hash=row["hash"])
+                )
+        return row
+
+    def get(self, decision_id: str) -> Row | None:
+        """The decision row with this id, or ``None``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(decisions).where(decisions.c.decision_id == decision_id)
+            ).first()
+        return _loads(found) if found is not None else None
+
+    def for_household(self, household_id: int, custodian: str | None, limit: int) -> list[Row]:
+        """A household's decisions, newest first (only ``custodian``'s, when given)."""
+        query = select(decisions).where(decisions.c.household_id == household_id)
+        if custodian is not None:
+            query = query.where(decisions.c.custodian == custodian)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(decisions.c.seq.desc()).limit(limit)).all()
+        return [_loads(r) for r in rows]
+
+    def count(self) -> int:
+        """How many decisions are recorded."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(decisions)).scalar_one())
+
+    def stats(self, custodian: str | None) -> tuple[int, list[tuple[str, bool, int | None, int]]]:
+        """Decision count and ``(service_id, eligible, tier, count)`` groups."""
+        o = decision_outcomes.c
+        groups = select(o.service_id, o.eligible, o.tier, func.count()).group_by(
+            o.service_id, o.eligible, o.tier
+        )
+        total = select(func.count()).select_from(decisions)
+        if custodian is not None:
+            groups = groups.where(o.custodian == custodian)
+            total = total.where(decisions.c.custodian == custodian)
+        with self.engine.connect() as conn:
+            n = int(conn.execute(total).scalar_one())
+            rows = conn.execute(groups.order_by(o.service_id, o.eligible, o.tier)).all()
+        return n, [(r[0], bool(r[1]), r[2], int(r[3])) for r in rows]
+
+    def iter_chain(self, batch: int = 1000) -> Iterator[Row]:
+        """Every decision row in chain order, read in batches."""
+        last = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(decisions)
+                    .where(decisions.c.seq > last)
+                    .order_by(decisions.c.seq)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield _loads(r)
+            last = int(rows[-1].seq)
+
+    def verify(self) -> ChainReport:
+        """Walk the whole chain and report the first broken link."""
+        with self.engine.connect() as conn:
+            head = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
+        return verify_rows(self.iter_chain(), (int(head[0]), head[1]) if head else None)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def decode(row: Row) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The input household and output decision of a stored row, as JSON data."""
+    return json.loads(row["input_json"]), json.loads(row["output_json"])

@@ -1,0 +1,130 @@
+"""The audit database: decisions (a hash chain), their per-service outcomes, tokens.
+
+``decisions`` and ``decision_outcomes`` are append-only. The code has no update or delete
+path for them, and a trigger created with each table refuses UPDATE and DELETE (on SQLite
+and on PostgreSQL). On PostgreSQL, :func:`allocator.service.pg.grant_service_role` also
+gives the service's role only INSERT and SELECT on them.
+
+``chain_head`` has one row: the sequence number and hash of the last decision. Appends
+lock it (``SELECT ... FOR UPDATE``; SQLite serializes writers) so the chain cannot fork.
+
+Examples:
+    >>> sorted(metadata.tables)
+    ['chain_head', 'decision_outcomes', 'decisions', 'tokens']
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+)
+
+metadata = MetaData()
+
+#: ``prev_hash`` of the first decision.
+GENESIS = "0" * 64
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("decision_id", String(36), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+    Column("household_id", BigInteger, nullable=False),
+    Column("neighborhood_id", BigInteger, nullable=False),
+    Column("custodian", String(40), nullable=False),
+    Column("ruleset_name", String(100), nullable=False),
+    Column("ruleset_version", String(100), nullable=False),
+    Column("ruleset_hash", String(64), nullable=False),
+    Column("decision_date", String(10), nullable=False),
+    Column("input_json", Text, nullable=False),
+    Column("output_json", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_decisions_household", decisions.c.household_id, decisions.c.seq)
+
+decision_outcomes = Table(
+    "decision_outcomes",
+    metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("service_id", String(100), nullable=False),
+    Column("custodian", String(40), nullable=False),
+    Column("eligible", Boolean, nullable=False),
+    Column("tier", Integer, nullable=True),
+)
+Index("ix_outcomes_service", decision_outcomes.c.service_id, decision_outcomes.c.custodian)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("agency", String(40), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+APPEND_ONLY = ("decisions", "decision_outcomes")
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION allocator_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'table %% is append-only: %% refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql
+"""
+
+
+def _ddl(statement: str, dialect: str) -> DDL:
+    ddl: DDL = DDL(statement)  # type: ignore[no-untyped-call]
+    return ddl.execute_if(dialect=dialect)
+
+
+def _install_triggers(name: str) -> None:
+    table = metadata.tables[name]
+    event.listen(table, "before_create", _ddl(_PG_FUNCTION, "postgresql"))
+    event.listen(
+        table,
+        "after_create",
+        _ddl(
+            f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {name} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION allocator_refuse_change()",
+            "postgresql",
+        ),
+    )
+    for op in ("UPDATE", "DELETE"):
+        event.listen(
+            table,
+            "after_create",
+            _ddl(
+                f"CREATE TRIGGER {name}_no_{op.lower()} BEFORE {op} ON {name} "
+                f"BEGIN SELECT RAISE(ABORT, 'table {name} is append-only: {op} refused'); END",
+                "sqlite",
+            ),
+        )
+
+
+for _name in APPEND_ONLY:
+    _install_triggers(_name)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allocator.expressions.nodes import Binary, BoolOp, Call, Compare, Literal, Name, Node, Unary
-from allocator.expressions.scalar import divide, evaluate, interpret
+from allocator.expressions.scalar import compiled, divide, evaluate, interpret
 
 ENV = {"a": 3, "b": 0, "c": 2.5}
 nums = st.sampled_from(["a", "b", "c"]).map(lambda s: Name((s,))) | st.integers(-5, 5).map(Literal)
@@ -43,9 +43,10 @@ def lookup(parts: tuple[str, ...]) -> float:
 
 @given(numeric() | boolean())
 def test_compiled_closures_agree_with_the_tree_walker(tree: Node) -> None:
-    assert evaluate(tree, lookup) == interpret(tree, lookup)
+    assert compiled(tree)((ENV, ENV, {})) == interpret(tree, lookup)
 
 
 def test_division_by_zero_is_zero() -> None:
     assert divide(5, 0) == 0.0
     assert evaluate(Binary("/", Name(("a",)), Name(("b",))), lookup) == 0.0
+    assert compiled(Binary("/", Name(("a",)), Name(("b",))))((ENV, ENV, {})) == 0.0

@@ -25,13 +25,13 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from allocator.api.parameters import ParamScalar
 from allocator.api.ruleset import RuleSet
 from allocator.api.variables import Aggregation
 from allocator.expressions.nodes import Node
-from allocator.expressions.scalar import Lookup, compiled
+from allocator.expressions.scalar import Lookup, Scope, compiled
 from allocator.types import ScalarValue
 
 
@@ -42,16 +42,14 @@ class Env:
     household: dict[str, ScalarValue]
     members: list[dict[str, ScalarValue]]
     params: Mapping[str, ParamScalar]
-    _lookups: dict[int | None, Lookup] = field(default_factory=dict)
+
+    def scope(self, member: int | None = None) -> Scope:
+        """What compiled expressions of the household (``member=None``) or a member read."""
+        own = self.household if member is None else self.members[member]
+        return (own, self.household, self.params)
 
     def lookup(self, member: int | None = None) -> Lookup:
-        """Name look-up for expressions of the household (``member=None``) or of a member."""
-        found = self._lookups.get(member)
-        if found is None:
-            found = self._lookups[member] = self._make_lookup(member)
-        return found
-
-    def _make_lookup(self, member: int | None) -> Lookup:
+        """Name look-up by dotted parts, for expressions of the household or a member."""
         own = self.household if member is None else self.members[member]
 
         def find(parts: tuple[str, ...]) -> ScalarValue:
@@ -64,7 +62,8 @@ class Env:
         return find
 
     def value(self, node: Node, member: int | None = None) -> ScalarValue:
-        return compiled(node)(self.lookup(member))
+        value: ScalarValue = compiled(node)(self.scope(member))
+        return value
 
 
 def _aggregate(agg: Aggregation, env: Env) -> ScalarValue:

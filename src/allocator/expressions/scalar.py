@@ -16,7 +16,7 @@ Examples:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from allocator.expressions.nodes import (
@@ -54,7 +54,10 @@ def _compare(op: str, a: ScalarValue, b: ScalarValue) -> bool:
     return a >= b  # type: ignore[operator]
 
 
-Compiled = Callable[[Lookup], ScalarValue]
+#: What a compiled expression reads: (own entity's variables, its household's variables,
+#: parameters). For a household expression the first two are the same mapping.
+Scope = tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]
+Compiled = Callable[[Scope], Any]
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
@@ -70,43 +73,53 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+def _name(parts: tuple[str, ...]) -> Compiled:
+    if parts[0] == "params":
+        key = ".".join(parts[1:])
+        return lambda s: s[2][key]
+    if len(parts) == 2:
+        key = parts[1]
+        return lambda s: s[1][key]
+    key = parts[0]
+    return lambda s: s[0][key]
+
+
 def _compile(node: Node) -> Compiled:
     if isinstance(node, Literal):
         value = node.value
-        return lambda lookup: value
+        return lambda s: value
     if isinstance(node, Name):
-        parts = node.parts
-        return lambda lookup: lookup(parts)
+        return _name(node.parts)
     if isinstance(node, Unary):
         inner = compiled(node.operand)
         if node.op == "not":
-            return lambda lookup: not inner(lookup)
-        return lambda lookup: -inner(lookup)  # type: ignore[operator]
+            return lambda s: not inner(s)
+        return lambda s: -inner(s)
     if isinstance(node, Binary | Compare) and not isinstance(node.right, SetLiteral):
         fn, left, right = _OPS[node.op], compiled(node.left), compiled(node.right)
-        return lambda lookup: fn(left(lookup), right(lookup))
+        return lambda s: fn(left(s), right(s))
     if isinstance(node, Compare):
         assert isinstance(node.right, SetLiteral)
         items = frozenset(v.value for v in node.right.values)
         left = compiled(node.left)
         if node.op == "in":
-            return lambda lookup: left(lookup) in items
-        return lambda lookup: left(lookup) not in items
+            return lambda s: left(s) in items
+        return lambda s: left(s) not in items
     if isinstance(node, BoolOp):
         parts_ = [compiled(o) for o in node.operands]
         if node.op == "and":
-            return lambda lookup: all([bool(p(lookup)) for p in parts_])
-        return lambda lookup: any([bool(p(lookup)) for p in parts_])
+            return lambda s: all([bool(p(s)) for p in parts_])
+        return lambda s: any([bool(p(s)) for p in parts_])
     if isinstance(node, Call):
         args = [compiled(a) for a in node.args]
         if node.func == "if":
             c, a, b = args
-            return lambda lookup: a(lookup) if c(lookup) else b(lookup)
+            return lambda s: a(s) if c(s) else b(s)
         if node.func in ("min", "max"):
             pick = min if node.func == "min" else max
             a, b = args
-            return lambda lookup: pick(a(lookup), b(lookup))
-        return lambda lookup: abs(args[0](lookup))  # type: ignore[arg-type]
+            return lambda s: pick(a(s), b(s))
+        return lambda s: abs(args[0](s))
     raise TypeError(f"cannot evaluate {node!r}")
 
 
@@ -114,10 +127,16 @@ _CACHE: dict[int, tuple[Node, Compiled]] = {}
 
 
 def compiled(node: Node) -> Compiled:
-    """``node`` as a Python closure of a look-up function, built once per tree object.
+    """``node`` as a Python closure over a :data:`Scope`, built once per tree object.
 
     The cache is keyed by identity (a structural hash of a tree costs a walk of it) and
     keeps the node alive, so that an id is never reused while cached.
+
+    Examples:
+        >>> from allocator.expressions.parser import parse
+        >>> member, household = {"age": 7}, {"urban": True}
+        >>> compiled(parse("age < 18 and household.urban"))((member, household, {}))
+        True
     """
     hit = _CACHE.get(id(node))
     if hit is None:
@@ -126,8 +145,9 @@ def compiled(node: Node) -> Compiled:
 
 
 def evaluate(node: Node, lookup: Lookup) -> ScalarValue:
-    """The value of ``node``, reading names through ``lookup``."""
-    return compiled(node)(lookup)
+    """The value of ``node``, reading names through ``lookup`` (walks the tree)."""
+    value: ScalarValue = interpret(node, lookup)
+    return value
 
 
 def interpret(node: Node, lookup: Lookup) -> Any:

@@ -20,7 +20,8 @@ from allocator.api.ruleset import RuleSet
 from allocator.backends.durable.host import RuleEngine
 from allocator.backends.durable.translate import Translator, field_name
 from allocator.backends.scalar import Env
-from allocator.expressions.nodes import Node, names_in
+from allocator.expressions.nodes import names_in
+from allocator.expressions.scalar import Compiled, compiled
 from allocator.types import HOUSEHOLD, MEMBER
 
 _MARK = {HOUSEHOLD: "h", MEMBER: "m"}
@@ -32,8 +33,8 @@ class _EntityPlan:
     """What a fact of one entity carries: the variables its rules read, and slots."""
 
     entity: str
-    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    slots: list[tuple[str, Node]] = field(default_factory=list)
+    fields: dict[str, Compiled] = field(default_factory=dict)
+    slots: list[tuple[str, Compiled]] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
 
 
@@ -57,9 +58,9 @@ class CompiledRules:
             for cond in service.conditions:
                 for name in names_in(cond.expr):
                     if name.parts[0] != "params":
-                        plan.fields[field_name(service.entity, name.parts)] = name.parts
+                        plan.fields[field_name(service.entity, name.parts)] = compiled(name)
         for entity, tr in translators.items():
-            self.plans[entity].slots = tr.slots
+            self.plans[entity].slots = [(name, compiled(node)) for name, node in tr.slots]
         self.engine = RuleEngine(ruleset.name, definition)
 
     def outcomes(self, env: Env, member: int | None = None) -> dict[str, int]:
@@ -68,12 +69,12 @@ class CompiledRules:
         plan = self.plans[entity]
         if not plan.services:
             return {}
-        lookup = env.lookup(member)
+        scope = env.scope(member)
         fact: dict[str, Any] = {"e": _MARK[entity], "k": -1 if member is None else member}
-        for name, parts in plan.fields.items():
-            fact[name] = lookup(parts)
-        for name, node in plan.slots:
-            fact[name] = env.value(node, member)
+        for name, read in plan.fields.items():
+            fact[name] = read(scope)
+        for name, slot in plan.slots:
+            fact[name] = slot(scope)
         result: dict[str, int] = {}
         for rule in self.engine.fire(fact):
             service_id, _, outcome = rule.rpartition("$")

@@ -26,18 +26,20 @@ class _ConditionPlan:
     left: Compiled | None
     right: Compiled | None
     choices: list[ScalarValue] | None
-    names: list[tuple[str, tuple[str, ...]]]
+    names: list[tuple[str, Compiled]]
 
     @classmethod
     def of(cls, condition: Condition) -> _ConditionPlan:
         node = condition.expr
-        names = list({n.dotted: n.parts for n in names_in(node)}.items())
         if not isinstance(node, Compare):
+            # the values of the names it reads explain it (a comparison shows its sides)
+            unique = {n.dotted: n for n in names_in(node)}
+            names = [(dotted, compiled(n)) for dotted, n in unique.items()]
             return cls(condition, None, None, None, None, names)
         if isinstance(node.right, SetLiteral):
             choices = [item.value for item in node.right.values]
-            return cls(condition, node.op, compiled(node.left), None, choices, names)
-        return cls(condition, node.op, compiled(node.left), compiled(node.right), None, names)
+            return cls(condition, node.op, compiled(node.left), None, choices, [])
+        return cls(condition, node.op, compiled(node.left), compiled(node.right), None, [])
 
 
 class Explainer:
@@ -50,7 +52,7 @@ class Explainer:
 
     def conditions(self, env: Env, member: int | None, outcome: int) -> list[ConditionTrace]:
         """Every condition with the values it compared and its status under ``outcome``."""
-        lookup = env.lookup(member)
+        scope = env.scope(member)
         traces = []
         for i, plan in enumerate(self.plans):
             status: Status = (
@@ -78,23 +80,23 @@ class Explainer:
                     expression=cond.text,
                     explain=cond.explain,
                     status=status,
-                    left=plan.left(lookup) if plan.left else None,
+                    left=plan.left(scope) if plan.left else None,
                     op=plan.op,
-                    right=plan.right(lookup) if plan.right else plan.choices,
-                    values={dotted: lookup(parts) for dotted, parts in plan.names},
+                    right=plan.right(scope) if plan.right else plan.choices,
+                    values={dotted: read(scope) for dotted, read in plan.names},
                 )
             )
         return traces
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:
         """The need score as base plus the points of each term that applies, and its tier."""
-        lookup = env.lookup(member)
+        scope = env.scope(member)
         priority = self.service.priority
         score = priority.base
         terms = []
         for term, when, points_fn in self.terms:
-            applied = bool(when(lookup))
-            points = float(points_fn(lookup))
+            applied = bool(when(scope))
+            points = float(points_fn(scope))
             if applied:
                 score = score + points
             terms.append(

@@ -1,0 +1,207 @@
+"""Constraint blocks (``docs/model.md``, section "Constraints").
+
+Every block is built from index arrays in one go. ``keys[block]`` tells, for each row of the
+block, which neighborhood / agency / province / slot group / cell it belongs to.
+
+Examples:
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> from allocator.optimize.params import OptimizeParams
+    >>> from allocator.optimize.sets import ModelSets
+    >>> from allocator.optimize.variables import add_variables
+    >>> d = synthetic_demand(3, 4, seed=0)
+    >>> p = OptimizeParams(budget_total=1e9, workers_agency={"relief_committee": 5})
+    >>> s, b = ModelSets.build(d, p), ProgramBuilder()
+    >>> _ = add_variables(b, s, p)
+    >>> sorted(add_constraints(b, s, p, d.agencies, d.provinces))
+    ['budget', 'caseload', 'spend_def', 'worker_pool_agency']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from allocator.errors import DataError
+from allocator.optimize.lp import ProgramBuilder
+from allocator.optimize.params import OptimizeParams
+from allocator.optimize.sets import MILLION, ModelSets
+from allocator.optimize.variables import budget_quota_on, worker_quota_on
+from allocator.types import IntArray
+
+
+def add_constraints(
+    b: ProgramBuilder,
+    sets: ModelSets,
+    params: OptimizeParams,
+    agencies: tuple[str, ...],
+    provinces: tuple[str, ...],
+) -> dict[str, IntArray]:
+    """Add every row block; returns the key array of each block."""
+    vb = b.var_blocks
+    x0, w0, sp0 = vb["x"].start, vb["w"].start, vb["spend"].start
+    nn = sets.n_neighborhoods
+    keys: dict[str, IntArray] = {}
+    r_all = np.arange(sets.n_rows)
+
+    # caseload[n]: sum_r cf_r x_r - caseload * w_n <= 0
+    (has_cf,) = np.nonzero(sets.case_files > 0)
+    pos = np.full(nn, -1)
+    pos[has_cf] = np.arange(has_cf.size)
+    rows_with_cf = r_all[sets.row_cf > 0]
+    b.add_rows(
+        "caseload",
+        has_cf.size,
+        np.concatenate([pos[sets.row_n[rows_with_cf]], np.arange(has_cf.size)]),
+        np.concatenate([x0 + rows_with_cf, w0 + has_cf]),
+        np.concatenate([sets.row_cf[rows_with_cf], np.full(has_cf.size, -params.caseload)]),
+        ub=np.zeros(has_cf.size),
+    )
+    keys["caseload"] = has_cf
+
+    # worker pools: by custodian agency, by province, in total
+    n_idx = np.arange(nn)
+    for block, group, limits, names in (
+        ("worker_pool_agency", sets.custodian, params.workers_agency, agencies),
+        ("worker_pool_province", sets.province, params.workers_province, provinces),
+    ):
+        which, cap = _limits(limits, names, block)
+        if which.size:
+            local = np.full(len(names), -1)
+            local[which] = np.arange(which.size)
+            member = local[group] >= 0
+            b.add_rows(
+                block, which.size, local[group][member], w0 + n_idx[member], np.ones(member.sum()),
+                ub=cap,
+            )  # fmt: skip
+            keys[block] = which
+    if params.workers_total is not None:
+        b.add_rows(
+            "worker_pool_total", 1, np.zeros(nn, np.int64), w0 + n_idx, np.ones(nn),
+            ub=np.array([params.workers_total]),
+        )  # fmt: skip
+        keys["worker_pool_total"] = np.zeros(1, np.int64)
+
+    # slots[g]: sum_{r in g} x_r <= cap_g
+    limited = sets.row_group >= 0
+    if sets.n_groups:
+        b.add_rows(
+            "slots", sets.n_groups, sets.row_group[limited], x0 + r_all[limited],
+            np.ones(int(limited.sum())), ub=sets.group_cap,
+        )  # fmt: skip
+        keys["slots"] = np.arange(sets.n_groups)
+
+    # spend_def[c]: sum_{r in c} cost_r x_r - spend_c = 0
+    nc = sets.n_cells
+    b.add_rows(
+        "spend_def", nc, np.concatenate([sets.row_cell, np.arange(nc)]),
+        np.concatenate([x0 + r_all, sp0 + np.arange(nc)]),
+        np.concatenate([sets.row_cost, -np.ones(nc)]), lb=np.zeros(nc), ub=np.zeros(nc),
+    )  # fmt: skip
+    keys["spend_def"] = np.arange(nc)
+
+    # budget: sum_c spend_c <= B ; agency_budget[a]: sum_{c of a} spend_c <= B_a
+    if params.budget_total is not None:
+        b.add_rows(
+            "budget", 1, np.zeros(nc, np.int64), sp0 + np.arange(nc), np.ones(nc),
+            ub=np.array([params.budget_total / MILLION]),
+        )  # fmt: skip
+        keys["budget"] = np.zeros(1, np.int64)
+    which, cap = _limits(params.budget_agency, agencies, "budget_agency")
+    if which.size:
+        local = np.full(len(agencies), -1)
+        local[which] = np.arange(which.size)
+        member = local[sets.cell_a] >= 0
+        b.add_rows(
+            "agency_budget", which.size, local[sets.cell_a][member],
+            sp0 + np.arange(nc)[member], np.ones(int(member.sum())), ub=cap / MILLION,
+        )  # fmt: skip
+        keys["agency_budget"] = which
+
+    _add_quotas(b, sets, params, keys)
+
+    # floor[n]: sum_{r in n, t=1} x_r + floor_short_n >= f * tier1_need_n
+    if params.floor_tier1 > 0:
+        t1 = r_all[sets.row_t == 1]
+        b.add_rows(
+            "floor", nn, np.concatenate([sets.row_n[t1], n_idx]),
+            np.concatenate([x0 + t1, vb["floor_short"].start + n_idx]),
+            np.ones(t1.size + nn), lb=params.floor_tier1 * sets.tier1_need,
+        )  # fmt: skip
+        keys["floor"] = n_idx
+    return keys
+
+
+def _add_quotas(
+    b: ProgramBuilder, sets: ModelSets, params: OptimizeParams, keys: dict[str, IntArray]
+) -> None:
+    """Province shares of workers and spending within (1 -/+ band) x share of case files."""
+    band = params.quota_band or 0.0
+    vb, n_p = b.var_blocks, sets.n_provinces
+    p_idx = np.arange(n_p)
+    share = sets.province_share
+    if worker_quota_on(params):
+        w0, nn, tot = vb["w"].start, sets.n_neighborhoods, vb["workers_total"].start
+        # workers_total_def: workers_total - sum_n w_n = 0
+        b.add_rows(
+            "workers_total_def", 1, np.zeros(nn + 1, np.int64),
+            np.concatenate([w0 + np.arange(nn), [tot]]),
+            np.concatenate([-np.ones(nn), [1.0]]), lb=np.zeros(1), ub=np.zeros(1),
+        )  # fmt: skip
+        members, cols = sets.province, w0 + np.arange(nn)
+        allowance = params.quota_worker_allowance
+        _quota_pair(b, "quota_workers", members, cols, tot, share, band, n_p, vb, allowance)
+        keys["quota_workers_max"] = keys["quota_workers_min"] = p_idx
+    if budget_quota_on(params):
+        sp0, nc, tot = vb["spend"].start, sets.n_cells, vb["spend_total"].start
+        b.add_rows(
+            "spend_total_def", 1, np.zeros(nc + 1, np.int64),
+            np.concatenate([sp0 + np.arange(nc), [tot]]),
+            np.concatenate([-np.ones(nc), [1.0]]), lb=np.zeros(1), ub=np.zeros(1),
+        )  # fmt: skip
+        _quota_pair(b, "quota_budget", sets.cell_p, sp0 + np.arange(nc), tot, share, band, n_p, vb)
+        keys["quota_budget_max"] = keys["quota_budget_min"] = p_idx
+
+
+def _quota_pair(
+    b: ProgramBuilder,
+    name: str,
+    members: IntArray,
+    cols: IntArray,
+    total_col: int,
+    share: np.ndarray,
+    band: float,
+    n_p: int,
+    vb: Mapping[str, slice],
+    allowance: float = 0.0,
+) -> None:
+    """``<name>_max[p]``: sum_p - (1+band) share_p total - over_p <= allowance; ``_min`` alike.
+
+    ``allowance`` (one worker by default for worker quotas) lets integer counts round.
+    """
+    p_idx = np.arange(n_p)
+    k = members.size
+    for side, factor, slack, sign in (
+        ("max", 1 + band, f"{name}_over", -1.0),
+        ("min", 1 - band, f"{name}_under", 1.0),
+    ):
+        rows = np.concatenate([members, p_idx, p_idx])
+        cols_all = np.concatenate([cols, np.full(n_p, total_col), vb[slack].start + p_idx])
+        vals = np.concatenate([np.ones(k), -factor * share, np.full(n_p, sign)])
+        bound = np.full(n_p, allowance if side == "max" else -allowance)
+        if side == "max":
+            b.add_rows(f"{name}_{side}", n_p, rows, cols_all, vals, ub=bound)
+        else:
+            b.add_rows(f"{name}_{side}", n_p, rows, cols_all, vals, lb=bound)
+
+
+def _limits(
+    limits: Mapping[str, float], names: tuple[str, ...], what: str
+) -> tuple[IntArray, np.ndarray]:
+    """Positions and values of the named limits (unknown names are an error)."""
+    unknown = sorted(set(limits) - set(names))
+    if unknown:
+        raise DataError(f"{what}: unknown name(s) {unknown}; known: {list(names)}", what)
+    which = np.array(sorted(names.index(k) for k in limits), dtype=np.int64)
+    cap = np.array([float(limits[names[i]]) for i in which])
+    return which, cap

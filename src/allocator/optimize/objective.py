@@ -1,0 +1,93 @@
+"""Objective terms (``docs/model.md``, section "Objective").
+
+maximize  sum_r weight_t(r) x_r                      (priority-weighted need met)
+        - worker_epsilon * sum_n w_n                  (no idle workers)
+        - penalty_floor * sum_n floor_short_n         (soft equity floor)
+        - penalty_quota_workers * sum_p (over + under) (soft worker quotas)
+        - penalty_quota_budget * sum_p (over + under)  (soft budget quotas)
+
+Penalties left ``None`` are set so that breaking a soft constraint never pays: ten times the
+most any unit of slack could buy elsewhere (:func:`penalties`).
+
+Examples:
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> from allocator.optimize.params import OptimizeParams
+    >>> from allocator.optimize.sets import ModelSets
+    >>> pen = penalties(ModelSets.build(synthetic_demand(3, 4, 0), OptimizeParams()),
+    ...                 OptimizeParams())
+    >>> sorted(pen)
+    ['floor', 'quota_budget', 'quota_workers']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.optimize.lp import LinearProgram
+from allocator.optimize.params import OptimizeParams
+from allocator.optimize.sets import ModelSets
+from allocator.types import FloatArray
+
+#: slack block -> penalty key
+SLACK_BLOCKS = {
+    "floor_short": "floor",
+    "quota_workers_over": "quota_workers",
+    "quota_workers_under": "quota_workers",
+    "quota_budget_over": "quota_budget",
+    "quota_budget_under": "quota_budget",
+}
+
+
+def penalties(sets: ModelSets, params: OptimizeParams) -> dict[str, float]:
+    """Penalty per unit of slack: given, or ten times the most a unit of slack could buy.
+
+    * floor (per tier-1 unit short): the resources of one unit can serve at most
+      max cost / min cost units elsewhere, each worth at most the top weight;
+    * worker quota (per worker): one worker carries ``caseload`` case files, i.e. at most
+      ``caseload * max(units / case files)`` units;
+    * budget quota (per million toman): at most ``1 / min cost`` units.
+    """
+    top = max(params.tier_weights)
+    cost = sets.row_cost[sets.row_cost > 0]
+    cmin = float(cost.min()) if cost.size else 1.0
+    cmax = float(cost.max()) if cost.size else 1.0
+    cf = sets.row_cf[sets.row_cf > 0]
+    units_per_file = float((1.0 / cf).max()) if cf.size else 1.0
+    auto = {
+        "floor": 10.0 * top * max(1.0, cmax / cmin),
+        "quota_workers": 10.0 * top * params.caseload * units_per_file,
+        "quota_budget": 10.0 * top / cmin,
+    }
+    given = {
+        "floor": params.penalty_floor,
+        "quota_workers": params.penalty_quota_workers,
+        "quota_budget": params.penalty_quota_budget,
+    }
+    return {k: auto[k] if given[k] is None else float(given[k] or 0.0) for k in auto}
+
+
+def weighted_objective(
+    lp: LinearProgram, sets: ModelSets, params: OptimizeParams, pen: dict[str, float]
+) -> FloatArray:
+    """The objective of the weighted mode (see module docstring)."""
+    obj = np.zeros(lp.n_vars)
+    obj[lp.var_blocks["x"]] = sets.row_weight
+    obj[lp.var_blocks["w"]] = -params.worker_epsilon
+    obj += penalty_objective(lp, pen)
+    return obj
+
+
+def penalty_objective(lp: LinearProgram, pen: dict[str, float]) -> FloatArray:
+    """``- penalty * slack`` over every slack block present."""
+    obj = np.zeros(lp.n_vars)
+    for block, key in SLACK_BLOCKS.items():
+        if block in lp.var_blocks:
+            obj[lp.var_blocks[block]] = -pen[key]
+    return obj
+
+
+def tier_objective(lp: LinearProgram, sets: ModelSets, tier: int) -> FloatArray:
+    """Units served in one tier (a stage of the lexicographic mode)."""
+    obj = np.zeros(lp.n_vars)
+    obj[lp.var_blocks["x"]] = (sets.row_t == tier).astype(np.float64)
+    return obj

@@ -1,0 +1,186 @@
+"""Writers of a plan's run directory.
+
+``allocation.parquet``, ``neighborhoods.parquet``, ``shadow_prices.parquet`` and
+``summary.json`` (:func:`summary_fields`). The lead's pipeline adds ``resolved_scenario.json``.
+
+Examples:
+    >>> import tempfile
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> from allocator.optimize.params import OptimizeParams
+    >>> from allocator.optimize.solve import optimize
+    >>> d = synthetic_demand(3, 4, 0)
+    >>> plan = optimize(d, OptimizeParams(budget_total=1e9))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     sorted(p.name for p in write_plan(plan, d, Path(tmp)))
+    ['allocation.parquet', 'neighborhoods.parquet', 'shadow_prices.parquet', 'summary.json']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from allocator.errors import DataError
+from allocator.optimize.demand import Demand
+from allocator.optimize.plan import Plan
+
+ALLOCATION_FILE = "allocation.parquet"
+NEIGHBORHOODS_OUT_FILE = "neighborhoods.parquet"
+SHADOW_PRICES_FILE = "shadow_prices.parquet"
+SUMMARY_FILE = "summary.json"
+
+
+def write_plan(plan: Plan, demand: Demand | None, out_dir: Path) -> list[Path]:
+    """Write the four files of ``plan`` into ``out_dir`` (created); returns their paths.
+
+    ``demand`` is the demand given to :func:`~allocator.optimize.solve.optimize` (or None);
+    rows are written from ``plan.demand``, which applies the scenario's agency filter and
+    unit-cost overrides to it.
+    """
+    if demand is not None and not np.array_equal(
+        demand.neighborhood_id, plan.demand.neighborhood_id
+    ):
+        raise DataError("write_plan: the demand is not the one this plan was made from")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f for f in (ALLOCATION_FILE, NEIGHBORHOODS_OUT_FILE, SHADOW_PRICES_FILE)]
+    pq.write_table(allocation_table(plan), paths[0])
+    pq.write_table(neighborhoods_table(plan), paths[1])
+    pq.write_table(shadow_prices_table(plan), paths[2])
+    summary = out_dir / SUMMARY_FILE
+    summary.write_text(json.dumps(summary_fields(plan), indent=2, ensure_ascii=False) + "\n")
+    return [*paths, summary]
+
+
+def allocation_table(plan: Plan) -> pa.Table:
+    """One row per demand row: demand, served, unit cost and binding reason."""
+    d = plan.demand
+    return pa.table(
+        {
+            "neighborhood_id": pa.array(d.neighborhood_id[d.row_neighborhood], pa.int32()),
+            "service_id": _words(d.service_ids, d.row_service),
+            "tier": pa.array(d.row_tier, pa.int8()),
+            "agency": _words(d.agencies, d.row_agency),
+            "demand": d.units,
+            "served": plan.served,
+            "unit_cost": d.unit_cost[d.row_service],
+            "binding_reason": pa.array(
+                [r or None for r in plan.binding.tolist()], pa.string()
+            ).dictionary_encode(),
+        }
+    )
+
+
+def neighborhoods_table(plan: Plan) -> pa.Table:
+    """One row per neighborhood: workers, case files, money spent and need met by tier."""
+    d, n = plan.demand, plan.demand.n_neighborhoods
+    rn = d.row_neighborhood
+    cf_served = np.where(d.units > 0, plan.served * d.case_files / d.units, 0.0)
+    cols: dict[str, Any] = {
+        "neighborhood_id": pa.array(d.neighborhood_id, pa.int32()),
+        "province": _words(d.provinces, d.province),
+        "agency": _words(d.agencies, d.custodian),
+        "workers": plan.workers,
+        "case_files": np.bincount(rn, weights=cf_served, minlength=n),
+        "case_files_demand": np.bincount(rn, weights=d.case_files, minlength=n),
+        "budget_spent": np.bincount(
+            rn, weights=plan.served * d.unit_cost[d.row_service], minlength=n
+        ),
+    }
+    for t in (1, 2, 3, 4):
+        in_t = d.row_tier == t
+        cols[f"need_tier{t}"] = np.bincount(rn, weights=np.where(in_t, d.units, 0.0), minlength=n)
+        cols[f"met_tier{t}"] = np.bincount(
+            rn, weights=np.where(in_t, plan.served, 0.0), minlength=n
+        )
+    return pa.table(cols)
+
+
+def shadow_prices_table(plan: Plan) -> pa.Table:
+    """The shadow prices, with the per-tier conversions as ``households_tier1..4``."""
+    sp = plan.shadow_prices
+    cols: dict[str, Any] = {
+        "constraint": pa.array(sp.constraint.tolist(), pa.string()),
+        "key": pa.array(sp.key.tolist(), pa.string()),
+        "neighborhood_id": pa.array(np.where(sp.neighborhood_id >= 0, sp.neighborhood_id, 0),
+                                    pa.int32(), mask=sp.neighborhood_id < 0),
+        "service_id": pa.array([s or None for s in sp.service_id.tolist()], pa.string()),
+        "unit": pa.array(sp.unit.tolist(), pa.string()),
+        "rhs": sp.rhs,
+        "activity": sp.activity,
+        "dual": sp.dual,
+    }  # fmt: skip
+    for t in range(4):
+        cols[f"households_tier{t + 1}"] = sp.per_tier[:, t] if len(sp) else np.zeros(0)
+    return pa.table(cols)
+
+
+def summary_fields(plan: Plan) -> dict[str, Any]:
+    """The fields of ``summary.json`` (JSON-ready: NaN becomes null)."""
+    fields: dict[str, Any] = _clean(
+        {
+            "status": plan.status.value,
+            "termination": plan.termination.value,
+            "method": plan.method.value,
+            "tier_mode": plan.tier_mode.value,
+            "solver": plan.solver,
+            "lp_solver": plan.lp_solver,
+            "objective": plan.objective,
+            "best_bound": plan.best_bound,
+            "lp_bound": plan.lp_bound,
+            "relative_gap": plan.relative_gap,
+            "build_seconds": plan.build_seconds,
+            "solve_seconds": plan.solve_seconds,
+            "model_size": plan.model_size,
+            "need_met": [
+                {"tier": t.tier, "demand": t.demand, "served": t.served, "share": t.share}
+                for t in plan.need_met
+            ],
+            "workers": {"available": plan.workers_available, "used": plan.workers_used},
+            "budget": {"available": plan.budget_available, "used": plan.budget_used},
+            "slack": [
+                {
+                    "constraint": s.constraint,
+                    "key": s.key,
+                    "required": s.required,
+                    "achieved": s.achieved,
+                    "shortfall": s.shortfall,
+                    "unit": s.unit,
+                }
+                for s in plan.slack
+            ],
+            "binding_reasons": _counts(plan.binding),
+            "penalties": plan.penalties,
+            "messages": plan.messages,
+            "source": plan.demand.source,
+        }
+    )
+    return fields
+
+
+def _counts(binding: np.ndarray) -> dict[str, int]:
+    words, counts = np.unique(binding.astype(str), return_counts=True)
+    return {str(w): int(c) for w, c in zip(words, counts, strict=True) if w}
+
+
+def _words(vocabulary: tuple[str, ...], codes: np.ndarray) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32)), pa.array(list(vocabulary), pa.string())
+    )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,92 @@
+"""The resolved numeric parameters one optimization uses (no YAML, no pydantic here).
+
+A scenario file is validated and resolved into :class:`OptimizeParams` by
+:mod:`allocator.scenarios`; tests and benchmarks may build one directly.
+
+Examples:
+    >>> p = OptimizeParams(budget_total=1.3e12)
+    >>> p.tier_weights, p.caseload, p.method
+    ((1000.0, 100.0, 10.0, 1.0), 150.0, <Method.FAST: 'fast'>)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from allocator.optimize.constants import Method, TierMode
+
+#: Rules parameter giving the default caseload (seed 001: one social worker per 150 files).
+CASELOAD_PARAMETER = "caseload.files_per_worker"
+DEFAULT_CASELOAD = 150.0
+DEFAULT_TIER_WEIGHTS = (1000.0, 100.0, 10.0, 1.0)
+
+
+@dataclass(frozen=True)
+class SlotParams:
+    """Service slots: capacity per (neighborhood, service) per year.
+
+    Either ``per_neighborhood`` (service -> slots in every neighborhood), or centers times
+    ``per_center`` (service -> slots per center; ``default_per_center`` for the others).
+    Centers per neighborhood are ``centers_per_neighborhood``, or ``centers_total`` spread
+    over the neighborhoods in proportion to their eligible case files (seed 001's rule that
+    centers follow case files). A service with no capacity given is not slot-limited.
+    """
+
+    per_neighborhood: Mapping[str, float] = field(default_factory=dict)
+    per_center: Mapping[str, float] = field(default_factory=dict)
+    default_per_center: float | None = None
+    centers_per_neighborhood: float | None = None
+    centers_total: float | None = None
+
+
+@dataclass(frozen=True)
+class OptimizeParams:
+    """Every parameter of one optimization, defaults filled in.
+
+    Money is in toman, workers in persons, quantities in units served per year.
+    An empty mapping or ``None`` means "no such limit".
+    """
+
+    caseload: float = DEFAULT_CASELOAD
+    workers_agency: Mapping[str, float] = field(default_factory=dict)
+    workers_province: Mapping[str, float] = field(default_factory=dict)
+    workers_total: float | None = None
+    slots: SlotParams = field(default_factory=SlotParams)
+    budget_total: float | None = None
+    budget_agency: Mapping[str, float] = field(default_factory=dict)
+    unit_costs: Mapping[str, float] = field(default_factory=dict)
+    quota_band: float | None = None
+    quota_workers: bool = True
+    quota_budget: bool = True
+    quota_worker_allowance: float = 1.0  # workers a province may be off its band (integrality)
+    floor_tier1: float = 0.0
+    tier_mode: TierMode = TierMode.WEIGHTED
+    tier_weights: tuple[float, float, float, float] = DEFAULT_TIER_WEIGHTS
+    penalty_floor: float | None = None
+    penalty_quota_workers: float | None = None
+    penalty_quota_budget: float | None = None
+    worker_epsilon: float = 1e-3
+    solver: str = "highs"
+    lp_solver: str = "highs"
+    method: Method = Method.FAST
+    time_limit_s: float = 120.0
+    relative_gap: float = 1e-4
+    threads: int | None = None
+    lp_algorithm: str = "auto"
+    polish: bool | None = None  # fast path: re-solve with workers fixed; None = auto by size
+    shadow_prices: bool = True
+    agencies: tuple[str, ...] = ()  # keep only rows delivered by these agencies (empty: all)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", Method(self.method))
+        object.__setattr__(self, "tier_mode", TierMode(self.tier_mode))
+        object.__setattr__(self, "tier_weights", tuple(float(w) for w in self.tier_weights))
+        if self.caseload <= 0:
+            raise ValueError("caseload must be > 0")
+        if not 0.0 <= self.floor_tier1 <= 1.0:
+            raise ValueError("floor_tier1 must be within [0, 1]")
+        if self.quota_band is not None and self.quota_band < 0:
+            raise ValueError("quota_band must be >= 0")
+        if len(self.tier_weights) != 4 or min(self.tier_weights) <= 0:
+            raise ValueError("tier_weights must be four positive numbers")

@@ -1,0 +1,160 @@
+"""Sets and index arrays of the model (``docs/model.md``, section "Sets").
+
+* ``N`` neighborhoods, ``S`` services, ``T`` tiers 1..4, ``A`` agencies, ``P`` provinces;
+* ``R`` demand rows (n, s, t, a) with units > 0;
+* ``G`` slot groups: (n, s) pairs whose slot capacity is below their demand;
+* ``C`` spending cells: (province, agency) pairs with demand.
+
+Examples:
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> from allocator.optimize.params import OptimizeParams
+    >>> s = ModelSets.build(synthetic_demand(4, 3, seed=0), OptimizeParams())
+    >>> s.n_groups, bool(s.tier1_need.sum() > 0)
+    (0, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.errors import DataError
+from allocator.optimize.demand import Demand
+from allocator.optimize.params import OptimizeParams, SlotParams
+from allocator.types import FloatArray, IntArray
+
+MILLION = 1e6  # the model counts money in million toman (well-scaled coefficients)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelSets:
+    """Index arrays derived once from the demand and the parameters."""
+
+    n_neighborhoods: int
+    n_provinces: int
+    n_agencies: int
+    row_n: IntArray
+    row_s: IntArray
+    row_t: IntArray
+    row_a: IntArray
+    row_p: IntArray
+    units: FloatArray
+    row_weight: FloatArray  # tier weight of every row
+    row_cost: FloatArray  # million toman per unit
+    row_cf: FloatArray  # case files per unit served
+    case_files: FloatArray  # eligible case files by neighborhood
+    custodian: IntArray
+    province: IntArray
+    w_max: FloatArray  # workers a neighborhood can use: ceil(case files / caseload)
+    tier1_need: FloatArray  # tier-1 units by neighborhood
+    row_group: IntArray  # slot group of every row, -1 if not slot-limited
+    group_n: IntArray
+    group_s: IntArray
+    group_cap: FloatArray
+    row_cell: IntArray  # spending cell of every row
+    cell_p: IntArray
+    cell_a: IntArray
+    province_share: FloatArray  # share of eligible case files, by province
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.units.size)
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.group_n.size)
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.cell_p.size)
+
+    @classmethod
+    def build(cls, demand: Demand, params: OptimizeParams) -> ModelSets:
+        n_n, n_p, n_a = demand.n_neighborhoods, len(demand.provinces), len(demand.agencies)
+        rn, rs, rt, ra = (
+            demand.row_neighborhood,
+            demand.row_service,
+            demand.row_tier,
+            demand.row_agency,
+        )
+        rp = demand.province[rn]
+        units = demand.units
+        weights = np.asarray(params.tier_weights, dtype=np.float64)
+        case_files = np.bincount(rn, weights=demand.case_files, minlength=n_n).astype(np.float64)
+        tier1 = np.bincount(rn, np.where(rt == 1, units, 0.0), minlength=n_n).astype(np.float64)
+        cap = slot_capacity(demand, params.slots, case_files)
+        group_key = rn * demand.n_services + rs
+        demand_ns = np.bincount(group_key, weights=units, minlength=n_n * demand.n_services)
+        limited = np.isfinite(cap.ravel()) & (cap.ravel() < demand_ns - 1e-9)
+        (groups,) = np.nonzero(limited)
+        group_of_key = np.full(n_n * demand.n_services, -1, dtype=np.int64)
+        group_of_key[groups] = np.arange(groups.size)
+        cell_key = rp * n_a + ra
+        cells, row_cell = np.unique(cell_key, return_inverse=True)
+        cf_by_p = np.bincount(demand.province, weights=case_files, minlength=n_p)
+        total_cf = cf_by_p.sum()
+        return cls(
+            n_neighborhoods=n_n,
+            n_provinces=n_p,
+            n_agencies=n_a,
+            row_n=rn,
+            row_s=rs,
+            row_t=rt,
+            row_a=ra,
+            row_p=rp,
+            units=units,
+            row_weight=weights[rt - 1],
+            row_cost=demand.unit_cost[rs] / MILLION,
+            row_cf=demand.case_files / units,
+            case_files=case_files,
+            custodian=demand.custodian,
+            province=demand.province,
+            w_max=np.ceil(case_files / params.caseload - 1e-9),
+            tier1_need=tier1,
+            row_group=group_of_key[group_key],
+            group_n=groups // demand.n_services,
+            group_s=groups % demand.n_services,
+            group_cap=cap.ravel()[groups],
+            row_cell=row_cell.astype(np.int64),
+            cell_p=cells // n_a,
+            cell_a=cells % n_a,
+            province_share=cf_by_p / total_cf if total_cf > 0 else np.zeros(n_p),
+        )
+
+
+def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> FloatArray:
+    """Slot capacity per (neighborhood, service), ``inf`` where not limited.
+
+    Examples:
+        >>> from allocator.optimize.demand import synthetic_demand
+        >>> d = synthetic_demand(2, 2, seed=0)
+        >>> slot_capacity(d, SlotParams(per_neighborhood={"food_package": 10}), np.ones(2))
+        array([[inf, 10.],
+               [inf, 10.]])
+    """
+    n_n, n_s = demand.n_neighborhoods, demand.n_services
+    cap = np.full((n_n, n_s), np.inf)
+    known = set(demand.service_ids)
+    for sid in list(slots.per_neighborhood) + list(slots.per_center):
+        if sid not in known:
+            raise DataError(f"slot capacity for unknown service {sid!r}", "services", "service_id")
+    for sid, value in slots.per_neighborhood.items():
+        cap[:, demand.service_ids.index(sid)] = float(value)
+    if slots.centers_per_neighborhood is None and slots.centers_total is None:
+        return cap
+    if slots.centers_per_neighborhood is not None:
+        centers = np.full(n_n, float(slots.centers_per_neighborhood))
+    else:
+        total = float(slots.centers_total or 0.0)
+        share = case_files / case_files.sum() if case_files.sum() > 0 else np.full(n_n, 1 / n_n)
+        centers = total * share
+    per_center = np.full(n_s, np.inf if slots.default_per_center is None else 0.0)
+    if slots.default_per_center is not None:
+        per_center[:] = float(slots.default_per_center)
+    for sid, value in slots.per_center.items():
+        per_center[demand.service_ids.index(sid)] = float(value)
+    by_center = centers[:, None] * per_center[None, :]
+    limited = np.where(np.isfinite(per_center)[None, :], by_center, np.inf)
+    out: FloatArray = np.minimum(cap, limited).astype(np.float64)
+    return out

@@ -1,0 +1,240 @@
+"""Run the model: LP relaxation, then the fast path or the exact MIP, in either tier mode.
+
+* ``lp``: the LP relaxation is the plan (fractional workers; exact shadow prices).
+* ``fast``: LP relaxation -> round workers within the pools -> repair -> (polish: re-solve
+  the LP with workers fixed). The gap is measured against the LP relaxation's bound.
+* ``mip``: the fast plan is computed first as a fallback, then the MIP; if the MIP solver
+  fails or finds nothing, the fast plan is kept and the failure is reported.
+
+Lexicographic mode solves stage by stage (soft-constraint slack first, then tier 1..4),
+fixing each stage's optimum with a ``stage_<name>`` row before the next.
+
+Examples:
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> plan = optimize(synthetic_demand(4, 4, seed=0), OptimizeParams(budget_total=2e10))
+    >>> plan.termination.value, plan.budget_used["total"] <= 2e10 + 1
+    ('optimal', True)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from allocator.optimize.constants import Method, SolveResult, Termination, TierMode
+from allocator.optimize.demand import Demand
+from allocator.optimize.lp import INF, LinearProgram
+from allocator.optimize.model import OptimizationModel, build_model
+from allocator.optimize.objective import penalty_objective, tier_objective
+from allocator.optimize.params import OptimizeParams
+from allocator.optimize.plan import Plan
+from allocator.optimize.report import make_plan
+from allocator.optimize.rounding import complete_values, repair_served, round_workers
+from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
+from allocator.types import FloatArray
+
+if TYPE_CHECKING:
+    from allocator.scenarios.model import Scenario
+
+Progress = Callable[[str], None]
+POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
+STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
+
+
+@dataclass
+class Outcome:
+    """A (possibly staged) solve: last solver result, full values, stage optima."""
+
+    result: SolveResult
+    values: FloatArray
+    duals: FloatArray
+    stages: list[float]
+
+
+def optimize(
+    demand: Demand,
+    scenario: OptimizeParams | Scenario | Mapping[str, Any],
+    *,
+    progress: Progress | None = None,
+) -> Plan:
+    """Optimize ``demand`` under a scenario.
+
+    Args:
+        demand: the aggregated demand.
+        scenario: a validated :class:`~allocator.scenarios.Scenario`, the dict of
+            :func:`~allocator.scenarios.resolve` (which carries the rules' caseload), or
+            already resolved :class:`OptimizeParams`.
+        progress: called with a short message at each phase (for a CLI spinner).
+
+    Returns:
+        The plan. Never raises for solver trouble: an infeasible or failed solve is a
+        status (with the solver's name and words in ``messages``) in the plan.
+    """
+    params = scenario if isinstance(scenario, OptimizeParams) else _to_params(scenario)
+    say = progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    say("building model")
+    model = build_model(demand, params)
+    build_s = time.perf_counter() - t0
+    lp_backend, mip_backend = get_backend(params.lp_solver), get_backend(params.solver)
+    opts = SolveOptions(
+        params.time_limit_s, params.relative_gap, params.threads, params.lp_algorithm
+    )
+    messages: list[str] = []
+    t1 = time.perf_counter()
+    relax = model.program.relaxed()
+    say(f"solving the LP relaxation ({lp_backend.name}, {relax.n_vars:,} variables)")
+    lp_out = _run(relax, model, lp_backend, opts)
+    final, bound = lp_out, lp_out.result.objective
+    if not lp_out.result.has_solution:
+        messages.append(f"LP relaxation: {lp_out.result.termination}: {lp_out.result.message}")
+    elif params.method is not Method.LP:
+        final = _fast(model, relax, lp_out, lp_backend, opts, messages, say)
+        if params.method is Method.MIP:
+            say(f"solving the MIP ({mip_backend.name})")
+            mip = _run(model.program, model, mip_backend, opts)
+            if mip.result.has_solution:
+                if np.isfinite(mip.result.bound):
+                    bound = min(bound, mip.result.bound)
+                if _better(mip, final, params.tier_mode):
+                    final = mip
+                else:  # e.g. stopped by the time limit with a worse incumbent
+                    messages.append(
+                        f"MIP ({mip.result.solver}) {mip.result.termination} with a worse plan "
+                        "than the fast path; the fast-path plan is kept (gap against the "
+                        "MIP bound)"
+                    )
+            else:
+                messages.append(
+                    f"MIP ({mip.result.solver}) {mip.result.termination}: {mip.result.message};"
+                    " the fast-path plan is kept"
+                )
+    solve_s = time.perf_counter() - t1
+    say("writing the plan")
+    return make_plan(
+        model, final.result, final.values, lp_out.duals, bound, lp_out.result.objective,
+        _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
+    )  # fmt: skip
+
+
+def _fast(
+    model: OptimizationModel,
+    relax: LinearProgram,
+    lp_out: Outcome,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    messages: list[str],
+    say: Progress,
+) -> Outcome:
+    """Round workers, repair, and (polish) re-solve with the workers fixed."""
+    vb = relax.var_blocks
+    x = lp_out.values[vb["x"]]
+    w = round_workers(model, x, lp_out.values[vb["w"]])
+    repaired = complete_values(model, repair_served(model, x, w), w)
+    polish = model.params.polish
+    if polish is None:
+        polish = relax.n_vars <= POLISH_MAX_VARS
+    rounded = Outcome(
+        replace(lp_out.result, objective=float(model.program.obj @ repaired)),
+        repaired,
+        lp_out.duals,
+        _stage_values(model, repaired),
+    )
+    gap = (lp_out.result.objective - rounded.result.objective) / max(
+        1e-9, abs(lp_out.result.objective)
+    )
+    if not polish or (gap <= model.params.relative_gap and not rounded.stages):
+        return rounded
+    say("re-solving with the worker counts fixed")
+    fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+    if not fixed.result.has_solution:
+        messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
+        return rounded
+    return fixed
+
+
+def _run(
+    lp: LinearProgram, model: OptimizationModel, backend: SolverBackend, opts: SolveOptions
+) -> Outcome:
+    """Solve in the scenario's tier mode; values are completed from ``x`` and ``w``."""
+    if model.params.tier_mode is TierMode.WEIGHTED:
+        res = backend.solve(lp, opts)
+        stages: list[float] = []
+    else:
+        res, stages = _lexicographic(lp, model, backend, opts)
+    if not res.has_solution:
+        return Outcome(res, res.values, res.duals, stages)
+    vb = lp.var_blocks
+    values = complete_values(model, res.values[vb["x"]], _clean_w(lp, res.values[vb["w"]]))
+    duals = res.duals[: model.program.n_rows] if res.duals.size else res.duals
+    res = replace(res, objective=float(model.program.obj @ values))
+    stages = _stage_values(model, values) if stages else []
+    return Outcome(res, values, duals, stages)
+
+
+def _lexicographic(
+    lp: LinearProgram, model: OptimizationModel, backend: SolverBackend, opts: SolveOptions
+) -> tuple[SolveResult, list[float]]:
+    """Soft slack first, then tiers 1..4; each optimum is fixed by a ``stage_*`` row."""
+    stages = [("soft", penalty_objective(lp, model.penalties))]
+    stages += [(f"tier{t}", tier_objective(lp, model.sets, t)) for t in (1, 2, 3, 4)]
+    eps = np.zeros(lp.n_vars)
+    eps[lp.var_blocks["w"]] = -model.params.worker_epsilon
+    optima: list[float] = []
+    cur, res = lp, SolveResult(backend.name, Termination.NOT_SOLVED)
+    for i, (name, obj) in enumerate(stages):
+        last = i == len(stages) - 1
+        res = backend.solve(cur.with_objective(obj + eps if last else obj), opts)
+        if not res.has_solution:
+            return res, optima
+        opt = float(obj @ res.values)
+        optima.append(opt)
+        slack = max(STAGE_TOL, opts.relative_gap if lp.is_mip else STAGE_TOL) * max(1.0, abs(opt))
+        cur = cur.with_row(f"stage_{name}", obj, opt - slack, INF)
+    return res, optima
+
+
+def _better(a: Outcome, b: Outcome, mode: TierMode) -> bool:
+    """Whether plan ``a`` is at least as good as ``b`` (stage by stage if lexicographic)."""
+    if mode is TierMode.WEIGHTED or not a.stages or not b.stages:
+        return a.result.objective >= b.result.objective - 1e-9 * abs(b.result.objective)
+    return a.stages >= b.stages
+
+
+def _stage_values(model: OptimizationModel, values: FloatArray) -> list[float]:
+    """Stage objectives (soft slack, tier 1..4) of a plan, for the lexicographic gap."""
+    if model.params.tier_mode is TierMode.WEIGHTED:
+        return []
+    lp = model.program
+    objs = [penalty_objective(lp, model.penalties)]
+    objs += [tier_objective(lp, model.sets, t) for t in (1, 2, 3, 4)]
+    return [float(o @ values) for o in objs]
+
+
+def _stage_gap(lp_stages: list[float], final_stages: list[float]) -> float | None:
+    """Lexicographic gap: the largest relative shortfall of a tier stage against the LP's.
+
+    (The soft-constraint stage is left out: its shortfall is the slack report.)
+    """
+    if not lp_stages or len(final_stages) != len(lp_stages):
+        return None
+    pairs = zip(lp_stages[1:], final_stages[1:], strict=True)
+    gaps = [(a - b) / max(1.0, abs(a)) for a, b in pairs]
+    return max(0.0, *gaps)
+
+
+def _clean_w(lp: LinearProgram, w: FloatArray) -> FloatArray:
+    """Integer solvers return 2.9999999: snap near-integers when ``w`` is integer."""
+    if lp.integer[lp.var_blocks["w"]].any():
+        return np.round(w)
+    return w
+
+
+def _to_params(scenario: Scenario | Mapping[str, Any]) -> OptimizeParams:
+    from allocator.scenarios import to_params
+
+    return to_params(scenario)

@@ -1,0 +1,166 @@
+"""Solver backends: one small class per solver, declaring what it supports.
+
+All run through MathOpt (see :mod:`allocator.optimize.mathopt_io`). A failure inside
+OR-Tools (an exception, or an error status) comes back as a :class:`SolveResult` whose
+termination is ``solver_error`` and whose message names the solver; it is never raised.
+
+Examples:
+    >>> get_backend("highs").supports_duals, get_backend("cpsat").supports_duals
+    (True, False)
+    >>> get_backend("gurobi")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown solver 'gurobi'; choose one of ['cpsat', 'glop', 'highs', 'pdlp', 'scip']
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2
+from ortools.math_opt.core.python import solver as core
+
+from allocator.optimize.constants import SolveResult, Termination
+from allocator.optimize.lp import LinearProgram
+from allocator.optimize.mathopt_io import read_result, to_model_proto
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options common to every backend."""
+
+    time_limit_s: float = 120.0
+    relative_gap: float = 1e-4
+    threads: int | None = None
+    lp_algorithm: str = "auto"  # auto | barrier | simplex (backends may ignore it)
+    verbose: bool = False
+
+
+class SolverBackend:
+    """Base class: subclasses set the class attributes and may refine :meth:`parameters`."""
+
+    name: ClassVar[str]
+    solver_type: ClassVar[int]
+    supports_lp: ClassVar[bool] = True
+    supports_mip: ClassVar[bool] = True
+    supports_duals: ClassVar[bool] = False
+    exact_continuous: ClassVar[bool] = True  # False: continuous variables are approximated
+
+    def parameters(self, lp: LinearProgram, options: SolveOptions) -> Any:
+        """The MathOpt ``SolveParametersProto`` for this backend."""
+        p = parameters_pb2.SolveParametersProto(enable_output=options.verbose)
+        p.time_limit.FromNanoseconds(int(options.time_limit_s * 1e9))
+        if lp.is_mip:
+            p.relative_gap_tolerance = options.relative_gap
+        if options.threads:
+            p.threads = options.threads
+        return p
+
+    def solve(self, lp: LinearProgram, options: SolveOptions) -> SolveResult:
+        """Solve ``lp``; every failure is reported in the result, none is raised."""
+        start = time.perf_counter()
+        if lp.is_mip and not self.supports_mip:
+            return SolveResult(self.name, Termination.SOLVER_ERROR, f"{self.name}: no MIP support")
+        try:
+            res = core.solve(
+                to_model_proto(lp),
+                self.solver_type,
+                parameters_pb2.SolverInitializerProto(),
+                self.parameters(lp, options),
+                model_parameters_pb2.ModelSolveParametersProto(),
+                None,
+                callback_pb2.CallbackRegistrationProto(),
+                None,
+                None,
+            )
+        except Exception as exc:  # any OR-Tools failure becomes a status
+            return SolveResult(
+                self.name,
+                Termination.SOLVER_ERROR,
+                f"{self.name}: {type(exc).__name__}: {exc}",
+                seconds=time.perf_counter() - start,
+            )
+        term, message, objective, bound, values, duals = read_result(res, lp)
+        if term is Termination.SOLVER_ERROR:
+            message = f"{self.name}: {message}"
+        return SolveResult(
+            self.name,
+            term,
+            message,
+            objective,
+            bound,
+            values,
+            duals if self.supports_duals and not lp.is_mip else duals[:0],
+            time.perf_counter() - start,
+        )
+
+
+BARRIER_FROM_VARS = 1_000_000
+
+
+class HighsBackend(SolverBackend):
+    """HiGHS: LP (interior point with crossover by default, so duals are basic) and MIP."""
+
+    name = "highs"
+    solver_type = parameters_pb2.SOLVER_TYPE_HIGHS
+    supports_duals = True
+
+    def parameters(self, lp: LinearProgram, options: SolveOptions) -> Any:
+        p = super().parameters(lp, options)
+        algorithm = options.lp_algorithm
+        if algorithm == "auto":  # measured: simplex up to ~1M variables, then interior point
+            algorithm = "barrier" if lp.n_vars > BARRIER_FROM_VARS else "default"
+        if not lp.is_mip and algorithm == "barrier":
+            p.lp_algorithm = parameters_pb2.LP_ALGORITHM_BARRIER
+        elif not lp.is_mip and algorithm == "simplex":
+            p.lp_algorithm = parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX
+        return p
+
+
+class ScipBackend(SolverBackend):
+    """SCIP: MIP (LPs are solved too, but without duals)."""
+
+    name = "scip"
+    solver_type = parameters_pb2.SOLVER_TYPE_GSCIP
+
+
+class CpSatBackend(SolverBackend):
+    """CP-SAT: MIP only in spirit; continuous variables are scaled to integers (approximate)."""
+
+    name = "cpsat"
+    solver_type = parameters_pb2.SOLVER_TYPE_CP_SAT
+    exact_continuous = False
+
+
+class GlopBackend(SolverBackend):
+    """GLOP: simplex LP with duals; no integer variables."""
+
+    name = "glop"
+    solver_type = parameters_pb2.SOLVER_TYPE_GLOP
+    supports_mip = False
+    supports_duals = True
+
+
+class PdlpBackend(SolverBackend):
+    """PDLP: first-order LP with (approximate) duals; no integer variables."""
+
+    name = "pdlp"
+    solver_type = parameters_pb2.SOLVER_TYPE_PDLP
+    supports_mip = False
+    supports_duals = True
+
+
+BACKENDS: dict[str, type[SolverBackend]] = {
+    b.name: b for b in (HighsBackend, ScipBackend, CpSatBackend, GlopBackend, PdlpBackend)
+}
+MIP_SOLVERS = ("highs", "scip", "cpsat")
+LP_SOLVERS = ("highs", "glop", "pdlp")
+
+
+def get_backend(name: str) -> SolverBackend:
+    """The backend called ``name``."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown solver {name!r}; choose one of {sorted(BACKENDS)}")
+    return BACKENDS[name]()

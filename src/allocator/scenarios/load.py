@@ -1,0 +1,198 @@
+"""Load, resolve and apply scenario files.
+
+Examples:
+    >>> s = parse_scenario({"name": "t", "data": {"source": "synthetic", "preset": "tiny"},
+    ...                     "resources": {"budget": {"total": 1e9}}})
+    >>> r = resolve(s)
+    >>> r["resources"]["workers"]["caseload"], r["resources"]["workers"]["caseload_source"]
+    (150.0, 'default of rules parameter caseload.files_per_worker')
+    >>> parse_scenario({"name": "t", "data": {"source": "synthetic"}, "tiers": {"weights": [1]}})
+    Traceback (most recent call last):
+    ...
+    allocator.errors.ScenarioError: tiers.weights: List should have at least 4 items ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from allocator.errors import ScenarioError
+from allocator.optimize.demand import Demand
+from allocator.optimize.params import (
+    CASELOAD_PARAMETER,
+    DEFAULT_CASELOAD,
+    OptimizeParams,
+    SlotParams,
+)
+from allocator.optimize.synthetic import synthetic_tables
+from allocator.scenarios.model import Scenario
+
+#: Synthetic presets: neighborhoods, provinces, mean households per neighborhood.
+PRESETS: dict[str, dict[str, Any]] = {
+    "program-2020": {"n": 2020, "provinces": None, "households": 3000.0},  # seed 000
+    "informal-330": {"n": 330, "provinces": None, "households": 3000.0},  # seed 004
+    # seed 002: 162,000 Behzisti households in Mazandaran's 56 neighborhoods (2,893 each)
+    "mazandaran-56": {"n": 56, "provinces": ["Mazandaran"], "households": 162_000 / 56},
+    "tiny": {"n": 4, "provinces": ["Tehran", "Fars"], "households": 300.0},
+    "custom": {"n": 200, "provinces": None, "households": 3000.0},
+}
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Raises:
+        ScenarioError: unreadable YAML, or a field is wrong (``field`` names it).
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{path}: cannot read scenario: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a scenario must be a mapping")
+    try:
+        return parse_scenario(raw)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}", field=exc.field) from None
+
+
+def parse_scenario(raw: Mapping[str, Any]) -> Scenario:
+    """Validate a scenario given as a mapping; errors name the dotted field path."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"] if p not in ("synthetic", "parquet")]
+            problems.append((".".join(loc) or "<root>", err["msg"].removeprefix("Value error, ")))
+        field, msg = problems[0]
+        more = "".join(f"\n  {f}: {m}" for f, m in problems[1:])
+        raise ScenarioError(f"{field}: {msg}{more}", field=field) from None
+
+
+def resolve(scenario: Scenario, rule_parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every parameter the run uses, defaults filled in (for ``resolved_scenario.json``).
+
+    ``rule_parameters`` are the ruleset's parameter values on the decision date; the
+    caseload comes from ``caseload.files_per_worker`` unless the scenario overrides it.
+    """
+    out = scenario.model_dump(mode="json")
+    workers = out["resources"]["workers"]
+    if scenario.resources.workers.caseload is not None:
+        workers["caseload_source"] = "scenario"
+    elif rule_parameters and CASELOAD_PARAMETER in rule_parameters:
+        workers["caseload"] = float(rule_parameters[CASELOAD_PARAMETER])
+        workers["caseload_source"] = f"rules parameter {CASELOAD_PARAMETER}"
+    else:
+        workers["caseload"] = DEFAULT_CASELOAD
+        workers["caseload_source"] = f"default of rules parameter {CASELOAD_PARAMETER}"
+    if scenario.data.source == "synthetic":
+        preset = PRESETS[scenario.data.preset]
+        data = out["data"]
+        data["n_neighborhoods"] = data["n_neighborhoods"] or preset["n"]
+        data["provinces"] = preset["provinces"]
+        data["households_per_neighborhood"] = preset["households"]
+    pen = out["penalties"]
+    for k in pen:
+        pen[k] = "auto" if pen[k] is None else pen[k]
+    solver = out["solver"]
+    solver["polish"] = "auto" if solver["polish"] is None else solver["polish"]
+    out["quotas"]["enabled"] = scenario.quotas.band is not None
+    return out
+
+
+def to_params(
+    scenario: Scenario | Mapping[str, Any], rule_parameters: Mapping[str, Any] | None = None
+) -> OptimizeParams:
+    """The :class:`OptimizeParams` of a scenario (or of a :func:`resolve` dict)."""
+    s = scenario if isinstance(scenario, Scenario) else _from_resolved(scenario)
+    caseload = resolve(s, rule_parameters)["resources"]["workers"]["caseload"]
+    w, sl, b = s.resources.workers, s.resources.slots, s.resources.budget
+    return OptimizeParams(
+        caseload=float(caseload),
+        workers_agency={str(k): v for k, v in w.by_agency.items()},
+        workers_province=dict(w.by_province),
+        workers_total=w.total,
+        slots=SlotParams(
+            per_neighborhood=dict(sl.per_neighborhood),
+            per_center=dict(sl.per_center),
+            default_per_center=sl.default_per_center,
+            centers_per_neighborhood=sl.centers_per_neighborhood,
+            centers_total=sl.centers_total,
+        ),
+        budget_total=b.total,
+        budget_agency={str(k): v for k, v in b.by_agency.items()},
+        unit_costs=dict(b.unit_costs),
+        quota_band=s.quotas.band,
+        quota_workers=s.quotas.workers,
+        quota_budget=s.quotas.budget,
+        quota_worker_allowance=s.quotas.worker_allowance,
+        floor_tier1=s.equity_floor.tier1_fraction,
+        tier_mode=s.tiers.mode,
+        tier_weights=(
+            s.tiers.weights[0],
+            s.tiers.weights[1],
+            s.tiers.weights[2],
+            s.tiers.weights[3],
+        ),
+        penalty_floor=s.penalties.floor,
+        penalty_quota_workers=s.penalties.quota_workers,
+        penalty_quota_budget=s.penalties.quota_budget,
+        solver=s.solver.name,
+        lp_solver=s.solver.lp_solver,
+        method=s.solver.method,
+        time_limit_s=s.solver.time_limit_s,
+        relative_gap=s.solver.relative_gap,
+        threads=s.solver.threads,
+        lp_algorithm=s.solver.lp_algorithm,
+        polish=s.solver.polish,
+        shadow_prices=s.solver.shadow_prices,
+        agencies=tuple(s.data.agencies),
+    )
+
+
+def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
+    """The demand a scenario names: a synthetic preset, or a Parquet directory.
+
+    A relative Parquet path is taken relative to ``base_dir`` (default: current directory).
+    """
+    data = scenario.data
+    if data.source == "parquet":
+        path = Path(data.path)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        return Demand.from_parquet_dir(path)
+    preset = PRESETS[data.preset]
+    tables = synthetic_tables(
+        data.n_neighborhoods or preset["n"],
+        data.n_services,
+        data.seed,
+        provinces=preset["provinces"],
+        households_per_neighborhood=preset["households"],
+    )
+    return Demand.from_tables(*tables, source=f"synthetic:{data.preset}:{data.seed}")
+
+
+def _from_resolved(resolved: Mapping[str, Any]) -> Scenario:
+    """Re-validate a :func:`resolve` dict (drops the keys resolve added)."""
+    raw = {k: v for k, v in resolved.items()}
+    raw["resources"] = dict(raw["resources"])
+    workers = dict(raw["resources"]["workers"])
+    workers.pop("caseload_source", None)
+    raw["resources"]["workers"] = workers
+    data = dict(raw["data"])
+    for k in ("provinces", "households_per_neighborhood"):
+        data.pop(k, None)
+    raw["data"] = data
+    raw["penalties"] = {k: None if v == "auto" else v for k, v in raw["penalties"].items()}
+    raw["solver"] = dict(raw["solver"])
+    if raw["solver"].get("polish") == "auto":
+        raw["solver"]["polish"] = None
+    raw["quotas"] = {k: v for k, v in raw["quotas"].items() if k != "enabled"}
+    return parse_scenario(raw)

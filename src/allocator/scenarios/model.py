@@ -1,0 +1,156 @@
+"""The scenario file model (pydantic v2): what a planner writes in ``scenarios/*.yaml``.
+
+Examples:
+    >>> s = Scenario.model_validate({"name": "demo", "data": {"source": "synthetic",
+    ...                              "preset": "tiny"}})
+    >>> s.tiers.weights, s.solver.method.value, s.resources.workers.caseload is None
+    ([1000.0, 100.0, 10.0, 1.0], 'fast', True)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from allocator.optimize.constants import Method, TierMode
+
+AgencyName = Literal["relief_committee", "welfare_organization", "imam_order", "red_crescent"]
+NonNeg = Annotated[float, Field(ge=0)]
+Preset = Literal["program-2020", "informal-330", "mazandaran-56", "tiny", "custom"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SyntheticData(_Strict):
+    """Synthetic demand (:func:`allocator.optimize.demand.synthetic_demand`)."""
+
+    source: Literal["synthetic"]
+    preset: Preset = "program-2020"
+    seed: int = 0
+    n_neighborhoods: Annotated[int, Field(ge=1)] | None = None
+    n_services: Annotated[int, Field(ge=1, le=22)] = 22
+    agencies: list[AgencyName] = []  # keep only rows these agencies deliver (empty: all)
+
+
+class ParquetData(_Strict):
+    """A directory with demand.parquet, neighborhoods.parquet and services.parquet."""
+
+    source: Literal["parquet"]
+    path: str
+    agencies: list[AgencyName] = []
+
+
+class Rules(_Strict):
+    ruleset: str = "rules/national"
+    decision_date: date | None = None
+
+
+class Workers(_Strict):
+    """Social workers: pools per custodian agency and/or per province, and a total."""
+
+    caseload: Annotated[float, Field(gt=0)] | None = None  # None: the rules' parameter
+    by_agency: dict[AgencyName, NonNeg] = {}
+    by_province: dict[str, NonNeg] = {}
+    total: NonNeg | None = None
+
+
+class Slots(_Strict):
+    """Service slots per year: per neighborhood, or per center x centers."""
+
+    per_neighborhood: dict[str, NonNeg] = {}
+    per_center: dict[str, NonNeg] = {}
+    default_per_center: NonNeg | None = None
+    centers_per_neighborhood: NonNeg | None = None
+    centers_total: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _centers(self) -> Self:
+        if self.centers_per_neighborhood is not None and self.centers_total is not None:
+            raise ValueError("give centers_per_neighborhood or centers_total, not both")
+        has_centers = self.centers_per_neighborhood is not None or self.centers_total is not None
+        if (self.per_center or self.default_per_center is not None) and not has_centers:
+            raise ValueError("per_center slots need centers_per_neighborhood or centers_total")
+        return self
+
+
+class Budget(_Strict):
+    """Money in toman per year."""
+
+    total: NonNeg | None = None
+    by_agency: dict[AgencyName, NonNeg] = {}
+    unit_costs: dict[str, NonNeg] = {}  # overrides of the service catalogue
+
+
+class Resources(_Strict):
+    workers: Workers = Workers()
+    slots: Slots = Slots()
+    budget: Budget = Budget()
+
+
+class Quotas(_Strict):
+    """Province shares of workers and budget within ``band`` of their case-file share."""
+
+    band: Annotated[float, Field(ge=0, le=1)] | None = None  # None: no quotas
+    workers: bool = True
+    budget: bool = True
+    basis: Literal["case_files"] = "case_files"
+    worker_allowance: NonNeg = 1.0
+
+
+class EquityFloor(_Strict):
+    tier1_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Tiers(_Strict):
+    mode: TierMode = TierMode.WEIGHTED
+    weights: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=4, max_length=4)] = [
+        1000.0,
+        100.0,
+        10.0,
+        1.0,
+    ]
+
+    @model_validator(mode="after")
+    def _decreasing(self) -> Self:
+        if any(a < b for a, b in zip(self.weights, self.weights[1:], strict=False)):
+            raise ValueError("weights must not increase from tier 1 to tier 4")
+        return self
+
+
+class Penalties(_Strict):
+    """Objective units per unit of slack; None: automatic (see docs/model.md)."""
+
+    floor: NonNeg | None = None
+    quota_workers: NonNeg | None = None
+    quota_budget: NonNeg | None = None
+
+
+class SolverSettings(_Strict):
+    name: Literal["highs", "scip", "cpsat"] = "highs"
+    lp_solver: Literal["highs", "glop", "pdlp"] = "highs"
+    method: Method = Method.FAST
+    time_limit_s: Annotated[float, Field(gt=0)] = 120.0
+    relative_gap: Annotated[float, Field(gt=0, lt=1)] = 1e-4
+    threads: Annotated[int, Field(ge=1)] | None = None
+    lp_algorithm: Literal["auto", "barrier", "simplex"] = "auto"
+    polish: bool | None = None
+    shadow_prices: bool = True
+
+
+class Scenario(_Strict):
+    """One optimization scenario."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    description: str = ""
+    data: Annotated[SyntheticData | ParquetData, Field(discriminator="source")]
+    rules: Rules = Rules()
+    resources: Resources = Resources()
+    quotas: Quotas = Quotas()
+    equity_floor: EquityFloor = EquityFloor()
+    tiers: Tiers = Tiers()
+    penalties: Penalties = Penalties()
+    solver: SolverSettings = SolverSettings()

@@ -1,0 +1,32 @@
+"""Over-constrained scenarios still give a plan, with a slack report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from allocator.optimize import Status, optimize
+from allocator.scenarios import load_demand, load_scenario, to_params
+
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+
+def test_over_constrained_scenario_yields_a_plan_and_a_slack_report():
+    scenario = load_scenario(SCENARIOS / "over-constrained.yaml")
+    plan = optimize(load_demand(scenario), to_params(scenario))
+    assert plan.status is Status.WARNING
+    assert plan.served.sum() > 0
+    assert plan.slack, "the slack report must name what could not be met"
+    kinds = {s.constraint for s in plan.slack}
+    assert "floor" in kinds
+    for item in plan.slack:
+        assert item.shortfall > 0
+        assert str(item).startswith(item.constraint)
+    assert any("soft constraint" in m for m in plan.messages)
+
+
+def test_floor_is_met_when_it_can_be(small_demand):
+    from .builders import scaled_params
+
+    params = scaled_params(small_demand.n_neighborhoods, floor_tier1=0.3)
+    plan = optimize(small_demand, params)
+    assert [s for s in plan.slack if s.constraint == "floor"] == []

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,8 +30,11 @@ from allocator.domain.enums import (
     Sex,
 )
 from allocator.domain.household import Member
+from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE
 from allocator.loading import load_ruleset
-from allocator.pipeline import classify_dataset, engine_for
+from allocator.pipeline import RunOptions, classify_dataset, engine_for, prepare
+from allocator.pipeline.partition import neighborhoods_of
+from allocator.pipeline.schema import open_tables
 from tests.conftest import DAY
 
 RULES = load_ruleset(default_rules_dir())
@@ -161,23 +163,50 @@ def test_edge_households_decide_alike(case: tuple[Household, Neighborhood]) -> N
     )
 
 
-@pytest.mark.slow
-def test_tiny_preset_decisions_are_identical(tmp_path: Path, ruleset: RuleSet) -> None:
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from allocator.data.writer import write_dataset
 
-    data = tmp_path / "data"
+    data = tmp_path_factory.mktemp("parity") / "data"
     write_dataset("tiny", 0, data, row_group_households=700)
-    tables = {}
+    return data
+
+
+@pytest.mark.slow
+def test_tiny_preset_results_are_identical(tiny: Path, ruleset: RuleSet) -> None:
+    """Every field of every service of every household, partition by partition."""
+    files = open_tables(tiny)
+    neighborhoods = neighborhoods_of(tiny)
+    engines = {name: engine_for(name, ruleset, tiny) for name in ("vector", "durable")}
+    for i in range(files[HOUSEHOLDS_FILE].num_row_groups):
+        batch = prepare(
+            files[HOUSEHOLDS_FILE].read_row_group(i),
+            files[MEMBERS_FILE].read_row_group(i),
+            neighborhoods,
+        ).batch
+        vector = engines["vector"].classify(batch, DAY).in_batch_order()
+        durable = engines["durable"].classify(batch, DAY).in_batch_order()
+        assert vector.household_id.tolist() == durable.household_id.tolist()
+        assert vector.sizes.tolist() == durable.sizes.tolist()
+        assert vector.case_file.tolist() == durable.case_file.tolist()
+        assert vector.case_file_agency.tolist() == durable.case_file_agency.tolist()
+        for service in ruleset.services:
+            v, d = vector.services[service.id], durable.services[service.id]
+            for name in ("eligible", "units", "score", "tier", "agency", "failed"):
+                assert getattr(v, name).tolist() == getattr(d, name).tolist(), (i, service.id, name)
+
+
+@pytest.mark.slow
+def test_tiny_preset_outputs_are_identical(tiny: Path, tmp_path: Path, ruleset: RuleSet) -> None:
+    """The wide decisions, rejects, demand and why-not files have the same bytes."""
+    outs = {}
     for name in ("vector", "durable"):
-        out = tmp_path / name
-        summary = classify_dataset(data, out, ruleset, DAY, engine_for(name, ruleset, data))
+        outs[name] = out = tmp_path / name
+        options = RunOptions(backend=name, decisions="wide")
+        summary = classify_dataset(tiny, out, ruleset, DAY, options=options)
         assert summary["households_classified"] == 2000
-        tables[name] = {
-            f: pq.read_table(out / f)
-            for f in ("decisions.parquet", "demand.parquet", "why_not.parquet")
-        }
-    for f, table in tables["vector"].items():
-        other = tables["durable"][f]
-        assert table.schema == other.schema, f
-        for column in table.schema.names:
-            assert table.column(column).to_pylist() == other.column(column).to_pylist(), (f, column)
+    names = sorted(p.relative_to(outs["vector"]) for p in (outs["vector"] / "parts").iterdir())
+    assert len(names) == 3 * 5
+    names += [Path("demand.parquet"), Path("why_not.parquet")]
+    for rel in names:
+        assert (outs["vector"] / rel).read_bytes() == (outs["durable"] / rel).read_bytes(), rel

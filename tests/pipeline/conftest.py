@@ -113,3 +113,13 @@ def clean_dir(tmp_path: Path) -> Path:
         ([household(3, housing="homeless")], [member(3, drug_addiction=True)]),
     ]
     return write_dataset(tmp_path / "data", groups)
+
+
+@pytest.fixture(scope="session")
+def tiny_groups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny preset (2,000 households) in row groups of 300: seven partitions."""
+    from allocator.data.writer import write_dataset
+
+    data = tmp_path_factory.mktemp("tiny") / "data"
+    write_dataset("tiny", 0, data, row_group_households=300)
+    return data

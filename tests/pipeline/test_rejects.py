@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from allocator.api.ruleset import RuleSet
-from allocator.pipeline import classify_dataset
+from allocator.outputs import verify_dir
+from allocator.pipeline import RunOptions, classify_dataset
 from tests.conftest import DAY
 from tests.pipeline.conftest import household, member, write_dataset
 
@@ -43,7 +44,9 @@ def test_bad_rows_are_rejected_with_reasons(tmp_path: Path, ruleset: RuleSet) ->
     ]
     data = write_dataset(tmp_path / "data", groups)
     summary = classify_dataset(data, tmp_path / "out", ruleset, DAY)
-    rejects = pq.read_table(tmp_path / "out" / "rejects.parquet").to_pylist()
+    parts = tmp_path / "out" / "parts"
+    rejects = pq.read_table(parts / "rejects-00000.parquet").to_pylist()
+    rejects += pq.read_table(parts / "rejects-00001.parquet").to_pylist()
     reasons = {(r["household_id"], r["row_group"]): r["reason"] for r in rejects}
     assert reasons == {
         (2, 0): "negative income",
@@ -60,14 +63,23 @@ def test_bad_rows_are_rejected_with_reasons(tmp_path: Path, ruleset: RuleSet) ->
     assert summary["households_rejected"] == 8
     assert summary["households_classified"] == 2
     assert summary["orphan_member_rows"] == 1
-    decisions = pq.read_table(tmp_path / "out" / "decisions.parquet")
-    assert decisions.column("household_id").to_pylist() == [1, 10]
-    assert pq.ParquetFile(tmp_path / "out" / "decisions.parquet").num_row_groups == 2
+    assert summary["rejected_by_reason"]["member: age out of range 0-120"] == 2
+    decided = {
+        hid
+        for i in (0, 1)
+        for hid in pq.read_table(parts / f"decisions-{i:05d}.parquet")
+        .column("household_id")
+        .to_pylist()
+    }
+    assert decided <= {1, 10}
     written = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert (
         written["households_read"]
         == written["households_classified"] + written["households_rejected"]
     )
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["counts"] == {"read": 10, "classified": 2, "rejected": 8}
+    assert verify_dir(tmp_path / "out") == []
 
 
 def test_members_out_of_order_are_regrouped(tmp_path: Path, ruleset: RuleSet) -> None:
@@ -75,8 +87,10 @@ def test_members_out_of_order_are_regrouped(tmp_path: Path, ruleset: RuleSet) ->
         ([household(1), household(2)], [member(2), member(1), member(1, age=3, relation="child")])
     ]
     data = write_dataset(tmp_path / "data", groups)
-    summary = classify_dataset(data, tmp_path / "out", ruleset, DAY)
+    options = RunOptions(decisions="wide")
+    summary = classify_dataset(data, tmp_path / "out", ruleset, DAY, options=options)
     assert summary["households_classified"] == 2
     assert summary["members_classified"] == 3
-    table = pq.read_table(tmp_path / "out" / "decisions.parquet")
+    table = pq.read_table(tmp_path / "out" / "parts" / "decisions-00000.parquet")
+    assert table.column("household_id").to_pylist() == [1, 2]
     assert table.column("child_nutrition__units").to_pylist() == [1, 0]

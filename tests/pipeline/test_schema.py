@@ -6,13 +6,18 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from typer.testing import CliRunner
 
 from allocator.api.ruleset import RuleSet
+from allocator.cli.app import _register, app
 from allocator.domain.tables import HOUSEHOLDS_SCHEMA, MEMBERS_SCHEMA
 from allocator.errors import DataError
+from allocator.outputs import OutputExistsError, verify_dir
 from allocator.pipeline import classify_dataset
 from tests.conftest import DAY
 from tests.pipeline.conftest import household, member, write_dataset
+
+_register()
 
 
 def _without(schema: pa.Schema, name: str) -> pa.Schema:
@@ -65,6 +70,7 @@ def test_schema_problems(
     assert raised.value.column == column
     assert table in str(raised.value) and column in str(raised.value)
     assert not out.exists()
+    assert not (tmp_path / ".out.tmp").exists()
 
 
 def test_missing_table(tmp_path: Path, ruleset: RuleSet) -> None:
@@ -76,6 +82,20 @@ def test_missing_table(tmp_path: Path, ruleset: RuleSet) -> None:
 def test_existing_outputs_need_force(clean_dir: Path, tmp_path: Path, ruleset: RuleSet) -> None:
     out = tmp_path / "out"
     classify_dataset(clean_dir, out, ruleset, DAY)
-    with pytest.raises(DataError, match="--force"):
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(OutputExistsError, match="--force"):
         classify_dataset(clean_dir, out, ruleset, DAY)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     classify_dataset(clean_dir, out, ruleset, DAY, force=True)
+    assert verify_dir(out) == []
+
+
+def test_cli_refuses_to_overwrite(clean_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["classify", str(clean_dir), "--out", str(out), "--date", DAY.isoformat()]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2
+    assert "--force" in again.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -1,8 +1,10 @@
 """``allocator classify``: classify every household of a data directory, in bulk.
 
-Writes decisions, rejects, demand, the service catalogue, why-not counts and a summary into
-``--out`` (see :mod:`allocator.pipeline.run`); a bad data set ends with exit code 2 and a
-message naming the table and column.
+Writes a result directory (per-partition decisions, rejects, demand and why-not counts, then
+the reduced demand, why-not, service catalogue and summary; see :mod:`allocator.pipeline.run`)
+atomically into ``--out``; ``--resume`` continues an interrupted run, ``--engine dask`` runs
+the partitions on a Dask cluster. A bad data set ends with exit code 2 and a message naming
+the table and column; an existing result without ``--force`` too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from allocator.cli.app import app
 from allocator.cli.common import console, errors, fail, parse_date, reported, ruleset_from
 
 BACKENDS = ("vector", "durable")
+ENGINES = ("local", "dask")
 
 
 @app.command("classify")
@@ -25,10 +28,10 @@ def classify(
     data_dir: Annotated[
         Path, typer.Argument(help="Data directory (neighborhoods, households, members as Parquet).")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Output directory (created if missing).")],
+    out: Annotated[Path, typer.Option("--out", help="Result directory (published atomically).")],
     backend: Annotated[
         str,
-        typer.Option(help="Engine: vector (bulk) or durable (slow, explained; for parity checks)."),
+        typer.Option(help="Rules engine: vector (bulk) or durable (slow, explained; for parity)."),
     ] = "vector",
     day: Annotated[
         str | None, typer.Option("--date", help="Decision date YYYY-MM-DD (default: today).")
@@ -36,22 +39,41 @@ def classify(
     rules: Annotated[
         Path | None, typer.Option(help="Ruleset directory (default: the national one).")
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace outputs of a previous run.")
-    ] = False,
-    no_decisions: Annotated[
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing result.")] = False,
+    resume: Annotated[
         bool,
-        typer.Option(
-            "--no-decisions", help="Write only the aggregates, not one row per household."
-        ),
+        typer.Option("--resume", help="Continue an interrupted run from its work directory."),
     ] = False,
+    decisions: Annotated[
+        str,
+        typer.Option(
+            help="Per-household output: compact (eligible pairs), wide (a row per household, "
+            "with each service's failed condition) or none."
+        ),
+    ] = "compact",
+    engine: Annotated[
+        str, typer.Option(help="Who runs the partitions: local (threads) or dask.")
+    ] = "local",
+    threads: Annotated[int, typer.Option(help="Partitions in flight (local engine).")] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: start a local cluster)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.")] = 2,
 ) -> None:
-    """Classify households row group by row group; print a summary table."""
+    """Classify households partition by partition (one per row group); print a summary."""
     if backend not in BACKENDS:
         fail(f"--backend: unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if engine not in ENGINES:
+        fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     decision_day = parse_date(day)
-    from allocator.pipeline import classify_dataset, engine_for  # loads pyarrow
+    from allocator.pipeline import RunOptions, classify_dataset, runner_for  # loads pyarrow
 
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -61,13 +83,13 @@ def classify(
     )
     with reported():
         ruleset = ruleset_from(rules)
-        engine = engine_for(backend, ruleset, data_dir)
+        options = RunOptions(backend=backend, decisions=decisions)
         with Progress(*columns, console=errors, transient=True) as bar:
-            task = bar.add_task(f"classify ({backend})", total=None, count="")
+            task = bar.add_task(f"classify ({backend}, {engine})", total=None, count="")
 
-            def progress(groups_done: int, groups: int, households: int) -> None:
+            def progress(done: int, partitions: int, households: int) -> None:
                 bar.update(
-                    task, completed=groups_done, total=groups, count=f"{households:,} households"
+                    task, completed=done, total=partitions, count=f"{households:,} households"
                 )
 
             summary = classify_dataset(
@@ -75,10 +97,11 @@ def classify(
                 out,
                 ruleset,
                 decision_day,
-                engine,
+                options=options,
                 force=force,
+                resume=resume,
+                runner=runner_for(engine, threads, scheduler, workers),
                 progress=progress,
-                decisions=not no_decisions,
             )
     console.print(summary_table(summary))
     console.print(

@@ -1,6 +1,14 @@
-"""The decisions table: one row per household, six columns per service, the case file.
+"""Per-household decisions as tables: the compact layout (default) and the wide one.
 
-Per service ``s``: ``s__eligible`` (bool), ``s__units`` (int16), ``s__score`` (float32, 0 when
+**Compact** (:class:`CompactBuilder`): one row per *eligible* (household, service) pair,
+``household_id``, ``neighborhood_id``, ``service`` (dictionary string), ``tier`` (int8),
+``units`` (int16), ``score`` (float32) and ``agency`` (dictionary string); rows go service by
+service in ruleset order, and within a service in the row group's household order. It is what
+planners and the optimizer's disaggregation read (who is served first within a neighborhood,
+service and tier); the why-not of ineligible households is counted in ``why_not.parquet``.
+
+**Wide** (:class:`DecisionsBuilder`): one row per household, six columns per service. Per
+service ``s``: ``s__eligible`` (bool), ``s__units`` (int16), ``s__score`` (float32, 0 when
 not eligible), ``s__tier`` (int8, 0 when not eligible), ``s__agency`` (dictionary string,
 null when not eligible) and ``s__failed`` (dictionary string: the first failing condition,
 null when eligible). Then ``case_file`` (bool) and ``case_file_agency`` (null when none).
@@ -9,7 +17,10 @@ Low-cardinality strings are dictionary arrays built straight from the engine's c
 Examples:
     >>> from allocator.api.ruleset import default_rules_dir
     >>> from allocator.loading import load_ruleset
-    >>> schema = decisions_schema(load_ruleset(default_rules_dir()))
+    >>> rules = load_ruleset(default_rules_dir())
+    >>> CompactBuilder(rules).schema.names
+    ['household_id', 'neighborhood_id', 'service', 'tier', 'units', 'score', 'agency']
+    >>> schema = decisions_schema(rules)
     >>> schema.names[2:4]
     ['rehab_physical_motor__eligible', 'rehab_physical_motor__units']
     >>> str(schema.field("shelter__failed").type)
@@ -31,7 +42,7 @@ AGENCIES = pa.array(ENUM_TYPES["agency"], pa.string())
 
 
 def decisions_schema(ruleset: RuleSet) -> pa.Schema:
-    """The Arrow schema of ``decisions.parquet`` for ``ruleset``."""
+    """The Arrow schema of the wide ``parts/decisions-*.parquet`` for ``ruleset``."""
     fields = [pa.field("household_id", pa.int64()), pa.field("neighborhood_id", pa.int32())]
     for s in ruleset.services:
         fields += [
@@ -58,8 +69,75 @@ def dictionary_column(codes: Array, dictionary: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
+COMPACT_SCHEMA = pa.schema(
+    [
+        ("household_id", pa.int64()),
+        ("neighborhood_id", pa.int32()),
+        ("service", DICT),
+        ("tier", pa.int8()),
+        ("units", pa.int16()),
+        ("score", pa.float32()),
+        ("agency", DICT),
+    ]
+)
+
+
+def batch_ordered(result: BatchResult, rows: Array) -> Array:
+    """Result rows ``rows`` reordered into the batch's household order.
+
+    Examples:
+        >>> r = BatchResult(np.array([7, 5, 6]), np.zeros(3), np.ones(3), {}, np.zeros(3),
+        ...                 np.zeros(3), order=np.array([2, 0, 1]))
+        >>> batch_ordered(r, np.array([0, 1, 2])).tolist()
+        [1, 2, 0]
+    """
+    if result.order is None:
+        return rows
+    # The layout keeps batch order within each household size: a few sorted runs to merge.
+    return rows[np.argsort(result.order[rows], kind="stable")]
+
+
+class CompactBuilder:
+    """Turns :class:`BatchResult` objects into compact decision tables (eligible pairs)."""
+
+    schema = COMPACT_SCHEMA
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.services = pa.array([s.id for s in ruleset.services], pa.string())
+
+    def table(self, result: BatchResult) -> pa.Table:
+        """The eligible pairs of one batch, with :attr:`schema`."""
+        parts: list[list[Array]] = []
+        for code, service in enumerate(self.ruleset.services):
+            r = result.services[service.id]
+            rows = batch_ordered(result, np.flatnonzero(r.eligible))
+            parts.append(
+                [
+                    result.household_id[rows],
+                    result.neighborhood_id[rows].astype(np.int32, copy=False),
+                    np.full(len(rows), code, dtype=np.int8),
+                    r.tier[rows].astype(np.int8, copy=False),
+                    r.units[rows].astype(np.int16, copy=False),
+                    r.score[rows].astype(np.float32),
+                    r.agency[rows].astype(np.int8, copy=False),
+                ]
+            )
+        columns = [np.concatenate([p[j] for p in parts]) for j in range(7)]
+        arrays: list[pa.Array] = [
+            pa.array(columns[0], pa.int64()),
+            pa.array(columns[1], pa.int32()),
+            pa.DictionaryArray.from_arrays(pa.array(columns[2], pa.int8()), self.services),
+            pa.array(columns[3], pa.int8()),
+            pa.array(columns[4], pa.int16()),
+            pa.array(columns[5], pa.float32()),
+            pa.DictionaryArray.from_arrays(pa.array(columns[6], pa.int8()), AGENCIES),
+        ]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+
 class DecisionsBuilder:
-    """Turns :class:`BatchResult` objects into decision tables for one ruleset."""
+    """Turns :class:`BatchResult` objects into wide decision tables for one ruleset."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -67,7 +145,8 @@ class DecisionsBuilder:
         self.conditions = {s.id: pa.array(s.condition_ids(), pa.string()) for s in ruleset.services}
 
     def table(self, result: BatchResult) -> pa.Table:
-        """The decisions of one batch, with :attr:`schema`."""
+        """The decisions of one batch, with :attr:`schema`, in batch order."""
+        result = result.in_batch_order()
         arrays: list[pa.Array] = [
             pa.array(result.household_id, pa.int64()),
             pa.array(result.neighborhood_id.astype(np.int32, copy=False), pa.int32()),

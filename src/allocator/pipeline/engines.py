@@ -24,7 +24,12 @@ from allocator.domain.neighborhood import Neighborhood
 
 
 class Engine(Protocol):
-    """What the pipeline needs of a backend."""
+    """What the pipeline needs of a backend.
+
+    ``classify`` may answer in its own row order, as long as ``BatchResult.order`` says which
+    batch row each result row is (the vector engine uses its size-sorted layout); writers put
+    rows back into batch order, so every engine writes the same bytes.
+    """
 
     name: str
 

@@ -140,7 +140,11 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
     valid_member = ~orphan
     owner = row[valid_member]
 
+    any_bad = bool(np.any(m_missing | bad_age | m_unknown | mismatch))
+
     def any_member(mask: BoolArray) -> BoolArray:
+        if not any_bad:  # valid data: skip the four member -> household passes
+            return np.zeros(n, dtype=np.bool_)
         return np.bincount(owner[mask[valid_member]], minlength=n) > 0
 
     sizes = np.bincount(owner, minlength=n)
@@ -198,7 +202,9 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         neighborhood_id=nid,
         household=household_cols,
         member=m_cols,
-        offsets=offsets_from_index(member_household, len(hid)),
+        offsets=offsets_from_index(member_household, len(hid))
+        if member_rows is not None
+        else np.concatenate([[0], np.cumsum(sizes)]),
         member_household=member_household,
     )
     return Prepared(

@@ -1,83 +1,72 @@
-"""Classify a data directory row group by row group and write the results.
+"""Classify a data directory partition by partition into an atomic, resumable result directory.
 
-Outputs (in ``out_dir``): ``decisions.parquet`` (one row group per input row group),
-``rejects.parquet``, ``demand.parquet``, ``services.parquet``, ``why_not.parquet`` and
-``summary.json``. Every table is checked before anything is written; each file is written
-under a temporary name and renamed when the run completes. Row groups are prepared and
-classified in a worker thread while the previous one is written (NumPy and Parquet release
-the GIL), so memory stays bounded by about two row groups.
+Layout of the result (``OUT``)::
+
+    run.json                       what the run is (data, ruleset, date, options); no time
+    parts/decisions-00000.parquet  per input row group (absent with decisions "none")
+    parts/rejects-00000.parquet    rejected households and orphan member rows
+    parts/demand-00000.parquet     that partition's demand
+    parts/why_not-00000.parquet    that partition's why-not counts
+    parts/summary-00000.json       that partition's counts; written last, marks it done
+    demand.parquet                 per (neighborhood, service, tier, agency), all partitions
+    why_not.parquet                per (neighborhood, service, failed condition)
+    services.parquet               the service catalogue
+    summary.json                   counts, eligibility by province, and the run's timing
+    manifest.json                  every file with its size, rows and SHA-256
+
+Everything is written into the hidden work directory ``.OUT.tmp`` and published by a rename
+(:func:`allocator.outputs.atomic_output`). A failed or killed run leaves that work directory;
+``resume=True`` continues it, skipping partitions whose summary exists, once ``run.json``
+shows the same run. Any other run discards it. Only ``summary.json`` (``seconds``,
+``households_per_second``, ``engine``) and ``manifest.json`` (``created_at``, ``command``,
+the checksum of ``summary.json``) differ between runs; every other file is byte-identical
+whether the run was interrupted, resumed, or run by another engine.
 """
 
 from __future__ import annotations
 
-import json
+import shutil
+import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends.vector import BatchResult
-from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE, NEIGHBORHOODS_FILE
-from allocator.errors import DataError
+from allocator.domain.tables import HOUSEHOLDS_FILE, NEIGHBORHOODS_FILE
+from allocator.outputs import atomic_output
+from allocator.outputs.atomic import check_target, temporary_sibling
 
 from .catalogue import services_table
-from .decisions import DecisionsBuilder
-from .engines import DurableBatchEngine, Engine, classify_batch
+from .engines import DurableBatchEngine, Engine
 from .neighborhoods import NeighborhoodTable
-from .prepare import REASONS, Prepared, prepare
-from .totals import Totals
+from .options import RunOptions, check_resumable, data_seed, run_identity, write_run_file
+from .partition import (
+    PARTS,
+    PartitionJob,
+    neighborhoods_of,
+    part_path,
+    write_json,
+    write_parquet,
+)
+from .reduce import reduce_demand, reduce_summaries, reduce_why_not
+from .runners import LocalRunner, Runner
 
+#: Files at the top of a result directory (besides ``parts/`` and ``manifest.json``).
 OUTPUTS = (
-    "decisions.parquet",
-    "rejects.parquet",
+    "run.json",
     "demand.parquet",
-    "services.parquet",
     "why_not.parquet",
+    "services.parquet",
     "summary.json",
 )
-REJECTS_SCHEMA = pa.schema(
-    [
-        ("household_id", pa.int64()),
-        ("row_group", pa.int32()),
-        ("reason", pa.dictionary(pa.int8(), pa.string())),
-    ]
-)
-#: Progress callback: (row groups done, row groups in all, households done).
+#: Fields of ``summary.json`` that change from run to run; everything else is reproducible.
+VOLATILE = ("seconds", "households_per_second", "engine")
+#: Progress callback: (partitions done, partitions in all, households done).
 Progress = Callable[[int, int, int], None]
-
-
-@dataclass
-class _Step:
-    prepared: Prepared
-    result: BatchResult
-    table: pa.Table | None
-
-
-def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
-    dictionaries = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-    return pq.ParquetWriter(
-        path,
-        schema,
-        compression="snappy",
-        use_dictionary=dictionaries,
-        write_statistics=False,
-        write_batch_size=1 << 16,
-    )
-
-
-def check_output(out_dir: Path, force: bool) -> None:
-    """Refuse to overwrite a previous run's outputs unless ``force``."""
-    existing = [name for name in OUTPUTS if (out_dir / name).exists()]
-    if existing and not force:
-        raise DataError(f"{out_dir} already holds {', '.join(existing)}; use --force to replace")
 
 
 def classify_dataset(
@@ -85,121 +74,147 @@ def classify_dataset(
     out_dir: Path,
     ruleset: RuleSet,
     day: date,
-    engine: Engine | None = None,
     *,
+    options: RunOptions | None = None,
     force: bool = False,
-    progress: Progress | None = None,
+    resume: bool = False,
+    runner: Runner | None = None,
     threads: int = 2,
-    decisions: bool = True,
+    progress: Progress | None = None,
+    command: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Classify every household of ``data_dir`` into ``out_dir``; returns the summary.
+    """Classify every household of ``data_dir`` into the result directory ``out_dir``.
 
     Args:
-        engine: the backend (default: the vector backend of ``ruleset``); see
-            :func:`engine_for`.
-        decisions: write ``decisions.parquet`` (per household); without it only the
-            aggregates are written, which is several times faster.
-        threads: 2 overlaps preparing and classifying the next row group with writing the
-            previous one; 1 runs everything in the calling thread.
+        options: backend and decisions layout (default: vector, compact).
+        force: replace an existing ``out_dir``.
+        resume: continue the work directory of an interrupted run with the same identity.
+        runner: who runs the partitions (default: :class:`LocalRunner` with ``threads``).
+        progress: called after each partition (a test can raise there to simulate a crash).
+        command: the command line recorded in the manifest (default: ``sys.argv``).
+
+    Returns:
+        The content of ``summary.json``.
 
     Raises:
-        DataError: a table is missing, a column is missing or has the wrong type (nothing is
-            written then), or ``out_dir`` holds outputs and ``force`` is not set.
+        DataError: a table or column is missing or mistyped (nothing is written then), or a
+            work directory to resume was made by a different run.
+        OutputExistsError: ``out_dir`` exists and ``force`` is not set.
         ParameterNotCoveredError: a parameter has no value on ``day``.
     """
     from .schema import open_tables
 
     started = time.perf_counter()
+    options = options or RunOptions()
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
     files = open_tables(data_dir)
-    neighborhoods = NeighborhoodTable.from_arrow(files[NEIGHBORHOODS_FILE].read())
-    check_output(out_dir, force)
-    if engine is None:
-        from allocator.backends.vector import VectorBackend
-
-        engine = VectorBackend(ruleset)
+    groups = files[HOUSEHOLDS_FILE].num_row_groups
+    neighborhoods = neighborhoods_of(data_dir)  # checked, and cached for the partitions
     ruleset.parameters.at(day)  # fail before writing if a parameter is not covered
-    builder = DecisionsBuilder(ruleset)
-    totals = Totals(ruleset, neighborhoods)
-    households, members = files[HOUSEHOLDS_FILE], files[MEMBERS_FILE]
-    groups = households.num_row_groups
-    active_engine = engine
-
-    def step(i: int) -> _Step:
-        prepared = prepare(households.read_row_group(i), members.read_row_group(i), neighborhoods)
-        result = classify_batch(prepared.batch, active_engine, day)
-        return _Step(prepared, result, builder.table(result) if decisions else None)
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = [name for name in OUTPUTS if decisions or name != "decisions.parquet"]
-    temp = {name: out_dir / f".{name}.partial" for name in outputs}
-    reasons = pa.array(REASONS, pa.string())
-    try:
-        with _writer(temp["rejects.parquet"], REJECTS_SCHEMA) as rejects:
-            out = _writer(temp["decisions.parquet"], builder.schema) if decisions else None
-            done = 0
-            for i, s in enumerate(_steps(step, groups, threads)):
-                if out is not None and s.table is not None:
-                    out.write_table(s.table, row_group_size=max(s.table.num_rows, 1))
-                p = s.prepared
-                if len(p.rejected_ids):
-                    rejects.write_table(
-                        pa.Table.from_arrays(
-                            [
-                                pa.array(p.rejected_ids, pa.int64()),
-                                pa.array(np.full(len(p.rejected_ids), i, dtype=np.int32)),
-                                pa.DictionaryArray.from_arrays(
-                                    pa.array(p.rejected_reasons), reasons
-                                ),
-                            ],
-                            schema=REJECTS_SCHEMA,
-                        )
-                    )
-                totals.add(p, s.result)
-                done += s.result.n_households
-                if progress:
-                    progress(i + 1, groups, done)
-            if out is not None:
-                out.close()
-        pq.write_table(totals.demand_table(), temp["demand.parquet"])
-        pq.write_table(services_table(ruleset), temp["services.parquet"])
-        pq.write_table(totals.why_not_table(), temp["why_not.parquet"])
+    if options.backend == "durable":
+        threads = 1  # durable-rules keeps global state: one household at a time
+    runner = runner or LocalRunner(threads)
+    identity = run_identity(data_dir, ruleset, day, options, groups)
+    check_target(out_dir, force)
+    work = temporary_sibling(out_dir)
+    if work.exists() and not resume:
+        shutil.rmtree(work)
+    extra: dict[str, Any] = {}  # filled in at the end: the manifest is built after the block
+    with atomic_output(
+        out_dir,
+        kind="classification",
+        force=force,
+        resume=True,  # keep the work directory of a failed run for a later --resume
+        command=command if command is not None else sys.argv,
+        ruleset_hash=ruleset.hash,
+        data_seed=data_seed(data_dir),
+        manifest_extra=extra,
+    ) as tmp:
+        job = PartitionJob(data_dir.resolve(), ruleset, day, options, tmp.resolve())
+        summaries = _run_partitions(job, identity, groups, runner, progress, resume)
+        summary = _reduce(tmp, ruleset, neighborhoods, summaries)
         seconds = time.perf_counter() - started
-        summary = {
-            **totals.summary(),
-            "seconds": round(seconds, 3),
-            "households_per_second": round(totals.read / seconds) if seconds else None,
-            "ruleset": ruleset.identity(),
-            "date": day.isoformat(),
-            "backend": engine.name,
-            "data_dir": str(data_dir),
+        summary.update(
+            {
+                "ruleset": ruleset.identity(),
+                "date": day.isoformat(),
+                "backend": options.backend,
+                "decisions": options.decisions,
+                "data_dir": str(data_dir),
+                "engine": runner.name,
+                "seconds": round(seconds, 3),
+                "households_per_second": round(summary["households_read"] / seconds)
+                if seconds
+                else None,
+            }
+        )
+        write_json(summary, tmp / "summary.json")
+        extra["counts"] = {
+            "read": summary["households_read"],
+            "classified": summary["households_classified"],
+            "rejected": summary["households_rejected"],
         }
-        temp["summary.json"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        for name in outputs:
-            temp[name].replace(out_dir / name)
-    except BaseException:
-        for path in temp.values():
-            path.unlink(missing_ok=True)
-        raise
+        extra["partitions"] = groups
+        extra["options"] = options.to_dict()
     return summary
 
 
-def _steps(step: Callable[[int], _Step], groups: int, threads: int) -> Iterator[_Step]:
-    """``step(0)``, ``step(1)``, ... with the next one computed while the caller writes."""
-    if threads <= 1:
-        for i in range(groups):
-            yield step(i)
-        return
-    with ThreadPoolExecutor(max_workers=threads - 1) as pool:
-        pending: Future[_Step] | None = pool.submit(step, 0) if groups else None
-        for i in range(groups):
-            assert pending is not None
-            current = pending.result()
-            pending = pool.submit(step, i + 1) if i + 1 < groups else None
-            yield current
+def _run_partitions(
+    job: PartitionJob,
+    identity: dict[str, Any],
+    groups: int,
+    runner: Runner,
+    progress: Progress | None,
+    resume: bool,
+) -> list[dict[str, Any]]:
+    """Run every partition not done yet; the summaries of all, in partition order."""
+    import json
+
+    tmp = job.work_dir
+    resumed = resume and check_resumable(tmp, identity)
+    if not resumed:
+        for path in list(tmp.iterdir()):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        write_run_file(tmp, identity)
+    parts = tmp / PARTS
+    parts.mkdir(exist_ok=True)
+    for stray in parts.glob(".*.tmp"):
+        stray.unlink()
+    done: dict[int, dict[str, Any]] = {}
+    for i in range(groups):
+        path = part_path(tmp, "summary", i)
+        if path.is_file():
+            done[i] = json.loads(path.read_text(encoding="utf-8"))
+    households = sum(s["households_read"] for s in done.values())
+    todo = [i for i in range(groups) if i not in done]
+    for summary in runner.run(job, todo):
+        done[summary["partition"]] = summary
+        households += summary["households_read"]
+        if progress:
+            progress(len(done), groups, households)
+    return [done[i] for i in range(groups)]
+
+
+def _reduce(
+    tmp: Path,
+    ruleset: RuleSet,
+    neighborhoods: NeighborhoodTable,
+    summaries: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Write the run-wide tables from the part files; the reproducible part of the summary."""
+    indices = range(len(summaries))
+    demand = [pq.read_table(part_path(tmp, "demand", i)) for i in indices]
+    write_parquet(reduce_demand(ruleset, neighborhoods, demand), tmp / "demand.parquet")
+    why_not = [pq.read_table(part_path(tmp, "why_not", i)) for i in indices]
+    write_parquet(reduce_why_not(ruleset, neighborhoods, why_not), tmp / "why_not.parquet")
+    write_parquet(services_table(ruleset), tmp / "services.parquet")
+    return reduce_summaries(ruleset, neighborhoods, summaries)
 
 
 def engine_for(name: str, ruleset: RuleSet, data_dir: Path) -> Engine:
     """The engine called ``name`` (``vector`` or ``durable``) for a data directory."""
+    from allocator.errors import DataError
+
     if name == "vector":
         from allocator.backends.vector import VectorBackend
 

@@ -1,11 +1,14 @@
-"""Running totals over row groups: demand, why-not counts, eligibility by province.
+"""The totals of one partition (row group): demand, why-not counts, eligibility by province.
 
-Every total is a dense ``np.bincount`` over a composite key, added batch after batch:
+Every total is an ``np.bincount`` over a composite key of the eligible (or ineligible) rows:
 
 - demand per (neighborhood, service, tier, agency): units, households, case files (the
   households counted when the service opens a case file);
-- why-not per (service, failed condition): ineligible households;
+- why-not per (neighborhood, service, failed condition): ineligible households;
 - per (province, service, tier): eligible households, units and people (their members).
+
+Demand and why-not become small tables (non-zero keys only, in key order); the rest goes into
+the partition's summary. :mod:`.reduce` adds partitions up.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import pyarrow as pa
 from allocator.api.ruleset import RuleSet
 from allocator.backends.vector.result import BatchResult
 from allocator.domain.enums import ENUM_TYPES
-from allocator.types import IntArray
+from allocator.types import Array, IntArray
 
 from .neighborhoods import NeighborhoodTable
-from .prepare import REASONS, Prepared
+from .prepare import ORPHAN, REASONS, Prepared
 
 AGENCIES = ENUM_TYPES["agency"]
 TIERS = 4
@@ -39,123 +42,187 @@ DEMAND_SCHEMA = pa.schema(
 )
 
 WHY_NOT_SCHEMA = pa.schema(
-    [("service_id", pa.string()), ("condition_id", pa.string()), ("households", pa.int64())]
+    [
+        ("neighborhood_id", pa.int32()),
+        ("service_id", pa.string()),
+        ("condition_id", pa.string()),
+        ("households", pa.int64()),
+    ]
 )
 
 
-class Totals:
-    """Totals of a classification run (see the module docstring)."""
+def strings(codes: Array, names: list[str] | tuple[str, ...]) -> pa.Array:
+    """Plain strings ``names[code]`` built without a Python loop over the rows.
 
-    def __init__(self, ruleset: RuleSet, neighborhoods: NeighborhoodTable) -> None:
+    Examples:
+        >>> strings(np.array([1, 0, 1]), ("a", "b")).to_pylist()
+        ['b', 'a', 'b']
+    """
+    dictionary = pa.array(list(names), pa.string())
+    indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+
+
+def group_sums(key: IntArray, weights: list[Array], size: int) -> tuple[IntArray, list[IntArray]]:
+    """The keys present (ascending) with their row counts and the sums of each weight.
+
+    Dense (``np.bincount`` over ``size`` slots) when keys are many, sorted otherwise; both
+    give the same answer. Weights are small integers, summed exactly.
+
+    Examples:
+        >>> keys, (n, w) = group_sums(np.array([5, 2, 5]), [np.array([1, 2, 3])], 10)
+        >>> keys.tolist(), n.tolist(), w.tolist()
+        ([2, 5], [1, 2], [2, 4])
+    """
+    if len(key) * 8 >= size:
+        counts = np.bincount(key, minlength=size)
+        keys = np.flatnonzero(counts)
+        sums = [_counts(key, w, size)[keys] for w in weights]
+        return keys, [counts[keys], *sums]
+    keys, inverse = np.unique(key, return_inverse=True)
+    n = len(keys)
+    sums = [_counts(inverse, w, n) for w in weights]
+    return keys, [np.bincount(inverse, minlength=n), *sums]
+
+
+def _counts(key: IntArray, weights: Array, size: int) -> IntArray:
+    """Sum of small integer ``weights`` per key, exactly (float sums of integers < 2^53)."""
+    return np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
+
+
+class PartitionTotals:
+    """Totals of one partition (see the module docstring)."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        neighborhoods: NeighborhoodTable,
+        prepared: Prepared,
+        result: BatchResult,
+    ) -> None:
         self.ruleset = ruleset
         self.neighborhoods = neighborhoods
-        n_services = len(ruleset.services)
-        self.demand_size = len(neighborhoods.ids) * TIERS * len(AGENCIES)
-        self.demand = np.zeros((n_services, 3, self.demand_size), dtype=np.int64)
-        self.why_not = [np.zeros(len(s.conditions), dtype=np.int64) for s in ruleset.services]
-        self.province_size = len(neighborhoods.provinces) * TIERS
-        self.by_province = np.zeros((n_services, 3, self.province_size), dtype=np.int64)
-        self.reasons = np.zeros(len(REASONS), dtype=np.int64)
-        self.read = self.classified = self.members = self.case_files = self.row_groups = 0
-
-    def add(self, prepared: Prepared, result: BatchResult) -> None:
-        """Add one row group's rejects and decisions."""
-        self.row_groups += 1
-        self.read += prepared.read
-        self.classified += result.n_households
-        self.members += int(result.sizes.sum())
-        self.case_files += int(np.count_nonzero(result.case_file))
-        self.reasons += np.bincount(prepared.rejected_reasons, minlength=len(REASONS))
         nb_row = prepared.neighborhood_row
-        province = self.neighborhoods.province[nb_row]
-        for i, service in enumerate(self.ruleset.services):
+        if result.order is not None:
+            nb_row = nb_row[result.order]
+        self._demand: list[tuple[int, IntArray, IntArray]] = []
+        self._why_not: list[tuple[int, IntArray, IntArray]] = []
+        n_provinces = len(neighborhoods.provinces)
+        self.by_province = np.zeros((len(ruleset.services), 3, n_provinces * TIERS), np.int64)
+        n_nb = len(neighborhoods.ids)
+        demand_size = n_nb * TIERS * len(AGENCIES)
+        province = neighborhoods.province[nb_row]
+        sizes = result.sizes.astype(np.float64)
+        # why-not key: neighborhood row * (k + 1) + (failed + 1), one bincount over all rows.
+        why_base: dict[int, IntArray] = {}
+        for i, service in enumerate(ruleset.services):
             r = result.services[service.id]
             rows = np.flatnonzero(r.eligible)
             tier = r.tier[rows].astype(np.int64) - 1
             key = (nb_row[rows] * TIERS + tier) * len(AGENCIES) + r.agency[rows]
             units = r.units[rows].astype(np.float64)
-            households = np.bincount(key, minlength=self.demand_size)
-            self.demand[i, 0] += _counts(key, units, self.demand_size)
-            self.demand[i, 1] += households
-            if service.opens_case_file:
-                self.demand[i, 2] += households
+            keys, (households, unit_sums) = group_sums(key, [units], demand_size)
+            self._demand.append((i, keys, np.stack([unit_sums, households])))
             pkey = province[rows] * TIERS + tier
-            self.by_province[i, 0] += np.bincount(pkey, minlength=self.province_size)
-            self.by_province[i, 1] += _counts(pkey, units, self.province_size)
-            people = result.sizes[rows].astype(np.float64)
-            self.by_province[i, 2] += _counts(pkey, people, self.province_size)
-            failed = r.failed[~r.eligible]
-            self.why_not[i] += np.bincount(failed[failed >= 0], minlength=len(service.conditions))
-
-    @property
-    def rejected_households(self) -> int:
-        return int(self.reasons[1:-1].sum())
+            size = n_provinces * TIERS
+            self.by_province[i, 0] = np.bincount(pkey, minlength=size)
+            self.by_province[i, 1] = _counts(pkey, units, size)
+            self.by_province[i, 2] = _counts(pkey, sizes[rows], size)
+            k = len(service.conditions)
+            base = why_base.get(k)
+            if base is None:
+                base = why_base[k] = nb_row * (k + 1) + 1
+            counts = np.bincount(base + r.failed, minlength=n_nb * (k + 1))
+            counts = counts.reshape(n_nb, k + 1)[:, 1:].ravel()  # drop "nothing failed"
+            wkeys = np.flatnonzero(counts)
+            self._why_not.append((i, wkeys, counts[wkeys]))
+        self.read = prepared.read
+        self.classified = result.n_households
+        self.members = int(result.sizes.sum())
+        self.case_files = int(np.count_nonzero(result.case_file))
+        self.reasons = np.bincount(prepared.rejected_reasons, minlength=len(REASONS))
 
     def demand_table(self) -> pa.Table:
-        """Demand rows with at least one household, in key order."""
-        columns: dict[str, list[Any]] = {name: [] for name in DEMAND_SCHEMA.names}
-        for i, service in enumerate(self.ruleset.services):
-            keys = np.flatnonzero(self.demand[i, 1])
-            agency = keys % len(AGENCIES)
-            tier = (keys // len(AGENCIES)) % TIERS + 1
-            nb = keys // (len(AGENCIES) * TIERS)
-            columns["neighborhood_id"] += self.neighborhoods.ids[nb].tolist()
-            columns["service_id"] += [service.id] * len(keys)
-            columns["tier"] += tier.tolist()
-            columns["agency"] += [AGENCIES[a] for a in agency]
-            for j, name in enumerate(("units", "households", "case_files")):
-                columns[name] += self.demand[i, j, keys].tolist()
-        return pa.table(columns, schema=DEMAND_SCHEMA)
+        """Demand rows with at least one household: service by service, in key order."""
+        n_agencies = len(AGENCIES)
+        cols: dict[str, list[Array]] = {name: [] for name in DEMAND_SCHEMA.names}
+        for i, keys, values in self._demand:
+            cols["neighborhood_id"].append(self.neighborhoods.ids[keys // (n_agencies * TIERS)])
+            cols["service_id"].append(np.full(len(keys), i))
+            cols["tier"].append((keys // n_agencies) % TIERS + 1)
+            cols["agency"].append(keys % n_agencies)
+            cols["units"].append(values[0])
+            cols["households"].append(values[1])
+            opens = self.ruleset.services[i].opens_case_file
+            cols["case_files"].append(values[1] if opens else np.zeros(len(keys), np.int64))
+        joined = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in cols.items()}
+        ids = [s.id for s in self.ruleset.services]
+        return pa.Table.from_arrays(
+            [
+                pa.array(joined["neighborhood_id"].astype(np.int32), pa.int32()),
+                strings(joined["service_id"], ids),
+                pa.array(joined["tier"].astype(np.int8), pa.int8()),
+                strings(joined["agency"], AGENCIES),
+                *(pa.array(joined[k], pa.int64()) for k in ("units", "households", "case_files")),
+            ],
+            schema=DEMAND_SCHEMA,
+        )
 
     def why_not_table(self) -> pa.Table:
-        """Ineligible households per (service, failed condition), non-zero counts only."""
-        rows: dict[str, list[Any]] = {name: [] for name in WHY_NOT_SCHEMA.names}
-        for service, counts in zip(self.ruleset.services, self.why_not, strict=True):
-            for condition, count in zip(service.conditions, counts.tolist(), strict=True):
-                if count:
-                    rows["service_id"].append(service.id)
-                    rows["condition_id"].append(condition.id)
-                    rows["households"].append(count)
-        return pa.table(rows, schema=WHY_NOT_SCHEMA)
+        """Ineligible households per (neighborhood, service, failed condition), non-zero only."""
+        nb: list[Array] = []
+        service: list[Array] = []
+        condition: list[pa.Array] = []
+        households: list[Array] = []
+        for i, keys, counts in self._why_not:
+            s = self.ruleset.services[i]
+            k = len(s.conditions)
+            nb.append(self.neighborhoods.ids[keys // k])
+            service.append(np.full(len(keys), i))
+            condition.append(strings(keys % k, [c.id for c in s.conditions]))
+            households.append(counts)
+        ids = [s.id for s in self.ruleset.services]
+        return pa.Table.from_arrays(
+            [
+                pa.array(np.concatenate(nb).astype(np.int32), pa.int32()),
+                strings(np.concatenate(service), ids),
+                pa.concat_arrays(condition),
+                pa.array(np.concatenate(households), pa.int64()),
+            ],
+            schema=WHY_NOT_SCHEMA,
+        )
 
     def summary(self) -> dict[str, Any]:
-        """Counts for ``summary.json``: read = classified + rejected, and eligibility."""
-        eligible = []
-        for i, service in enumerate(self.ruleset.services):
-            for key in np.flatnonzero(self.by_province[i, 0]).tolist():
-                eligible.append(
-                    {
-                        "province": self.neighborhoods.provinces[key // TIERS],
-                        "service_id": service.id,
-                        "tier": key % TIERS + 1,
-                        "households": int(self.by_province[i, 0, key]),
-                        "units": int(self.by_province[i, 1, key]),
-                        "people": int(self.by_province[i, 2, key]),
-                    }
-                )
-        services = {
-            s.id: {
-                "eligible_households": int(self.by_province[i, 0].sum()),
-                "units": int(self.by_province[i, 1].sum()),
-            }
-            for i, s in enumerate(self.ruleset.services)
-        }
+        """Counts of the partition (JSON-ready): read = classified + rejected, eligibility."""
         return {
             "households_read": self.read,
             "households_classified": self.classified,
-            "households_rejected": self.rejected_households,
-            "orphan_member_rows": int(self.reasons[-1]),
+            "households_rejected": int(self.reasons[1:ORPHAN].sum()),
+            "orphan_member_rows": int(self.reasons[ORPHAN]),
             "members_classified": self.members,
-            "row_groups": self.row_groups,
+            "case_files": self.case_files,
             "rejected_by_reason": {
                 REASONS[code]: int(n) for code, n in enumerate(self.reasons.tolist()) if code and n
             },
-            "case_files": self.case_files,
-            "services": services,
-            "eligible": eligible,
+            "eligible": eligible_rows(self.ruleset, self.neighborhoods.provinces, self.by_province),
         }
 
 
-def _counts(key: IntArray, weights: Any, size: int) -> IntArray:
-    """Sum of ``weights`` per key, as exact integers (the weights are small integers)."""
-    return np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
+def eligible_rows(
+    ruleset: RuleSet, provinces: tuple[str, ...], by_province: Array
+) -> list[dict[str, Any]]:
+    """Rows of eligible households, units and people per (service, province, tier)."""
+    found = []
+    for i, service in enumerate(ruleset.services):
+        for key in np.flatnonzero(by_province[i, 0]).tolist():
+            found.append(
+                {
+                    "service_id": service.id,
+                    "province": provinces[key // TIERS],
+                    "tier": key % TIERS + 1,
+                    "households": int(by_province[i, 0, key]),
+                    "units": int(by_province[i, 1, key]),
+                    "people": int(by_province[i, 2, key]),
+                }
+            )
+    return found

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from allocator.api.variables import Aggregation
-from allocator.backends.vector.aggregate import aggregate, sequential_sum
+from allocator.backends.vector.aggregate import aggregate
 from allocator.backends.vector.compile import Compiler
 from allocator.backends.vector.frame import Frame
+from allocator.backends.vector.layout import Layout
 from allocator.expressions.parser import parse
 from allocator.expressions.valuetypes import FLOAT, INT
 
@@ -26,15 +27,20 @@ def run(
 ) -> list[object]:
     types = {("member", "age"): INT, ("member", "weight"): FLOAT}
     c = Compiler(lambda e, n: types[(e, n)], {"adult": 18})
-    members = Frame(6, {"age": AGE, "weight": WEIGHT})
+    layout = Layout.of(OFFSETS)
+    rows = layout.member_rows
+    members = Frame(6, {"age": AGE[rows], "weight": WEIGHT[rows]})
     agg = Aggregation(function, parse(of) if of else None, parse(where) if where else None, default)
-    return aggregate(
+    found = aggregate(
         agg,
         members,
-        OFFSETS,
+        layout,
         c.compile(agg.of, "member") if agg.of else None,
         c.compile(agg.where, "member") if agg.where else None,
-    ).tolist()
+    )
+    in_batch_order = np.empty_like(found)
+    in_batch_order[layout.order] = found
+    return in_batch_order.tolist()
 
 
 @pytest.mark.parametrize(
@@ -61,7 +67,19 @@ def test_aggregations(args: tuple[object, ...], expected: list[object]) -> None:
 
 
 def test_float_sums_add_members_in_order() -> None:
-    values = np.array([1e16, 1.0, -1e16, 1.0] * 3)
-    offsets = np.array([0, 4, 12])
-    python = [sum(values[0:4].tolist()), sum(values[4:12].tolist())]
-    assert sequential_sum(values, offsets).tolist() == python
+    values = np.array([1e16, 1.0, -1e16, 1.0] * 3 + [-0.0])
+    offsets = np.array([0, 4, 12, 13])
+    python = [sum(values[0:4].tolist()), sum(values[4:12].tolist()), sum(values[12:].tolist())]
+    layout = Layout.of(offsets)
+    found = layout.sum(values[layout.member_rows], np.float64)
+    assert found[np.argsort(layout.order)].tolist() == python
+    assert str(python[2]) == "0.0"  # Python's sum starts from 0: -0.0 becomes 0.0
+
+
+def test_layout_sorts_households_largest_first_stably() -> None:
+    layout = Layout.of(np.array([0, 1, 3, 3, 5, 6]))  # sizes 1, 2, 0, 2, 1
+    assert layout.order.tolist() == [1, 3, 0, 4, 2]
+    assert layout.counts == (4, 2)
+    assert layout.sizes.tolist() == [2, 2, 1, 1, 0]
+    assert layout.member_household.tolist() == [0, 1, 2, 3, 0, 1]
+    assert layout.spread(np.array([5, 6, 7, 8, 9])).tolist() == [5, 6, 7, 8, 5, 6]

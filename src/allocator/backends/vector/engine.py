@@ -34,6 +34,7 @@ from .aggregate import aggregate
 from .batch import Batch
 from .compile import Compiled, Compiler
 from .frame import Frame
+from .layout import Layout
 from .result import BatchResult
 from .services import ServicePlan
 
@@ -78,10 +79,19 @@ class Plan:
         )
 
     def run(self, batch: Batch) -> BatchResult:
-        """Classify ``batch``: derived variables in order, then every service."""
-        households = Frame(batch.n_households, dict(batch.household))
+        """Classify ``batch``: derived variables in order, then every service.
+
+        The result is in the size-sorted layout's household order (``result.order``).
+        """
+        layout = Layout.of(batch.offsets)
+        order = layout.order
+        households = Frame(batch.n_households, {k: v[order] for k, v in batch.household.items()})
         members = Frame(
-            batch.n_members, dict(batch.member), up=households, up_index=batch.member_household
+            batch.n_members,
+            {k: v[layout.member_rows] for k, v in batch.member.items()},
+            up=households,
+            up_index=layout.member_household,
+            spread=layout.spread,
         )
         for step in self.variables:
             v = step.variable
@@ -90,26 +100,25 @@ class Plan:
                 frame.set(v.id, step.formula.full(frame))
             else:
                 assert v.aggregation is not None
-                households.set(
-                    v.id, aggregate(v.aggregation, members, batch.offsets, step.of, step.where)
-                )
+                households.set(v.id, aggregate(v.aggregation, members, layout, step.of, step.where))
         results = {}
         case_file = np.zeros(batch.n_households, dtype=np.bool_)
         case_agency = np.full(batch.n_households, -1, dtype=np.int8)
         for plan in self.services:
-            result = plan.evaluate(households, members, batch.offsets)
+            result = plan.evaluate(households, members, layout)
             results[plan.service.id] = result
             if plan.service.opens_case_file:
                 first = result.eligible & ~case_file
                 case_agency[first] = result.agency[first]
                 case_file |= result.eligible
         return BatchResult(
-            household_id=batch.household_id,
-            neighborhood_id=batch.neighborhood_id,
-            sizes=batch.sizes,
+            household_id=batch.household_id[order],
+            neighborhood_id=batch.neighborhood_id[order],
+            sizes=layout.sizes,
             services=results,
             case_file=case_file,
             case_file_agency=case_agency,
+            order=order,
         )
 
 
@@ -135,7 +144,11 @@ class VectorBackend:
         return self._plans[key]
 
     def classify(self, batch: Batch, day: date) -> BatchResult:
-        """Every service's household-level decision for every household of ``batch``."""
+        """Every service's household-level decision for every household of ``batch``.
+
+        Rows come in the engine's own order (``result.order``); see
+        :meth:`BatchResult.in_batch_order`.
+        """
         return self.plan(day).run(batch)
 
     @staticmethod

@@ -1,7 +1,9 @@
 """The columns compiled expressions read: one entity's variables, its household's, a memo.
 
 A member frame reads ``household.x`` through ``up`` (the household frame) and ``up_index``
-(each member's household row); the broadcast is computed once per frame and name. A frame
+(each member's household row), or through ``spread`` when the frame is in the size-sorted
+layout (:meth:`.layout.Layout.spread`, contiguous copies instead of a gather); the broadcast
+is computed once per frame and name. A frame
 can be narrowed to a subset of its rows (:meth:`Frame.subset`); the subset gathers columns
 lazily, so an expression evaluated only on the few entities that need it costs little.
 
@@ -18,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allocator.types import Array, IntArray
@@ -34,6 +37,7 @@ class Frame:
         up_index: IntArray | None = None,
         parent: Frame | None = None,
         rows: IntArray | None = None,
+        spread: Callable[[Array], Array] | None = None,
     ) -> None:
         self.n = n
         self.columns = columns
@@ -41,6 +45,7 @@ class Frame:
         self.up_index = up_index
         self.parent = parent
         self.rows = rows
+        self.spread = spread
         self.memo: dict[int, Any] = {}
         self._broadcast: dict[str, Array] = {}
 
@@ -61,9 +66,15 @@ class Frame:
         """Household variable ``name`` broadcast to this (member) frame's rows."""
         column = self._broadcast.get(name)
         if column is None:
-            if self.up is None or self.up_index is None:
+            if self.up is None or (self.up_index is None and self.spread is None):
                 raise KeyError(f"household.{name}")
-            column = self._broadcast[name] = self.up.get(name)[self.up_index]
+            values = self.up.get(name)
+            if self.spread is not None:
+                column = self.spread(values)
+            else:
+                assert self.up_index is not None
+                column = values[self.up_index]
+            self._broadcast[name] = column
         return column
 
     def subset(self, rows: IntArray) -> Frame:

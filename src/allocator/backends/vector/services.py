@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.api.services import Service
-from allocator.types import Array, IntArray
+from allocator.types import Array
 
-from .aggregate import segment_reduce
 from .compile import Compiled, Compiler
 from .frame import Frame
+from .layout import Layout
 from .result import ServiceResult
 
 
@@ -70,31 +70,32 @@ class ServicePlan:
             tier[score >= thresholds[i]] = i + 1
         return tier
 
-    def evaluate(self, households: Frame, members: Frame, offsets: IntArray) -> ServiceResult:
-        """The household-level result for every household of the batch."""
+    def evaluate(self, households: Frame, members: Frame, layout: Layout) -> ServiceResult:
+        """The household-level result for every household of the batch (in layout order)."""
         result = ServiceResult.empty(households.n)
         k = len(self.conditions)
         if self.service.entity == "household":
             passed = self.passed(households)
-            rows = np.flatnonzero(passed == k)
-            result.failed = np.where(passed == k, np.int8(-1), passed)
+            met = passed == k
+            rows = np.flatnonzero(met)
+            result.failed = np.where(met, np.int8(-1), passed)
             result.units[rows] = 1
             scores = self.score(households.subset(rows)) if len(rows) else np.zeros(0)
         else:
             passed = self.passed(members)
-            member_rows = np.flatnonzero(passed == k)
-            furthest = segment_reduce(np.maximum, passed, offsets, np.int8(k))
+            met = passed == k
+            furthest = layout.reduce(np.maximum, passed, np.int8(k))
             result.failed = np.where(furthest == k, np.int8(-1), furthest)
+            member_rows = np.flatnonzero(met)
             if len(member_rows) == 0:
                 return result
-            owner = members.up_index
-            assert owner is not None
-            owner_of = owner[member_rows]
-            starts = np.flatnonzero(np.diff(owner_of, prepend=-1))
-            rows = owner_of[starts]
-            result.units[rows] = np.diff(np.append(starts, len(member_rows)))
-            member_scores = self.score(members.subset(member_rows))
-            scores = np.maximum.reduceat(member_scores, starts)
+            units = layout.sum(met, np.int16)
+            rows = np.flatnonzero(units)
+            result.units = units
+            eligible = members.subset(member_rows)
+            assert eligible.up_index is not None
+            best = layout.best(member_rows, eligible.up_index, self.score(eligible))
+            scores = best[rows]
         result.eligible[rows] = True
         result.score[rows] = scores
         result.tier[rows] = self.tier(scores)

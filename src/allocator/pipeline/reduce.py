@@ -1,0 +1,153 @@
+"""Add the partitions of a run up: demand, why-not counts and the summary.
+
+The reduction is a pure function of the partition files, so a run that was resumed, or whose
+partitions ran on Dask workers, reduces to the same bytes as an uninterrupted local run. Keys
+are coded into dense integers (service, neighborhood row, tier, agency or condition) and added
+with ``np.bincount``; rows come out in key order, as in each partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from allocator.api.ruleset import RuleSet
+from allocator.types import Array, IntArray
+
+from .neighborhoods import NeighborhoodTable
+from .prepare import REASONS
+from .totals import (
+    AGENCIES,
+    DEMAND_SCHEMA,
+    TIERS,
+    WHY_NOT_SCHEMA,
+    eligible_rows,
+    group_sums,
+    strings,
+)
+
+#: Counters of a partition summary that add up.
+COUNTS = (
+    "households_read",
+    "households_classified",
+    "households_rejected",
+    "orphan_member_rows",
+    "members_classified",
+    "case_files",
+)
+
+
+def _codes(column: pa.ChunkedArray | pa.Array, names: Sequence[str]) -> IntArray:
+    found = pc.index_in(column, value_set=pa.array(list(names), pa.string()))
+    if found.null_count:
+        raise ValueError(f"unknown value in {column.type} column")  # a corrupted part file
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _rows(neighborhoods: NeighborhoodTable, ids: pa.ChunkedArray) -> IntArray:
+    rows = neighborhoods.locate(np.asarray(ids.to_numpy(), dtype=np.int64))
+    if np.any(rows < 0):
+        raise ValueError("unknown neighborhood_id in a part file")
+    return rows
+
+
+def reduce_demand(
+    ruleset: RuleSet, neighborhoods: NeighborhoodTable, parts: Sequence[pa.Table]
+) -> pa.Table:
+    """The demand of all partitions, one row per (service, neighborhood, tier, agency) key."""
+    table = pa.concat_tables([p.select(DEMAND_SCHEMA.names) for p in parts]) if parts else None
+    if table is None or table.num_rows == 0:
+        return DEMAND_SCHEMA.empty_table()
+    ids = [s.id for s in ruleset.services]
+    n_nb, n_ag = len(neighborhoods.ids), len(AGENCIES)
+    service = _codes(table.column("service_id"), ids)
+    agency = _codes(table.column("agency"), AGENCIES)
+    tier = np.asarray(table.column("tier").to_numpy(), dtype=np.int64) - 1
+    key = (service * n_nb + _rows(neighborhoods, table.column("neighborhood_id"))) * TIERS + tier
+    key = key * n_ag + agency
+    size = len(ids) * n_nb * TIERS * n_ag
+    names = ("units", "households", "case_files")
+    keys, (_, *found) = group_sums(key, [table.column(n).to_numpy() for n in names], size)
+    sums = dict(zip(names, found, strict=True))
+    rest, agency_of = np.divmod(keys, n_ag)
+    rest, tier_of = np.divmod(rest, TIERS)
+    service_of, nb_row = np.divmod(rest, n_nb)
+    return pa.Table.from_arrays(
+        [
+            pa.array(neighborhoods.ids[nb_row].astype(np.int32), pa.int32()),
+            strings(service_of, ids),
+            pa.array((tier_of + 1).astype(np.int8), pa.int8()),
+            strings(agency_of, AGENCIES),
+            *(pa.array(sums[k], pa.int64()) for k in names),
+        ],
+        schema=DEMAND_SCHEMA,
+    )
+
+
+def reduce_why_not(
+    ruleset: RuleSet, neighborhoods: NeighborhoodTable, parts: Sequence[pa.Table]
+) -> pa.Table:
+    """Ineligible households per (neighborhood, service, failed condition), all partitions."""
+    table = pa.concat_tables([p.select(WHY_NOT_SCHEMA.names) for p in parts]) if parts else None
+    if table is None or table.num_rows == 0:
+        return WHY_NOT_SCHEMA.empty_table()
+    services = ruleset.services
+    pairs = [f"{s.id}\0{c.id}" for s in services for c in s.conditions]
+    service_of_pair = np.repeat(np.arange(len(services)), [len(s.conditions) for s in services])
+    local_of_pair = np.concatenate([np.arange(len(s.conditions)) for s in services])
+    joined = pc.binary_join_element_wise(
+        table.column("service_id"), table.column("condition_id"), "\0"
+    )
+    pair = _codes(joined, pairs)
+    width = max(len(s.conditions) for s in services)
+    n_nb = len(neighborhoods.ids)
+    nb_row = _rows(neighborhoods, table.column("neighborhood_id"))
+    key = (service_of_pair[pair] * n_nb + nb_row) * width + local_of_pair[pair]
+    size = len(services) * n_nb * width
+    keys, (_, counts) = group_sums(key, [table.column("households").to_numpy()], size)
+    rest, local = np.divmod(keys, width)
+    service, row = np.divmod(rest, n_nb)
+    offsets = np.concatenate([[0], np.cumsum([len(s.conditions) for s in services])])
+    condition_names = [c.id for s in services for c in s.conditions]
+    return pa.Table.from_arrays(
+        [
+            pa.array(neighborhoods.ids[row].astype(np.int32), pa.int32()),
+            strings(service, [s.id for s in services]),
+            strings(offsets[service] + local, condition_names),
+            pa.array(counts, pa.int64()),
+        ],
+        schema=WHY_NOT_SCHEMA,
+    )
+
+
+def reduce_summaries(
+    ruleset: RuleSet, neighborhoods: NeighborhoodTable, summaries: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """The run's counts from its partition summaries (in partition order)."""
+    total: dict[str, Any] = {name: sum(int(s[name]) for s in summaries) for name in COUNTS}
+    total["row_groups"] = len(summaries)
+    reasons = {r: sum(int(s["rejected_by_reason"].get(r, 0)) for s in summaries) for r in REASONS}
+    total["rejected_by_reason"] = {r: n for r, n in reasons.items() if r and n}
+    provinces = neighborhoods.provinces
+    province_index = {p: i for i, p in enumerate(provinces)}
+    service_index = {s.id: i for i, s in enumerate(ruleset.services)}
+    by_province: Array = np.zeros((len(ruleset.services), 3, len(provinces) * TIERS), np.int64)
+    for s in summaries:
+        for row in s["eligible"]:
+            key = province_index[row["province"]] * TIERS + row["tier"] - 1
+            i = service_index[row["service_id"]]
+            for j, name in enumerate(("households", "units", "people")):
+                by_province[i, j, key] += row[name]
+    total["services"] = {
+        s.id: {
+            "eligible_households": int(by_province[i, 0].sum()),
+            "units": int(by_province[i, 1].sum()),
+        }
+        for i, s in enumerate(ruleset.services)
+    }
+    total["eligible"] = eligible_rows(ruleset, provinces, by_province)
+    return total

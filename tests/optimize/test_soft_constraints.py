@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from allocator.optimize import Status, optimize
-from allocator.scenarios import load_demand, load_scenario, to_params
+from allocator.scenarios import load_scenario, to_params
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 
-def test_over_constrained_scenario_yields_a_plan_and_a_slack_report():
+def test_over_constrained_scenario_yields_a_plan_and_a_slack_report(tmp_path, monkeypatch):
+    from allocator.runs import prepare
+
+    monkeypatch.setenv("ALLOCATOR_CACHE", str(tmp_path))
     scenario = load_scenario(SCENARIOS / "over-constrained.yaml")
-    plan = optimize(load_demand(scenario), to_params(scenario))
+    prepared = prepare(scenario, SCENARIOS.parent)
+    plan = optimize(prepared.demand, to_params(scenario, prepared.rule_parameters))
     assert plan.status is Status.WARNING
     assert plan.served.sum() > 0
     assert plan.slack, "the slack report must name what could not be met"

@@ -23,6 +23,7 @@ def _register() -> None:
         commands_check,
         commands_classify,
         commands_rules,
+        commands_run,
         commands_serve,
         commands_synth,
         commands_verify,

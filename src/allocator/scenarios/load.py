@@ -1,7 +1,7 @@
 """Load, resolve and apply scenario files.
 
 Examples:
-    >>> s = parse_scenario({"name": "t", "data": {"source": "synthetic", "preset": "tiny"},
+    >>> s = parse_scenario({"name": "t", "data": {"source": "synthetic-demand", "preset": "tiny"},
     ...                     "resources": {"budget": {"total": 1e9}}})
     >>> r = resolve(s)
     >>> r["resources"]["workers"]["caseload"], r["resources"]["workers"]["caseload_source"]
@@ -30,7 +30,7 @@ from allocator.optimize.params import (
     SlotParams,
 )
 from allocator.optimize.synthetic import synthetic_tables
-from allocator.scenarios.model import Scenario
+from allocator.scenarios.model import DemandData, Scenario, SyntheticData
 
 #: Synthetic presets: neighborhoods, provinces, mean households per neighborhood.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -41,6 +41,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "tiny": {"n": 4, "provinces": ["Tehran", "Fars"], "households": 300.0},
     "custom": {"n": 200, "provinces": None, "households": 3000.0},
 }
+
+
+_SOURCES = ("synthetic", "parquet", "classification", "synthetic-demand", "demand")
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -69,7 +72,7 @@ def parse_scenario(raw: Mapping[str, Any]) -> Scenario:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = [str(p) for p in err["loc"] if p not in ("synthetic", "parquet")]
+            loc = [str(p) for p in err["loc"] if p not in _SOURCES]
             problems.append((".".join(loc) or "<root>", err["msg"].removeprefix("Value error, ")))
         field, msg = problems[0]
         more = "".join(f"\n  {f}: {m}" for f, m in problems[1:])
@@ -92,7 +95,7 @@ def resolve(scenario: Scenario, rule_parameters: Mapping[str, Any] | None = None
     else:
         workers["caseload"] = DEFAULT_CASELOAD
         workers["caseload_source"] = f"default of rules parameter {CASELOAD_PARAMETER}"
-    if scenario.data.source == "synthetic":
+    if isinstance(scenario.data, SyntheticData):
         preset = PRESETS[scenario.data.preset]
         data = out["data"]
         data["n_neighborhoods"] = data["n_neighborhoods"] or preset["n"]
@@ -158,12 +161,18 @@ def to_params(
 
 
 def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
-    """The demand a scenario names: a synthetic preset, or a Parquet directory.
+    """The demand of a scenario whose data is demand already (``synthetic-demand``, ``demand``).
 
-    A relative Parquet path is taken relative to ``base_dir`` (default: current directory).
+    Household data (``synthetic``, ``parquet``, ``classification``) is classified first:
+    see :func:`allocator.runs.prepare`. A relative path is taken relative to ``base_dir``.
     """
     data = scenario.data
-    if data.source == "parquet":
+    if not isinstance(data, SyntheticData | DemandData):
+        raise ScenarioError(
+            f"data.source: '{data.source}' data must be classified first (allocator.runs.prepare)",
+            field="data.source",
+        )
+    if isinstance(data, DemandData):
         path = Path(data.path)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path

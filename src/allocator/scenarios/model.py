@@ -25,10 +25,45 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SyntheticData(_Strict):
-    """Synthetic demand (:func:`allocator.optimize.demand.synthetic_demand`)."""
+DataPreset = Literal["tiny", "mazandaran", "program-2020", "national"]
+NeighborhoodFilter = Literal["all", "target_2020", "informal_settlement", "mazandaran_56"]
+
+
+class SyntheticHouseholds(_Strict):
+    """Households of the synthetic data generator (``allocator synth``), classified by the
+    scenario's rules at its decision date."""
 
     source: Literal["synthetic"]
+    preset: DataPreset = "program-2020"
+    seed: int = 0
+    neighborhoods: NeighborhoodFilter = "all"  # keep only the neighborhoods of a program
+    agencies: list[AgencyName] = []  # keep only rows these agencies deliver (empty: all)
+
+
+class HouseholdData(_Strict):
+    """A data directory of households (neighborhoods/households/members.parquet)."""
+
+    source: Literal["parquet"]
+    path: str
+    neighborhoods: NeighborhoodFilter = "all"
+    agencies: list[AgencyName] = []
+
+
+class ClassificationData(_Strict):
+    """An ``allocator classify`` result directory, plus the data's neighborhoods table."""
+
+    source: Literal["classification"]
+    path: str
+    neighborhoods_file: str
+    neighborhoods: NeighborhoodFilter = "all"
+    agencies: list[AgencyName] = []
+
+
+class SyntheticData(_Strict):
+    """Random demand of a given shape (:func:`allocator.optimize.synthetic.synthetic_demand`),
+    for testing and benchmarking the optimizer alone."""
+
+    source: Literal["synthetic-demand"]
     preset: Preset = "program-2020"
     seed: int = 0
     n_neighborhoods: Annotated[int, Field(ge=1)] | None = None
@@ -36,10 +71,10 @@ class SyntheticData(_Strict):
     agencies: list[AgencyName] = []  # keep only rows these agencies deliver (empty: all)
 
 
-class ParquetData(_Strict):
+class DemandData(_Strict):
     """A directory with demand.parquet, neighborhoods.parquet and services.parquet."""
 
-    source: Literal["parquet"]
+    source: Literal["demand"]
     path: str
     agencies: list[AgencyName] = []
 
@@ -146,7 +181,10 @@ class Scenario(_Strict):
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     description: str = ""
-    data: Annotated[SyntheticData | ParquetData, Field(discriminator="source")]
+    data: Annotated[
+        SyntheticHouseholds | HouseholdData | ClassificationData | SyntheticData | DemandData,
+        Field(discriminator="source"),
+    ]
     rules: Rules = Rules()
     resources: Resources = Resources()
     quotas: Quotas = Quotas()

@@ -1,0 +1,124 @@
+"""Stage 1 of a run: from a scenario's data to the aggregated demand the optimizer needs.
+
+scenario file -> data -> classification -> demand (this module) -> model -> plan -> report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from allocator.api.ruleset import RuleSet
+from allocator.domain.tables import NEIGHBORHOODS_FILE
+from allocator.errors import ScenarioError
+from allocator.loading import load_ruleset
+from allocator.optimize.demand import Demand
+from allocator.runs.cache import Step, classification, synthetic_data
+from allocator.scenarios import Scenario, load_demand
+from allocator.scenarios.model import (
+    ClassificationData,
+    DemandData,
+    SyntheticData,
+    SyntheticHouseholds,
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run needs besides the scenario's resources: demand and provenance."""
+
+    demand: Demand
+    rule_parameters: dict[str, Any]
+    identity: dict[str, str]
+    day: date
+    data_seed: int | None = None
+    data_dir: Path | None = None
+    classification_dir: Path | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _path(base_dir: Path, text: str) -> Path:
+    path = Path(text)
+    return path if path.is_absolute() else base_dir / path
+
+
+def _ruleset(scenario: Scenario, base_dir: Path) -> RuleSet:
+    root = _path(base_dir, scenario.rules.ruleset)
+    if not (root / "ruleset.yaml").is_file():
+        from allocator.api.ruleset import default_rules_dir
+
+        if scenario.rules.ruleset.rstrip("/") in ("rules/national", "national"):
+            root = default_rules_dir()
+        else:
+            raise ScenarioError(f"rules.ruleset: no ruleset in {root}", field="rules.ruleset")
+    return load_ruleset(root)
+
+
+def _keep(neighborhoods: pa.Table, which: str) -> pa.Table:
+    if which == "all":
+        return neighborhoods
+    return neighborhoods.filter(pc.equal(neighborhoods.column(which), True))
+
+
+def demand_from(classified: Path, neighborhoods: pa.Table, which: str, source: str) -> Demand:
+    """The optimizer's demand from a classification and its data's neighborhoods."""
+    chosen = _keep(neighborhoods, which)
+    demand = pq.read_table(classified / "demand.parquet")
+    ids = chosen.column("neighborhood_id").cast(pa.int64())
+    demand = demand.filter(pc.is_in(demand.column("neighborhood_id").cast(pa.int64()), ids))
+    services = pq.read_table(classified / "services.parquet")
+    return Demand.from_tables(demand, chosen, services, source=source)
+
+
+def prepare(scenario: Scenario, base_dir: Path, step: Step | None = None) -> Prepared:
+    """Classify the scenario's households (once, cached) and aggregate their demand."""
+    step = step or _quiet
+    ruleset = _ruleset(scenario, base_dir)
+    day = scenario.rules.decision_date or date.today()
+    params = dict(ruleset.parameters.at(day))
+    data = scenario.data
+    if isinstance(data, SyntheticData | DemandData):
+        demand = load_demand(scenario, base_dir)
+        seed = data.seed if isinstance(data, SyntheticData) else None
+        return Prepared(demand, params, ruleset.identity(), day, seed)
+    seed = None
+    data_dir: Path | None = None
+    if isinstance(data, ClassificationData):
+        classified = _path(base_dir, data.path)
+        nb_file = _path(base_dir, data.neighborhoods_file)
+    else:
+        if isinstance(data, SyntheticHouseholds):
+            data_dir = synthetic_data(data.preset, data.seed, step)
+            seed = data.seed
+        else:
+            data_dir = _path(base_dir, data.path)
+        classified = classification(data_dir, ruleset, day, step)
+        nb_file = data_dir / NEIGHBORHOODS_FILE
+    step("aggregating demand")
+    demand = demand_from(classified, pq.read_table(nb_file), data.neighborhoods, str(classified))
+    return Prepared(
+        demand, params, ruleset.identity(), day, seed, data_dir, classified,
+        counts=_counts(classified),
+    )  # fmt: skip
+
+
+def _counts(classified: Path) -> dict[str, Any]:
+    import json
+
+    summary = classified / "summary.json"
+    if not summary.is_file():
+        return {}
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    keys = ("households_read", "households_classified", "households_rejected",
+            "members_classified", "case_files")  # fmt: skip
+    return {k.removeprefix("households_"): data[k] for k in keys if k in data}

@@ -22,9 +22,11 @@ def _register() -> None:
     from allocator.cli import (  # noqa: F401
         commands_check,
         commands_classify,
+        commands_report,
         commands_rules,
         commands_run,
         commands_serve,
+        commands_sweep,
         commands_synth,
         commands_verify,
     )

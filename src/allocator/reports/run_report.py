@@ -1,0 +1,184 @@
+"""The report of one run: need met by tier and province, resources by agency, why need is
+unmet, and the shadow prices of the scarcest resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from allocator.reports.charts import TIER_COLORS, bars
+from allocator.reports.load import RunData
+from allocator.reports.page import Figure, Section, chart, render_page, table
+
+TIERS = (1, 2, 3, 4)
+BILLION = 1e9
+TOP_PRICES = 12
+PER_BLOCK = 3
+
+
+def total(block: dict[str, Any] | None) -> float:
+    """A resource's total: ``total``, else the sum of ``by_agency`` (0 when absent)."""
+    block = block or {}
+    if block.get("total") is not None:
+        return float(block["total"])
+    return float(sum((block.get("by_agency") or {}).values()))
+
+
+def header(summary: dict[str, Any], kind: str) -> tuple[str, list[str]]:
+    """The page title and the lines under it: scenario, ruleset, data and solver."""
+    rules = summary.get("ruleset") or {}
+    ruleset = f"{rules.get('ruleset', '?')} {rules.get('version', '')}".strip()
+    lines = [
+        f"Ruleset {ruleset} · hash {str(rules.get('hash') or '?')[:12]} · "
+        f"decision date {summary.get('decision_date', '?')} · data seed "
+        f"{summary.get('data_seed')}"
+    ]
+    return f"{kind} {summary.get('scenario', '?')}", lines
+
+
+def _tone(status: str | None) -> str:
+    return {"ok": "good", "warning": "warn"}.get(str(status), "bad")
+
+
+def key_figures(s: dict[str, Any]) -> list[Figure]:
+    """Status, gap, need met and resources used, as cards."""
+    need = {t["tier"]: t for t in s.get("need_met") or []}
+    demand = sum(t["demand"] or 0 for t in need.values())
+    served = sum(t["served"] or 0 for t in need.values())
+    w, b = s.get("workers") or {}, s.get("budget") or {}
+    gap = s.get("relative_gap")
+    return [
+        Figure("status · وضعیت", f"{s.get('status')} ({s.get('termination')})",
+               _tone(s.get("status"))),
+        Figure("gap to bound", "—" if gap is None else f"{gap:.2%}"),
+        Figure("tier-1 need met · سطح ۱", f"{need.get(1, {}).get('share') or 0:.1%}"),
+        Figure("all need met", f"{served / demand:.1%}" if demand else "—"),
+        Figure("workers used · مددکار",
+               f"{total(w.get('used')):,.0f} of {total(w.get('available')):,.0f}"),
+        Figure("budget used (bn toman) · بودجه",
+               f"{total(b.get('used')) / BILLION:,.0f} of "
+               f"{total(b.get('available')) / BILLION:,.0f}"),
+        Figure("build + solve seconds",
+               f"{(s.get('build_seconds') or 0) + (s.get('solve_seconds') or 0):.1f}"),
+    ]  # fmt: skip
+
+
+def tiers_section(s: dict[str, Any]) -> Section:
+    need = sorted(s.get("need_met") or [], key=lambda t: t["tier"])
+    labels = [f"tier {t['tier']}" for t in need]
+    svg = bars(labels, {"share of need met": [t["share"] or 0 for t in need]},
+               title="Share of need met per tier", unit="share of need met", percent=True,
+               colors=TIER_COLORS)  # fmt: skip
+    rows = [[f"tier {t['tier']}", f"{t['demand']:,.0f}", f"{t['served']:,.0f}",
+             f"{t['share'] or 0:.1%}"] for t in need]  # fmt: skip
+    body = chart(svg) + table(["tier", "demand", "served", "share"], rows)
+    return Section("Need met per tier", "تأمین نیاز به تفکیک سطح", body)
+
+
+def province_section(nb: pa.Table) -> Section:
+    aggs = [(f"{k}_tier{t}", "sum") for t in TIERS for k in ("need", "met")]
+    g = nb.group_by("province").aggregate(aggs).to_pydict()
+    provinces = [str(p) for p in g["province"]]
+    need = {t: np.asarray(g[f"need_tier{t}_sum"], float) for t in TIERS}
+    met = {t: np.asarray(g[f"met_tier{t}_sum"], float) for t in TIERS}
+    share1 = np.divide(met[1], need[1], out=np.ones_like(met[1]), where=need[1] > 0)
+    need_all, met_all = sum(need.values()), sum(met.values())
+    share_all = np.divide(met_all, need_all, out=np.ones_like(met_all), where=need_all > 0)
+    order = np.argsort(share1, kind="stable")
+    svg = bars([provinces[i] for i in order],
+               {"tier 1": share1[order].tolist(), "all tiers": share_all[order].tolist()},
+               title="Share of need met per province (lowest tier-1 share first)",
+               unit="share of need met", horizontal=True, percent=True,
+               colors=(TIER_COLORS[0], "#4d4d4d"))  # fmt: skip
+    return Section("Need met per province", "تأمین نیاز به تفکیک استان", chart(svg))
+
+
+def agencies_section(s: dict[str, Any]) -> Section:
+    w, b = s.get("workers") or {}, s.get("budget") or {}
+    body = ""
+    for block, title, scale, unit in (
+        (w, "Social workers per agency", 1.0, "workers"),
+        (b, "Budget per agency", BILLION, "billion toman"),
+    ):
+        avail = (block.get("available") or {}).get("by_agency") or {}
+        used = (block.get("used") or {}).get("by_agency") or {}
+        names = sorted(set(avail) | set(used))
+        series = {"used": [used.get(n, 0.0) / scale for n in names]}
+        if avail:
+            series["available"] = [avail.get(n, 0.0) / scale for n in names]
+        body += chart(bars(names, series, title=title, unit=unit))
+    note = "Available is absent for an agency without its own pool (only a total applies)."
+    return Section("Workers and budget per agency", "مددکار و بودجه به تفکیک دستگاه", body, note)
+
+
+def binding_section(alloc: pa.Table) -> Section:
+    unmet = pc.max_element_wise(pc.subtract(alloc["demand"], alloc["served"]), 0.0)
+    reason = pc.fill_null(pc.cast(alloc["binding_reason"], pa.string()), "none")
+    t = pa.table({"reason": reason, "tier": alloc["tier"], "unmet": unmet})
+    g = t.group_by(["reason", "tier"]).aggregate([("unmet", "sum")]).to_pydict()
+    cells = {(r, int(k)): float(v) for r, k, v in zip(g["reason"], g["tier"], g["unmet_sum"],
+                                                       strict=True)}  # fmt: skip
+    reasons = sorted({r for r, _ in cells if r != "none"},
+                     key=lambda r: -sum(v for (rr, _), v in cells.items() if rr == r))  # fmt: skip
+    if not reasons:
+        return Section("Unmet need by binding reason", "نیاز تأمین‌نشده به تفکیک علت",
+                       "<p>All need is met.</p>")  # fmt: skip
+    series = {f"tier {k}": [cells.get((r, k), 0.0) for r in reasons] for k in TIERS}
+    svg = bars(reasons, series, title="Unmet need by what binds it", unit="units unmet",
+               stacked=True, colors=TIER_COLORS)  # fmt: skip
+    note = "Units are households, or members for member-level services."
+    return Section("Unmet need by binding reason", "نیاز تأمین‌نشده به تفکیک علت", chart(svg), note)
+
+
+def prices_section(sp: pa.Table) -> Section:
+    d = sp.select(["constraint", "key", "unit", "households_tier1"]).to_pydict()
+    rows = [(c, k, u, float(v)) for c, k, u, v in zip(*d.values(), strict=True) if v > 1e-9]
+    rows.sort(key=lambda r: -r[3])
+    per_block: dict[str, int] = {}
+    kept = []
+    for row in rows:  # at most PER_BLOCK of each constraint block, so that several show
+        per_block[row[0]] = per_block.get(row[0], 0) + 1
+        if per_block[row[0]] <= PER_BLOCK:
+            kept.append(row)
+    rows = kept[:TOP_PRICES]
+    if not rows:
+        return Section("Shadow prices", "قیمت سایه", "<p>No resource is binding.</p>")
+    labels = [f"{c} {k} (per {u})".replace("  ", " ") for c, k, u, _ in rows]
+    svg = bars(labels, {"tier-1 households": [r[3] for r in rows]}, horizontal=True,
+               title="Tier-1 households per one more unit",
+               unit="tier-1 households per unit", colors=(TIER_COLORS[0],))  # fmt: skip
+    note = (
+        "Tier-1 households gained per one more unit of the resource, from the LP "
+        f"relaxation's duals; at most {PER_BLOCK} entries of each kind."
+    )
+    return Section("Shadow prices of the scarcest resources", "قیمت سایه منابع کمیاب",
+                   chart(svg), note)  # fmt: skip
+
+
+def run_report(run: RunData) -> str:
+    """The HTML page of a run directory."""
+    s = run.summary
+    title, lines = header(s, "Run")
+    gap = s.get("relative_gap")
+    lines.append(
+        f"Status {s.get('status')} ({s.get('termination')}) · {s.get('method')} path on "
+        f"{s.get('solver')} · gap {'—' if gap is None else f'{gap:.2e}'}"
+    )
+    sections = [
+        tiers_section(s),
+        province_section(run.neighborhoods),
+        agencies_section(s),
+        binding_section(run.allocation),
+        prices_section(run.shadow_prices),
+    ]
+    slack = s.get("slack") or []
+    if slack:
+        rows = [[i["constraint"], i["key"], f"{i['shortfall']:,.4g} {i['unit']}"]
+                for i in slack[:15]]  # fmt: skip
+        note = f"{len(slack)} soft constraints not met" + (" (first 15)" if len(slack) > 15 else "")
+        sections.append(Section("Soft constraints not met", "قیدهای نرم برآورده‌نشده",
+                                table(["constraint", "key", "short by"], rows), note))  # fmt: skip
+    return render_page(title, key_figures(s), sections, lines)

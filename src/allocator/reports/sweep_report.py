@@ -1,0 +1,106 @@
+"""The report of a sweep: the frontier of need met per tier against each varied resource,
+a grid of tier-1 need met when two resources vary, and every variant's outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from allocator.reports.charts import heatmap, lines
+from allocator.reports.load import SweepData
+from allocator.reports.page import Figure, Section, chart, render_page, table
+from allocator.reports.run_report import BILLION, TIERS, header
+
+#: How each varied name is shown on the x axis: (column of sweep.parquet or None, label).
+AXES: dict[str, tuple[str | None, float, str]] = {
+    "budget": ("budget_available", BILLION, "budget available (billion toman)"),
+    "workers": ("workers_available", 1.0, "social workers available"),
+    "slots": (None, 1.0, "service slots (factor on the scenario's)"),
+    "floor": (None, 1.0, "tier-1 equity floor (fraction of each neighborhood's need)"),
+}
+PERSIAN = {"budget": "بودجه", "workers": "مددکاران", "slots": "ظرفیت خدمات", "floor": "کف عدالت"}
+
+
+def _base_rows(rows: list[dict[str, Any]], name: str, others: list[str]) -> list[dict[str, Any]]:
+    """The rows where every other varied name is at its level nearest the base (1, or the
+    lowest floor)."""
+    keep = rows
+    for other in others:
+        levels = sorted({r[other] for r in rows})
+        target = levels[0] if other == "floor" else min(levels, key=lambda v: abs(v - 1.0))
+        keep = [r for r in keep if r[other] == target]
+    return keep
+
+
+def _x(row: dict[str, Any], name: str) -> float:
+    column, scale, _ = AXES[name]
+    value = row.get(column) if column else None
+    return float(value) / scale if value is not None else float(row[name])
+
+
+def frontier_section(rows: list[dict[str, Any]], name: str, names: list[str]) -> Section:
+    others = [n for n in names if n != name]
+    chosen = _base_rows(rows, name, others)
+    ok = [r for r in chosen if r["status"] != "failed"]
+    failed = [r for r in chosen if r["status"] == "failed"]
+    series = {f"tier {t}": [r[f"share_tier{t}"] for r in ok] for t in TIERS}
+    label = AXES[name][2]
+    svg = lines([_x(r, name) for r in ok], series, failed_x=[_x(r, name) for r in failed],
+                title=f"Need met per tier against {name}", xlabel=label,
+                ylabel="share of need met")  # fmt: skip
+    held = ", ".join(f"{o} at ×{chosen[0][o]:g}" for o in others) if chosen and others else ""
+    note = f"Other varied resources held: {held}." if held else ""
+    return Section(f"Frontier: need met against {name}", f"مرز تأمین نیاز — {PERSIAN[name]}",
+                   chart(svg), note)  # fmt: skip
+
+
+def grid_section(rows: list[dict[str, Any]], a: str, b: str) -> Section:
+    ra, rb = sorted({r[a] for r in rows}), sorted({r[b] for r in rows})
+    values = np.full((len(ra), len(rb)), np.nan)
+    for r in rows:
+        if r["status"] != "failed" and r["share_tier1"] is not None:
+            values[ra.index(r[a]), rb.index(r[b])] = r["share_tier1"]
+    svg = heatmap(ra, rb, values, title=f"Tier-1 need met over {a} × {b}",
+                  row_label=f"{a} (×)", col_label=f"{b} (×)")  # fmt: skip
+    return Section(f"Tier-1 need met over {a} and {b}", "تأمین نیاز سطح ۱", chart(svg))
+
+
+def variants_section(rows: list[dict[str, Any]], names: list[str]) -> Section:
+    cells = []
+    for r in rows:
+        shares = [f"{r[f'share_tier{t}']:.1%}" if r["status"] != "failed" else "—" for t in TIERS]
+        used = "—" if r["workers_used"] is None else f"{r['workers_used']:,.0f}"
+        money = "—" if r["budget_used"] is None else f"{r['budget_used'] / BILLION:,.0f}"
+        status = r["status"] if r["error"] is None else f"failed: {r['error'][:80]}"
+        cells.append([str(r["variant"]), *(f"{r[n]:g}" for n in names), status, *shares,
+                      used, money])  # fmt: skip
+    head = ["#", *names, "status", "tier 1", "tier 2", "tier 3", "tier 4", "workers used"]
+    head.append("budget used (bn toman)")
+    return Section("Every variant", "همه حالت‌ها", table(head, cells))
+
+
+def sweep_report(sweep: SweepData) -> str:
+    """The HTML page of a sweep directory."""
+    info, names = sweep.info, sweep.names
+    rows = sweep.table.to_pylist()
+    title, sub = header(info, "Sweep of")
+    vary = ", ".join(f"{v['name']} {v['start']:g}…{v['stop']:g} ({v['count']})"
+                     for v in info.get("vary", []))  # fmt: skip
+    sub.append(f"Varied: {vary} · engine {info.get('engine')} · {info.get('seconds', 0):.1f} s")
+    ok = [r for r in rows if r["status"] != "failed"]
+    best = max(ok, key=lambda r: r["share_tier1"] or 0) if ok else None
+    failed = len(rows) - len(ok)
+    figures = [
+        Figure("variants · حالت‌ها", f"{len(rows)}"),
+        Figure("failed", f"{failed}", "bad" if failed else "good"),
+        Figure("warnings (gap or time limit)", f"{sum(r['status'] == 'warning' for r in rows)}"),
+        Figure("tier-1 need met, lowest", f"{min(r['share_tier1'] or 0 for r in ok):.1%}"
+               if ok else "—"),
+        Figure("tier-1 need met, highest", f"{best['share_tier1'] or 0:.1%}" if best else "—"),
+    ]  # fmt: skip
+    sections = [frontier_section(rows, n, names) for n in names]
+    if len(names) == 2:
+        sections.append(grid_section(rows, names[0], names[1]))
+    sections.append(variants_section(rows, names))
+    return render_page(title, figures, sections, sub)

@@ -175,6 +175,15 @@ class SolverSettings(_Strict):
     polish: bool | None = None
     shadow_prices: bool = True
 
+    @model_validator(mode="after")
+    def _threads_supported(self) -> Self:
+        if self.threads is not None and "highs" in (self.name, self.lp_solver):
+            raise ValueError(
+                "threads: HiGHS takes no thread count through OR-Tools (MathOpt refuses it); "
+                "leave it out, or use scip/glop/pdlp"
+            )
+        return self
+
 
 class Scenario(_Strict):
     """One optimization scenario."""

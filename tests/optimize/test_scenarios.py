@@ -44,6 +44,7 @@ def test_shipped_scenario_validates_and_resolves(path):
         ({"resources": {"workers": {"by_agency": {"police": 3}}}},
          "resources.workers.by_agency.police.[key]"),
         ({"resources": {"workers": {"caseload": 0}}}, "resources.workers.caseload"),
+        ({"solver": {"threads": 1}}, "solver"),
         ({"resources": {"slots": {"per_center": {"x": 1}}}}, "resources.slots"),
         ({"quotas": {"band": 1.5}}, "quotas.band"),
         ({"equity_floor": {"tier1_fraction": -0.1}}, "equity_floor.tier1_fraction"),

@@ -60,3 +60,12 @@ def test_verify_reports_what_is_wrong(tmp_path: Path, damage: object, message: s
     damage(final)  # type: ignore[operator]
     problems = verify_dir(final)
     assert any(message in p for p in problems), problems
+
+
+def test_a_result_set_aside_by_a_killed_process_is_cleaned_up(tmp_path: Path) -> None:
+    final = tmp_path / "out"
+    stale = tmp_path / ".out.old-999999999"  # no such process
+    stale.mkdir()
+    (stale / "a.txt").write_text("old")
+    _write(final, "new")
+    assert not stale.exists() and verify_dir(final) == []

@@ -56,6 +56,25 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(final: Path) -> None:
+    """Remove results set aside by a ``--force`` publish that was killed between its two
+    renames (``.NAME.old-PID`` of a process that is gone): they were being replaced."""
+    for old in final.parent.glob(f".{final.name}.old-*"):
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def check_target(final: Path, force: bool) -> None:
     """Refuse to overwrite an existing result without ``force`` (before any work starts)."""
     if final.exists() and not force:
@@ -94,6 +113,7 @@ def atomic_output(
     """
     final = Path(final)
     check_target(final, force)
+    remove_stale(final)
     tmp = temporary_sibling(final)
     if tmp.exists() and not resume:
         shutil.rmtree(tmp)

@@ -14,6 +14,7 @@ Examples:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from allocator.api.ruleset import RuleSet
 from allocator.outputs import atomic_output
-from allocator.outputs.manifest import MANIFEST, sha256_of
+from allocator.outputs.manifest import MANIFEST
 
 #: A progress callback: a short description of the current step.
 Step = Callable[[str], None]
@@ -46,10 +47,13 @@ def synthetic_data(preset: str, seed: int, step: Step) -> Path:
 
 
 def data_identity(data_dir: Path) -> str:
-    """What identifies a data directory's content: its manifest's hash, else file stamps."""
+    """What identifies a data directory's content: the checksums its manifest lists (not the
+    manifest's own bytes, which hold a timestamp), else the files' sizes and times."""
     manifest = data_dir / MANIFEST
     if manifest.is_file():
-        return sha256_of(manifest)
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+        listed = "|".join(f"{f['path']}:{f['sha256']}" for f in files)
+        return hashlib.sha256(listed.encode()).hexdigest()
     stamps = [
         f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(data_dir.glob("*"))
     ]

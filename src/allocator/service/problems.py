@@ -3,6 +3,8 @@
 The body is ``{"error": message, "field": path, "code": reason}``; ``field`` is the
 :class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged.
 Nothing about the household goes into the log: only the status and the reason code.
+A database that cannot be reached (down, restarting, out of connections) gives 503 with
+``Retry-After``, not 500: the request may be sent again once it is back.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Mapping
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from allocator.errors import InputError, ParameterNotCoveredError
@@ -62,9 +66,34 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
+#: Seconds a client is asked to wait when the database is unavailable.
+RETRY_AFTER = 2
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` means the database cannot be reached now (so a retry may succeed)."""
+    if isinstance(exc, OperationalError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def _database(_request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc
+    log.warning("request refused status=503 code=database-unavailable (%s)", type(exc).__name__)
+    return problem(
+        503,
+        "the database is unavailable; try again later",
+        code="database-unavailable",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the JSON error handlers on ``app``."""
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(ParameterNotCoveredError, _not_covered)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PoolTimeoutError, _database)

@@ -30,6 +30,8 @@ from allocator.service.tables import GENESIS, chain_head, decision_outcomes, dec
 
 #: Row of ``decisions`` as a plain dict.
 Row = dict[str, Any]
+#: Seconds to wait for a PostgreSQL connection (unless the URL sets ``connect_timeout``).
+CONNECT_TIMEOUT = 5
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,15 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     parsed: URL = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        # A bounded connect: an unreachable server gives an error (503) in seconds, not minutes.
+        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            hide_parameters=True,
+            connect_args=timeout,
         )
     memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(

@@ -86,6 +86,22 @@ def run(
         console.print(f"[yellow]… and {len(slack) - 10} more in summary.json (slack)[/]")
 
 
+def _number(value: Any, money: bool) -> str:
+    if not isinstance(value, int | float):
+        return str(value)
+    return f"{value / 1e9:,.1f} bn" if money else f"{value:,.4g}"
+
+
+def _cell(value: Any, money: bool = False) -> str:
+    """``a → b (+delta)`` for a compared figure, the value itself otherwise."""
+    if isinstance(value, dict) and {"a", "b", "delta"} <= value.keys():
+        delta = value["delta"]
+        sign = "+" if isinstance(delta, int | float) and delta >= 0 else ""
+        a, b, d = (_number(value[k], money) for k in ("a", "b", "delta"))
+        return f"{a} → {b} ({sign}{d})"
+    return _number(value, money)
+
+
 @app.command("compare")
 def compare(
     run_a: Annotated[Path, typer.Argument(help="The first run directory.")],
@@ -97,18 +113,28 @@ def compare(
 
     with reported():
         diff = compare_runs(run_a, run_b)
+    console.print(
+        f"[bold]{run_a} → {run_b}[/] · status {diff['status']['a']} → {diff['status']['b']} · "
+        f"objective {_cell(diff['objective'])}",
+        highlight=False,
+    )
     for section, rows in diff.items():
-        if not isinstance(rows, dict) or not rows:
+        if section in ("run_a", "run_b", "status", "objective") or not isinstance(rows, dict):
             continue
         table = Table(title=section.replace("_", " "))
-        table.add_column("key")
-        first = next(iter(rows.values()))
-        columns = list(first) if isinstance(first, dict) else ["value"]
+        table.add_column("")
+        first = next(iter(rows.values()), None)
+        nested = isinstance(first, dict) and not {"a", "b", "delta"} <= first.keys()
+        columns = list(first) if nested and isinstance(first, dict) else ["a → b (change)"]
         for column in columns:
             table.add_column(column, justify="right")
         for key, value in rows.items():
-            cells = [value.get(c) for c in columns] if isinstance(value, dict) else [value]
-            table.add_row(
-                str(key), *(f"{c:,.4g}" if isinstance(c, float) else str(c) for c in cells)
+            money = (section == "budget" and not str(key).startswith("neighborhoods")) or (
+                key == "budget"
             )
+            if nested:
+                cells = [_cell(value.get(c), money or c == "budget") for c in columns]
+            else:
+                cells = [_cell(value, money)]
+            table.add_row(str(key), *cells)
         console.print(table)

@@ -8,19 +8,9 @@ from pathlib import Path
 import pytest
 
 from allocator.reports import write_report
+from tests.browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.mark.parametrize(("which", "charts"), [("run_dir", 6), ("sweep_dir", 3)])

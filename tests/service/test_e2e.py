@@ -3,79 +3,27 @@ Chromium through Playwright (Debian's /usr/bin/chromium; never ``playwright inst
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.browser import ARGS, CHROMIUM
+from tests.faults.processes import run_cli, served
 from tests.service.conftest import neighborhood_of
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-# The ``allocator`` command with the service commands registered.
-CLI = [
-    sys.executable,
-    "-c",
-    "import allocator.cli.commands_serve; from allocator.cli.app import main; main()",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(base URL, agency token) of a real ``allocator serve`` on a temp SQLite file."""
     db = str(tmp_path / "e2e.sqlite")
-    token = subprocess.run(
-        [*CLI, "tokens", "create", "--agency", "welfare_organization", "--db", db],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--db", db], stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.2)
+    token = run_cli("tokens", "create", "--agency", "welfare_organization", "--db", db).strip()
+    log = tmp_path / "server.log"
+    with served(db, log) as base:
         yield base, token
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-    assert "73519264" not in (tmp_path / "server.log").read_text()  # no household ids logged
+    assert "73519264" not in log.read_text()  # no household ids logged
 
 
 def test_a_caseworker_checks_a_household_and_finds_it_again(server: tuple[str, str]) -> None:

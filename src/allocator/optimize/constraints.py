@@ -142,25 +142,25 @@ def _add_quotas(
     share = sets.province_share
     if worker_quota_on(params):
         w0, nn, tot = vb["w"].start, sets.n_neighborhoods, vb["workers_total"].start
-        # workers_total_def: workers_total - sum_n w_n = 0
-        b.add_rows(
-            "workers_total_def", 1, np.zeros(nn + 1, np.int64),
-            np.concatenate([w0 + np.arange(nn), [tot]]),
-            np.concatenate([-np.ones(nn), [1.0]]), lb=np.zeros(1), ub=np.zeros(1),
-        )  # fmt: skip
+        _total_def(b, "workers_total_def", w0 + np.arange(nn), tot)
         members, cols = sets.province, w0 + np.arange(nn)
         allowance = params.quota_worker_allowance
         _quota_pair(b, "quota_workers", members, cols, tot, share, band, n_p, vb, allowance)
         keys["quota_workers_max"] = keys["quota_workers_min"] = p_idx
     if budget_quota_on(params):
         sp0, nc, tot = vb["spend"].start, sets.n_cells, vb["spend_total"].start
-        b.add_rows(
-            "spend_total_def", 1, np.zeros(nc + 1, np.int64),
-            np.concatenate([sp0 + np.arange(nc), [tot]]),
-            np.concatenate([-np.ones(nc), [1.0]]), lb=np.zeros(1), ub=np.zeros(1),
-        )  # fmt: skip
+        _total_def(b, "spend_total_def", sp0 + np.arange(nc), tot)
         _quota_pair(b, "quota_budget", sets.cell_p, sp0 + np.arange(nc), tot, share, band, n_p, vb)
         keys["quota_budget_max"] = keys["quota_budget_min"] = p_idx
+
+
+def _total_def(b: ProgramBuilder, name: str, cols: np.ndarray, total: int) -> None:
+    """One row ``total - sum(cols) = 0`` that names the sum as its own variable."""
+    n = cols.size
+    b.add_rows(
+        name, 1, np.zeros(n + 1, np.int64), np.concatenate([cols, [total]]),
+        np.concatenate([-np.ones(n), [1.0]]), lb=np.zeros(1), ub=np.zeros(1),
+    )  # fmt: skip
 
 
 def _quota_pair(

@@ -55,6 +55,8 @@ def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
         dictionary_schema(schema),
         compression=COMPRESSION,
         use_dictionary=enums,
+        # Ascending ids in a few bits each: a third less to read than plain int64.
+        column_encoding={"household_id": "DELTA_BINARY_PACKED"},
         store_schema=False,  # dictionary columns then read back as plain strings
     )
 

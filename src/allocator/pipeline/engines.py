@@ -100,28 +100,34 @@ def result_of(ruleset: RuleSet, batch: Batch, decisions: list[Decision]) -> Batc
     """Explained decisions in the array form of :class:`BatchResult`."""
     n = len(decisions)
     agency = {name: i for i, name in enumerate(ENUM_TYPES["agency"])}
-    services = {s.id: ServiceResult.empty(n) for s in ruleset.services}
+    dense: dict[str, dict[str, Any]] = {
+        s.id: {
+            "eligible": np.zeros(n, dtype=np.bool_),
+            "units": np.zeros(n, dtype=np.int16),
+            "score": np.zeros(n, dtype=np.float64),
+            "tier": np.zeros(n, dtype=np.int8),
+            "agency": np.full(n, -1, dtype=np.int8),
+            "failed": np.full(n, -1, dtype=np.int8),
+        }
+        for s in ruleset.services
+    }
     index = {s.id: {c.id: i for i, c in enumerate(s.conditions)} for s in ruleset.services}
     case_file = np.zeros(n, dtype=np.bool_)
     case_agency = np.full(n, -1, dtype=np.int8)
     for row, decision in enumerate(decisions):
         for sd in decision.services:
-            r = services[sd.service_id]
-            values: dict[str, Any] = {
-                "eligible": sd.eligible,
-                "units": sd.units,
-                "score": sd.need_score or 0.0,
-                "tier": sd.tier or 0,
-                "agency": agency[sd.agency] if sd.agency is not None else -1,
-                "failed": index[sd.service_id][sd.failed_condition]
-                if sd.failed_condition is not None
-                else -1,
-            }
-            for name, value in values.items():
-                getattr(r, name)[row] = value
+            columns = dense[sd.service_id]
+            columns["eligible"][row] = sd.eligible
+            columns["units"][row] = sd.units
+            columns["score"][row] = sd.need_score or 0.0
+            columns["tier"][row] = sd.tier or 0
+            columns["agency"][row] = agency[sd.agency] if sd.agency is not None else -1
+            if sd.failed_condition is not None:
+                columns["failed"][row] = index[sd.service_id][sd.failed_condition]
         case_file[row] = decision.case_file
         if decision.case_file_agency is not None:
             case_agency[row] = agency[decision.case_file_agency]
+    services = {k: ServiceResult.from_dense(**v) for k, v in dense.items()}
     return BatchResult(
         household_id=batch.household_id,
         neighborhood_id=batch.neighborhood_id,

@@ -80,9 +80,24 @@ class NeighborhoodTable:
         """Row of each id in this table, ``-1`` for an unknown id."""
         if len(self.ids) == 0:
             return np.full(len(neighborhood_ids), -1, dtype=np.int64)
+        rows = self._rows_by_id
+        if rows is not None:  # ids are small integers: one look-up per household
+            inside = (neighborhood_ids >= 0) & (neighborhood_ids < len(rows))
+            found = rows[np.where(inside, neighborhood_ids, 0)]
+            return np.where(inside, found, -1).astype(np.int64)
         pos = np.searchsorted(self.ids, neighborhood_ids)
         pos = np.minimum(pos, len(self.ids) - 1)
         return np.where(self.ids[pos] == neighborhood_ids, pos, -1)
+
+    @cached_property
+    def _rows_by_id(self) -> Array | None:
+        """Row of each id ``0..max`` (``-1``: none) when ids are few and small, else ``None``."""
+        low, high = int(self.ids.min()), int(self.ids.max())
+        if low < 0 or high > max(16 * len(self.ids), 1 << 20):
+            return None
+        rows = np.full(high + 1, -1, dtype=np.int32)
+        rows[self.ids] = np.arange(len(self.ids), dtype=np.int32)
+        return rows
 
     @cached_property
     def models(self) -> dict[int, Neighborhood]:

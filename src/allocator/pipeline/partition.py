@@ -61,16 +61,21 @@ def part_path(work_dir: Path, kind: str, index: int) -> Path:
     return Path(work_dir) / PARTS / f"{kind}-{index:05d}.{suffix}"
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """Write ``table`` as one row group, through a temporary name (deterministic bytes)."""
+def write_parquet(table: pa.Table, path: Path, encodings: dict[str, str] | None = None) -> None:
+    """Write ``table`` as one row group, through a temporary name (deterministic bytes).
+
+    Dictionary columns stay dictionary-encoded; ``encodings`` names other columns' encodings
+    (``DELTA_BINARY_PACKED`` for sorted ids: a few bits per row instead of eight bytes).
+    """
     tmp = path.parent / f".{path.name}.tmp"
     dictionaries = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
     pq.write_table(
         table,
         tmp,
         row_group_size=max(table.num_rows, 1),
-        compression="snappy",
+        compression="lz4",
         use_dictionary=dictionaries,
+        column_encoding=encodings,
         write_statistics=False,
     )
     _sync(tmp)
@@ -162,7 +167,7 @@ def classify_partition(
     if options.decisions != "none":
         builder = CompactBuilder if options.decisions == "compact" else DecisionsBuilder
         table = builder(ruleset).table(result)
-        write_parquet(table, part_path(work_dir, "decisions", index))
+        write_parquet(table, part_path(work_dir, "decisions", index), builder.encodings)
         decision_rows = table.num_rows
     else:
         decision_rows = 0

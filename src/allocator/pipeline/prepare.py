@@ -71,11 +71,15 @@ class Prepared:
         return int(np.count_nonzero(self.rejected_reasons != ORPHAN))
 
 
-def _household_rows(ids: IntArray, member_ids: IntArray) -> tuple[IntArray, BoolArray]:
-    """Row of each member's household (``-1``: none), and which households share an id."""
+def _household_rows(
+    ids: IntArray, member_ids: IntArray
+) -> tuple[IntArray, BoolArray, IntArray | None]:
+    """Row of each member's household (``-1``: none), which households share an id, and
+    the members of each household when every household has its run of members in order
+    (``None`` otherwise)."""
     n = len(ids)
     if n == 0:
-        return np.full(len(member_ids), -1, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+        return np.full(len(member_ids), -1, dtype=np.int64), np.zeros(n, dtype=np.bool_), None
     duplicate = np.zeros(n, dtype=np.bool_)
     order: IntArray | None = None
     sorted_ids = ids
@@ -86,18 +90,17 @@ def _household_rows(ids: IntArray, member_ids: IntArray) -> tuple[IntArray, Bool
         duplicate[order[1:][same]] = True
         duplicate[order[:-1][same]] = True
     if len(member_ids) == 0:
-        return np.zeros(0, dtype=np.int64), duplicate
+        return np.zeros(0, dtype=np.int64), duplicate, None
     # Members come grouped by household: look each run of equal ids up once.
     starts = np.flatnonzero(np.diff(member_ids, prepend=member_ids[:1] - 1))
     run_ids = member_ids[starts]
-    if order is None and len(run_ids) == n and np.array_equal(run_ids, ids):
-        run_rows = np.arange(n)
-    else:
-        pos = np.minimum(np.searchsorted(sorted_ids, run_ids), n - 1)
-        found = sorted_ids[pos] == run_ids
-        run_rows = np.where(found, pos if order is None else order[pos], -1)
     lengths = np.diff(np.append(starts, len(member_ids)))
-    return np.repeat(run_rows, lengths), duplicate
+    if order is None and len(run_ids) == n and np.array_equal(run_ids, ids):
+        return np.repeat(np.arange(n), lengths), duplicate, lengths  # the usual layout
+    pos = np.minimum(np.searchsorted(sorted_ids, run_ids), n - 1)
+    found = sorted_ids[pos] == run_ids
+    run_rows = np.where(found, pos if order is None else order[pos], -1)
+    return np.repeat(run_rows, lengths), duplicate, None
 
 
 def _apply(reason: Array, marks: list[tuple[int, BoolArray]]) -> None:
@@ -118,8 +121,9 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
     nb_row = neighborhoods.locate(nid)
 
     m_hid, m_null_hid = numeric_column(members.column("household_id"), np.int64)
-    row, duplicate = _household_rows(hid, m_hid)
+    row, duplicate, in_order = _household_rows(hid, m_hid)
     orphan = (row < 0) | m_null_hid
+    no_orphan = in_order is not None and not m_null_hid.any()
     m_cols: dict[str, Array] = {}
     m_missing = np.zeros(len(m_hid), dtype=np.bool_)
     m_unknown = np.zeros(len(m_hid), dtype=np.bool_)
@@ -130,15 +134,16 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
             m_unknown |= bad
         else:
             m_cols[name], bad = numeric_column(column, np.bool_ if vtype.kind == "bool" else None)
-            m_missing |= bad
+            if column.null_count:
+                m_missing |= bad
     age = m_cols["age"]
     bad_age = (age < 0) | (age > MAX_AGE)
-    m_cols["age"] = age.astype(np.int16)
+    m_cols["age"] = age.astype(np.int16, copy=False)
     mismatch = (m_cols["disability_type"] == _NO_DISABILITY) != (
         m_cols["disability_severity"] == _NO_SEVERITY
     )
     valid_member = ~orphan
-    owner = row[valid_member]
+    owner = row if no_orphan else row[valid_member]
 
     any_bad = bool(np.any(m_missing | bad_age | m_unknown | mismatch))
 
@@ -147,8 +152,9 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
             return np.zeros(n, dtype=np.bool_)
         return np.bincount(owner[mask[valid_member]], minlength=n) > 0
 
-    sizes = np.bincount(owner, minlength=n)
-    heads = np.bincount(owner[m_cols["relation"][valid_member] == _HEAD], minlength=n)
+    sizes = in_order if no_orphan and in_order is not None else np.bincount(owner, minlength=n)
+    relation = m_cols["relation"] if no_orphan else m_cols["relation"][valid_member]
+    heads = np.bincount(owner[relation == _HEAD], minlength=n)
     reason = np.zeros(n, dtype=np.int8)
     _apply(
         reason,
@@ -181,7 +187,7 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         "case_agency": case_agency,
         "continuous_pension": pension,
     }
-    if len(rejected) == 0 and len(orphans) == 0 and np.all(row[1:] >= row[:-1]):
+    if len(rejected) == 0 and len(orphans) == 0 and (no_orphan or np.all(row[1:] >= row[:-1])):
         member_rows = None
         member_household = row
     else:

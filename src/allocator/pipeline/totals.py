@@ -105,29 +105,30 @@ class PartitionTotals:
         nb_row = prepared.neighborhood_row
         if result.order is not None:
             nb_row = nb_row[result.order]
+        nb_row = nb_row.astype(np.int64, copy=False)
         self._demand: list[tuple[int, IntArray, IntArray]] = []
         self._why_not: list[tuple[int, IntArray, IntArray]] = []
         n_provinces = len(neighborhoods.provinces)
         self.by_province = np.zeros((len(ruleset.services), 3, n_provinces * TIERS), np.int64)
         n_nb = len(neighborhoods.ids)
-        demand_size = n_nb * TIERS * len(AGENCIES)
-        province = neighborhoods.province[nb_row]
+        n_ag = len(AGENCIES)
+        demand_size = n_nb * TIERS * n_ag
         sizes = result.sizes.astype(np.float64)
         # why-not key: neighborhood row * (k + 1) + (failed + 1), one bincount over all rows.
         why_base: dict[int, IntArray] = {}
         for i, service in enumerate(ruleset.services):
             r = result.services[service.id]
-            rows = np.flatnonzero(r.eligible)
-            tier = r.tier[rows].astype(np.int64) - 1
-            key = (nb_row[rows] * TIERS + tier) * len(AGENCIES) + r.agency[rows]
-            units = r.units[rows].astype(np.float64)
-            keys, (households, unit_sums) = group_sums(key, [units], demand_size)
+            tier = r.tier_at.astype(np.int64) - 1
+            key = (nb_row[r.rows] * TIERS + tier) * n_ag + r.agency_at
+            units = r.units_at.astype(np.float64)
+            keys, (households, unit_sums, people) = group_sums(
+                key, [units, sizes[r.rows]], demand_size
+            )
             self._demand.append((i, keys, np.stack([unit_sums, households])))
-            pkey = province[rows] * TIERS + tier
-            size = n_provinces * TIERS
-            self.by_province[i, 0] = np.bincount(pkey, minlength=size)
-            self.by_province[i, 1] = _counts(pkey, units, size)
-            self.by_province[i, 2] = _counts(pkey, sizes[rows], size)
+            # Eligibility per (province, tier), from the few demand keys of the partition.
+            pkey = neighborhoods.province[keys // (TIERS * n_ag)] * TIERS + (keys // n_ag) % TIERS
+            for j, weights in enumerate((households, unit_sums, people)):
+                self.by_province[i, j] = _counts(pkey, weights, n_provinces * TIERS)
             k = len(service.conditions)
             base = why_base.get(k)
             if base is None:

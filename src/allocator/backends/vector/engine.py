@@ -108,9 +108,9 @@ class Plan:
             result = plan.evaluate(households, members, layout)
             results[plan.service.id] = result
             if plan.service.opens_case_file:
-                first = result.eligible & ~case_file
-                case_agency[first] = result.agency[first]
-                case_file |= result.eligible
+                first = ~case_file[result.rows]
+                case_agency[result.rows[first]] = result.agency_at[first]
+                case_file[result.rows] = True
         return BatchResult(
             household_id=batch.household_id[order],
             neighborhood_id=batch.neighborhood_id[order],

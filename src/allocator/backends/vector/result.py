@@ -1,5 +1,11 @@
 """What the array engine answers for a batch: per service and household, as arrays.
 
+A service's result is kept the way it is computed: the ascending ``rows`` of the eligible
+households with their values (``units_at``, ``score_at``, ``tier_at``, ``agency_at``, one per
+row), and ``failed`` for every household. Few households are eligible for most services,
+so totals and the compact decision table read only those; the dense columns ``eligible``,
+``units``, ``score``, ``tier`` and ``agency`` are built on first use.
+
 Codes: ``agency`` is the position in ``ENUM_TYPES["agency"]`` (``-1`` when not eligible),
 ``failed`` the index of the failed condition in the service's conditions (``-1`` when
 eligible or when there is no condition to report), ``tier`` 1 to 4 (``0`` when not
@@ -9,31 +15,67 @@ Examples:
     >>> r = ServiceResult.empty(2)
     >>> r.eligible.tolist(), r.tier.tolist(), r.failed.tolist()
     ([False, False], [0, 0], [-1, -1])
+    >>> r = ServiceResult(np.array([-1, 0, -1], np.int8), np.array([0, 2]), np.array([1, 3]),
+    ...                   np.array([40.0, 75.0]), np.array([3, 1]), np.array([2, 2]))
+    >>> r.eligible.tolist(), r.units.tolist(), r.tier.tolist(), r.agency.tolist()
+    ([True, False, True], [1, 0, 3], [3, 0, 1], [2, -1, 2])
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from allocator.types import Array, BoolArray, FloatArray, IntArray
 
 
-@dataclass
+@dataclass(eq=False)
 class ServiceResult:
-    """One service's household-level outcome for every household of a batch."""
+    """One service's household-level outcome for every household of a batch (sparse)."""
 
-    eligible: BoolArray
-    units: Array  # int16
-    score: FloatArray
-    tier: Array  # int8
-    agency: Array  # int8 code, -1 when not eligible
-    failed: Array  # int8 condition index, -1 when eligible
+    failed: Array  # int8 condition index per household, -1 when eligible
+    rows: IntArray  # eligible households, ascending
+    units_at: Array  # int16, per eligible row
+    score_at: FloatArray
+    tier_at: Array  # int8
+    agency_at: Array  # int8 code
+
+    @property
+    def n(self) -> int:
+        return len(self.failed)
+
+    def _dense(self, values: Array, fill: int | float) -> Array:
+        out = np.full(self.n, fill, dtype=values.dtype)
+        out[self.rows] = values
+        return out
+
+    @cached_property
+    def eligible(self) -> BoolArray:
+        out = np.zeros(self.n, dtype=np.bool_)
+        out[self.rows] = True
+        return out
+
+    @cached_property
+    def units(self) -> Array:
+        return self._dense(self.units_at, 0)
+
+    @cached_property
+    def score(self) -> FloatArray:
+        return self._dense(self.score_at, 0.0)
+
+    @cached_property
+    def tier(self) -> Array:
+        return self._dense(self.tier_at, 0)
+
+    @cached_property
+    def agency(self) -> Array:
+        return self._dense(self.agency_at, -1)
 
     def take(self, rows: IntArray) -> ServiceResult:
         """The results of households ``rows``, in that order."""
-        return ServiceResult(
+        return ServiceResult.from_dense(
             eligible=self.eligible[rows],
             units=self.units[rows],
             score=self.score[rows],
@@ -43,15 +85,36 @@ class ServiceResult:
         )
 
     @classmethod
+    def from_dense(
+        cls,
+        eligible: BoolArray,
+        units: Array,
+        score: Array,
+        tier: Array,
+        agency: Array,
+        failed: Array,
+    ) -> ServiceResult:
+        """The result of dense columns (one value per household)."""
+        rows = np.flatnonzero(eligible)
+        return cls(
+            failed=failed.astype(np.int8, copy=False),
+            rows=rows,
+            units_at=units[rows].astype(np.int16, copy=False),
+            score_at=score[rows].astype(np.float64, copy=False),
+            tier_at=tier[rows].astype(np.int8, copy=False),
+            agency_at=agency[rows].astype(np.int8, copy=False),
+        )
+
+    @classmethod
     def empty(cls, n: int) -> ServiceResult:
         """Nobody eligible, nothing failed yet."""
         return cls(
-            eligible=np.zeros(n, dtype=np.bool_),
-            units=np.zeros(n, dtype=np.int16),
-            score=np.zeros(n, dtype=np.float64),
-            tier=np.zeros(n, dtype=np.int8),
-            agency=np.full(n, -1, dtype=np.int8),
             failed=np.full(n, -1, dtype=np.int8),
+            rows=np.zeros(0, dtype=np.int64),
+            units_at=np.zeros(0, dtype=np.int16),
+            score_at=np.zeros(0, dtype=np.float64),
+            tier_at=np.zeros(0, dtype=np.int8),
+            agency_at=np.zeros(0, dtype=np.int8),
         )
 
 
@@ -74,6 +137,8 @@ class BatchResult:
         ...                 np.array([False, True]), np.array([-1, 2]), order=np.array([1, 0]))
         >>> r.in_batch_order().household_id.tolist()
         [5, 7]
+        >>> r.batch_ordered(np.array([0, 1])).tolist()
+        [1, 0]
     """
 
     household_id: IntArray
@@ -87,6 +152,20 @@ class BatchResult:
     @property
     def n_households(self) -> int:
         return len(self.household_id)
+
+    def batch_ordered(self, rows: IntArray) -> Array:
+        """The permutation of ``rows`` (ascending result rows) that puts them in batch order.
+
+        ``rows[perm]`` are then the same households in the batch's household order.
+        """
+        if self.order is None:
+            return np.arange(len(rows))
+        if len(rows) * 10 < self.n_households:
+            return np.argsort(self.order[rows], kind="stable")
+        # Many rows: mark their batch positions and read them back in batch order.
+        position = np.full(self.n_households, -1, dtype=np.int32)
+        position[self.order[rows]] = np.arange(len(rows), dtype=np.int32)
+        return position[position >= 0]
 
     def in_batch_order(self) -> BatchResult:
         """The same result with rows in the batch's household order."""

@@ -59,7 +59,10 @@ class ServicePlan:
         score = np.full(frame.n, self.service.priority.base, dtype=np.float64)
         for when, points in self.terms:
             applies = when.full(frame, np.bool_)
-            score += np.where(applies, points(frame), 0)
+            if points.is_const:
+                np.add(score, points.const, out=score, where=applies)
+            else:
+                score += np.where(applies, points(frame), 0)
         return score
 
     def tier(self, score: Array) -> Array:
@@ -72,32 +75,53 @@ class ServicePlan:
 
     def evaluate(self, households: Frame, members: Frame, layout: Layout) -> ServiceResult:
         """The household-level result for every household of the batch (in layout order)."""
-        result = ServiceResult.empty(households.n)
         k = len(self.conditions)
+        n = households.n
         if self.service.entity == "household":
             passed = self.passed(households)
             met = passed == k
+            failed = np.where(met, np.int8(-1), passed)
             rows = np.flatnonzero(met)
-            result.failed = np.where(met, np.int8(-1), passed)
-            result.units[rows] = 1
-            scores = self.score(households.subset(rows)) if len(rows) else np.zeros(0)
+            units = np.ones(len(rows), dtype=np.int16)
+            scores = self._score_rows(households, rows)
         else:
             passed = self.passed(members)
             met = passed == k
             furthest = layout.reduce(np.maximum, passed, np.int8(k))
-            result.failed = np.where(furthest == k, np.int8(-1), furthest)
+            failed = np.where(furthest == k, np.int8(-1), furthest)
             member_rows = np.flatnonzero(met)
             if len(member_rows) == 0:
-                return result
-            units = layout.sum(met, np.int16)
-            rows = np.flatnonzero(units)
-            result.units = units
+                nobody = ServiceResult.empty(n)
+                nobody.failed = failed
+                return nobody
             eligible = members.subset(member_rows)
             assert eligible.up_index is not None
-            best = layout.best(member_rows, eligible.up_index, self.score(eligible))
-            scores = best[rows]
-        result.eligible[rows] = True
-        result.score[rows] = scores
-        result.tier[rows] = self.tier(scores)
-        result.agency[rows] = self.agency.full(households, np.int8)[rows]
-        return result
+            owner = eligible.up_index
+            if len(member_rows) * 8 < members.n:  # few members: count by owner
+                rows, counts = np.unique(owner, return_counts=True)
+                units = counts.astype(np.int16)
+            else:
+                all_units = layout.sum(met, np.int16)
+                rows = np.flatnonzero(all_units)
+                units = all_units[rows]
+            scores = layout.best(member_rows, owner, self.score(eligible))[rows]
+        if self.agency.is_const:
+            agency = np.full(len(rows), self.agency.const, dtype=np.int8)
+        else:
+            agency = self.agency.full(households, np.int8)[rows]
+        return ServiceResult(
+            failed=failed,
+            rows=rows,
+            units_at=units,
+            score_at=scores,
+            tier_at=self.tier(scores),
+            agency_at=agency,
+        )
+
+    def _score_rows(self, households: Frame, rows: Array) -> Array:
+        """Scores of households ``rows``: on the whole frame when most are there (no gather)."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        if len(rows) * 3 > households.n:
+            return self.score(households)[rows]
+        return self.score(households.subset(rows))

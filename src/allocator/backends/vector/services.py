@@ -59,8 +59,8 @@ class ServicePlan:
         score = np.full(frame.n, self.service.priority.base, dtype=np.float64)
         for when, points in self.terms:
             applies = when.full(frame, np.bool_)
-            if points.is_const:
-                np.add(score, points.const, out=score, where=applies)
+            if points.is_const:  # 0 or the points: adding 0.0 leaves the score unchanged
+                score += applies * np.float64(points.const)
             else:
                 score += np.where(applies, points(frame), 0)
         return score
@@ -69,8 +69,10 @@ class ServicePlan:
         """Tier of each score, as ``Priority.tier_of`` (the first threshold reached wins)."""
         thresholds = self.service.priority.tier_thresholds
         tier = np.full(len(score), len(thresholds) + 1, dtype=np.int8)
-        for i in range(len(thresholds) - 1, -1, -1):
-            tier[score >= thresholds[i]] = i + 1
+        # Thresholds do not increase (the loader checks), so a score reaching threshold i
+        # reaches every later one: the tier is one more than the thresholds not reached.
+        for threshold in thresholds:
+            tier -= score >= threshold
         return tier
 
     def evaluate(self, households: Frame, members: Frame, layout: Layout) -> ServiceResult:

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from allocator.domain.enums import CUSTODIANS, ENUM_TYPES, Program, Setting
 from allocator.domain.inputs import PROGRAM_VARIABLES
@@ -56,24 +57,23 @@ class NeighborhoodTable:
         ids = table.column("neighborhood_id").to_numpy().astype(np.int64)
         if len(ids) and np.any(ids[1:] == ids[:-1]):
             raise DataError(f"{TABLE}: duplicate neighborhood_id", TABLE, "neighborhood_id")
-        setting = _strings(table, "setting")
-        custodian = _strings(table, "custodian")
-        _check_values(setting, [s.value for s in Setting], "setting")
-        _check_values(custodian, [a.value for a in CUSTODIANS], "custodian")
-        agency = {name: i for i, name in enumerate(ENUM_TYPES["agency"])}
+        setting, settings = _coded(table, "setting")
+        custodian, custodians = _coded(table, "custodian")
+        _check_values(settings, [s.value for s in Setting], "setting")
+        _check_values(custodians, [a.value for a in CUSTODIANS], "custodian")
+        agency = ENUM_TYPES["agency"]
+        urban = np.array([v == Setting.URBAN.value for v in settings], dtype=np.bool_)
         facts: dict[str, Array] = {
-            "urban": np.array([s == Setting.URBAN.value for s in setting], dtype=np.bool_),
-            "custodian": np.array([agency[c] for c in custodian], dtype=np.int8),
+            "urban": urban[setting],
+            "custodian": np.array([agency.index(c) for c in custodians], dtype=np.int8)[custodian],
         }
         for name in PROGRAM_VARIABLES:
             column = table.column(name)
             if column.null_count:
                 raise DataError(f"{TABLE}: missing values in '{name}'", TABLE, name)
             facts[name] = column.to_numpy(zero_copy_only=False).astype(np.bool_)
-        names = _strings(table, "province")
-        provinces = tuple(dict.fromkeys(names))
-        index = {p: i for i, p in enumerate(provinces)}
-        province = np.array([index[p] for p in names], dtype=np.int64)
+        province, names = _coded(table, "province")
+        provinces = tuple(names)
         return cls(ids, facts, province, provinces, table)
 
     def locate(self, neighborhood_ids: IntArray) -> IntArray:
@@ -117,11 +117,14 @@ class NeighborhoodTable:
         return found
 
 
-def _strings(table: pa.Table, column: str) -> list[str]:
-    values = table.column(column).cast(pa.string()).to_pylist()
-    if any(v is None for v in values):
+def _coded(table: pa.Table, column: str) -> tuple[IntArray, list[str]]:
+    """Codes of a string column's values and the values, in order of first appearance."""
+    values = table.column(column)
+    if values.null_count:
         raise DataError(f"{TABLE}: missing values in '{column}'", TABLE, column)
-    return [str(v) for v in values]
+    encoded = pc.dictionary_encode(values.cast(pa.string())).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, [str(v) for v in encoded.dictionary.to_pylist()]
 
 
 def _check_values(values: list[str], allowed: list[str], column: str) -> None:

@@ -146,9 +146,18 @@ def _rejects(prepared_ids: Any, reasons: Any, index: int) -> pa.Table:
 
 
 def classify_partition(
-    data_dir: Path, index: int, ruleset: RuleSet, day: date, options: RunOptions, work_dir: Path
+    data_dir: Path,
+    index: int,
+    ruleset: RuleSet,
+    day: date,
+    options: RunOptions,
+    work_dir: Path,
+    read_threads: bool = True,
 ) -> dict[str, Any]:
     """Classify row group ``index`` of ``data_dir`` into ``work_dir/parts``; its summary.
+
+    ``read_threads`` lets Arrow decode the row group's columns in its own threads (off when
+    partitions already run in as many threads as there are cores).
 
     Returns:
         The partition summary (also written as ``parts/summary-{index:05d}.json``): counts,
@@ -159,8 +168,8 @@ def classify_partition(
     files = open_tables(data_dir)
     neighborhoods = neighborhoods_of(data_dir)
     prepared = prepare(
-        files[HOUSEHOLDS_FILE].read_row_group(index),
-        files[MEMBERS_FILE].read_row_group(index),
+        files[HOUSEHOLDS_FILE].read_row_group(index, use_threads=read_threads),
+        files[MEMBERS_FILE].read_row_group(index, use_threads=read_threads),
         neighborhoods,
     )
     result = classify_batch(prepared.batch, engine_of(ruleset, options.backend, data_dir), day)
@@ -193,10 +202,17 @@ class PartitionJob:
     day: date
     options: RunOptions
     work_dir: Path
+    read_threads: bool = True
 
     def __call__(self, index: int) -> dict[str, Any]:
         return classify_partition(
-            self.data_dir, index, self.ruleset, self.day, self.options, self.work_dir
+            self.data_dir,
+            index,
+            self.ruleset,
+            self.day,
+            self.options,
+            self.work_dir,
+            self.read_threads,
         )
 
 

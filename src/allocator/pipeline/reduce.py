@@ -42,10 +42,22 @@ COUNTS = (
 
 
 def _codes(column: pa.ChunkedArray | pa.Array, names: Sequence[str]) -> IntArray:
-    found = pc.index_in(column, value_set=pa.array(list(names), pa.string()))
-    if found.null_count:
-        raise ValueError(f"unknown value in {column.type} column")  # a corrupted part file
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+    """Position in ``names`` of each value (plain or dictionary-encoded strings)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    value_set = pa.array(list(names), pa.string())
+    parts = []
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):  # map the few values, then the indices
+            lookup = _codes(chunk.dictionary, names)
+            if chunk.null_count:
+                raise ValueError(f"missing value in {chunk.type} column")  # a corrupted part
+            parts.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)])
+            continue
+        found = pc.index_in(chunk, value_set=value_set)
+        if found.null_count:
+            raise ValueError(f"unknown value in {column.type} column")  # a corrupted part file
+        parts.append(np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _rows(neighborhoods: NeighborhoodTable, ids: pa.ChunkedArray) -> IntArray:
@@ -99,10 +111,7 @@ def reduce_why_not(
     pairs = [f"{s.id}\0{c.id}" for s in services for c in s.conditions]
     service_of_pair = np.repeat(np.arange(len(services)), [len(s.conditions) for s in services])
     local_of_pair = np.concatenate([np.arange(len(s.conditions)) for s in services])
-    joined = pc.binary_join_element_wise(
-        table.column("service_id"), table.column("condition_id"), "\0"
-    )
-    pair = _codes(joined, pairs)
+    pair = _pairs(table.column("service_id"), table.column("condition_id"), pairs)
     width = max(len(s.conditions) for s in services)
     n_nb = len(neighborhoods.ids)
     nb_row = _rows(neighborhoods, table.column("neighborhood_id"))
@@ -122,6 +131,36 @@ def reduce_why_not(
         ],
         schema=WHY_NOT_SCHEMA,
     )
+
+
+def _pairs(service: pa.ChunkedArray, condition: pa.ChunkedArray, pairs: list[str]) -> IntArray:
+    """Position in ``pairs`` (``"service\0condition"``) of each row's pair of values."""
+    plain = [
+        c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in (service, condition)
+    ]
+    if all(pa.types.is_dictionary(c.type) for c in (service, condition)) and (
+        service.num_chunks == condition.num_chunks
+        and all(len(a) == len(b) for a, b in zip(service.chunks, condition.chunks, strict=True))
+    ):
+        parts = []
+        for s_chunk, c_chunk in zip(service.chunks, condition.chunks, strict=True):
+            s_values = s_chunk.dictionary.to_pylist()
+            c_values = c_chunk.dictionary.to_pylist()
+            index = {p: i for i, p in enumerate(pairs)}
+            table = np.array(
+                [[index.get(f"{a}\0{b}", -1) for b in c_values] for a in s_values], np.int64
+            ).reshape(len(s_values), len(c_values))
+            if s_chunk.null_count or c_chunk.null_count:
+                raise ValueError("missing value in a why-not part file")
+            found = table[
+                s_chunk.indices.to_numpy(zero_copy_only=False),
+                c_chunk.indices.to_numpy(zero_copy_only=False),
+            ]
+            if np.any(found < 0):
+                raise ValueError("unknown (service, condition) in a why-not part file")
+            parts.append(found)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return _codes(pc.binary_join_element_wise(*plain, "\0"), pairs)
 
 
 def reduce_summaries(

@@ -11,6 +11,7 @@ import importlib
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from typing import Any, Protocol
 
 from .partition import PartitionJob, worker_rss_mb
@@ -42,6 +43,9 @@ class LocalRunner:
                 yield job(index)
             return
         todo = list(partitions)
+        # Partitions already keep the cores busy: Arrow's own reading threads would only
+        # compete with them.
+        job = replace(job, read_threads=False)
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             running: set[Future[dict[str, Any]]] = set()
             try:

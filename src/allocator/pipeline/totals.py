@@ -51,6 +51,21 @@ WHY_NOT_SCHEMA = pa.schema(
 )
 
 
+#: Part files store the low-cardinality strings as dictionaries (see :func:`labels`).
+PART_DEMAND_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.dictionary(pa.int16(), pa.string())) if f.type == pa.string() else f
+        for f in DEMAND_SCHEMA
+    ]
+)
+PART_WHY_NOT_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.dictionary(pa.int16(), pa.string())) if f.type == pa.string() else f
+        for f in WHY_NOT_SCHEMA
+    ]
+)
+
+
 def strings(codes: Array, names: list[str] | tuple[str, ...]) -> pa.Array:
     """Plain strings ``names[code]`` built without a Python loop over the rows.
 
@@ -61,6 +76,17 @@ def strings(codes: Array, names: list[str] | tuple[str, ...]) -> pa.Array:
     dictionary = pa.array(list(names), pa.string())
     indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
     return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+
+
+def labels(codes: Array, names: list[str] | tuple[str, ...]) -> pa.DictionaryArray:
+    """``names[code]`` as a dictionary array (what part files store: one byte per row).
+
+    Examples:
+        >>> labels(np.array([1, 0, 1]), ("a", "b")).to_pylist()
+        ['b', 'a', 'b']
+    """
+    indices = pa.array(np.asarray(codes, dtype=np.int16), pa.int16())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), pa.string()))
 
 
 def group_sums(key: IntArray, weights: list[Array], size: int) -> tuple[IntArray, list[IntArray]]:
@@ -161,36 +187,40 @@ class PartitionTotals:
         return pa.Table.from_arrays(
             [
                 pa.array(joined["neighborhood_id"].astype(np.int32), pa.int32()),
-                strings(joined["service_id"], ids),
+                labels(joined["service_id"], ids),
                 pa.array(joined["tier"].astype(np.int8), pa.int8()),
-                strings(joined["agency"], AGENCIES),
+                labels(joined["agency"], AGENCIES),
                 *(pa.array(joined[k], pa.int64()) for k in ("units", "households", "case_files")),
             ],
-            schema=DEMAND_SCHEMA,
+            schema=PART_DEMAND_SCHEMA,
         )
 
     def why_not_table(self) -> pa.Table:
         """Ineligible households per (neighborhood, service, failed condition), non-zero only."""
+        services = self.ruleset.services
+        # Condition ids repeat across services: code each id once (a dictionary of unique
+        # values keeps the file's bytes the same in every process).
+        names = list(dict.fromkeys(c.id for s in services for c in s.conditions))
+        code = {name: i for i, name in enumerate(names)}
+        local_code = [np.array([code[c.id] for c in s.conditions], np.int64) for s in services]
         nb: list[Array] = []
         service: list[Array] = []
-        condition: list[pa.Array] = []
+        condition: list[Array] = []
         households: list[Array] = []
         for i, keys, counts in self._why_not:
-            s = self.ruleset.services[i]
-            k = len(s.conditions)
+            k = len(services[i].conditions)
             nb.append(self.neighborhoods.ids[keys // k])
             service.append(np.full(len(keys), i))
-            condition.append(strings(keys % k, [c.id for c in s.conditions]))
+            condition.append(local_code[i][keys % k])
             households.append(counts)
-        ids = [s.id for s in self.ruleset.services]
         return pa.Table.from_arrays(
             [
                 pa.array(np.concatenate(nb).astype(np.int32), pa.int32()),
-                strings(np.concatenate(service), ids),
-                pa.concat_arrays(condition),
+                labels(np.concatenate(service), [s.id for s in services]),
+                labels(np.concatenate(condition), names),
                 pa.array(np.concatenate(households), pa.int64()),
             ],
-            schema=WHY_NOT_SCHEMA,
+            schema=PART_WHY_NOT_SCHEMA,
         )
 
     def summary(self) -> dict[str, Any]:

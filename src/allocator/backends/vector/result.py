@@ -160,7 +160,7 @@ class BatchResult:
         """
         if self.order is None:
             return np.arange(len(rows))
-        if len(rows) * 10 < self.n_households:
+        if len(rows) * 4 < self.n_households:  # a stable sort of few rows is cheaper
             return np.argsort(self.order[rows], kind="stable")
         # Many rows: mark their batch positions and read them back in batch order.
         position = np.full(self.n_households, -1, dtype=np.int32)

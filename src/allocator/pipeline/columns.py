@@ -51,6 +51,8 @@ def numeric_column(
         ([3, 0], [False, True])
     """
     null = np.zeros(len(column), dtype=np.bool_)
+    if pa.types.is_boolean(column.type) and not column.null_count and dtype is np.bool_:
+        return _bits(column), null
     if column.null_count:
         null = column.is_null().to_numpy(zero_copy_only=False)
         column = column.fill_null(False if dtype is np.bool_ else 0)
@@ -58,3 +60,23 @@ def numeric_column(
     if dtype is not None and values.dtype != dtype:
         values = values.astype(dtype)
     return values, null
+
+
+def _bits(column: pa.ChunkedArray) -> BoolArray:
+    """A boolean column without nulls, unpacked from Arrow's bitmaps (16x ``to_numpy``).
+
+    Examples:
+        >>> _bits(pa.chunked_array([[True, False, True], [], [False, True]])[1:]).tolist()
+        [False, True, False, True]
+    """
+    parts = []
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        bits = np.frombuffer(chunk.buffers()[1], dtype=np.uint8)
+        end = chunk.offset + len(chunk)
+        parts.append(np.unpackbits(bits, count=end, bitorder="little")[chunk.offset :])
+    if not parts:
+        return np.zeros(0, dtype=np.bool_)
+    joined = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return joined.view(np.bool_)

@@ -33,8 +33,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from allocator.api.ruleset import RuleSet
 from allocator.domain.tables import HOUSEHOLDS_FILE, NEIGHBORHOODS_FILE
 from allocator.outputs import atomic_output
@@ -49,6 +47,7 @@ from .partition import (
     PartitionJob,
     neighborhoods_of,
     part_path,
+    read_parquet,
     write_json,
     write_parquet,
 )
@@ -203,9 +202,9 @@ def _reduce(
 ) -> dict[str, Any]:
     """Write the run-wide tables from the part files; the reproducible part of the summary."""
     indices = range(len(summaries))
-    demand = [pq.read_table(part_path(tmp, "demand", i)) for i in indices]
+    demand = [read_parquet(part_path(tmp, "demand", i)) for i in indices]
     write_parquet(reduce_demand(ruleset, neighborhoods, demand), tmp / "demand.parquet")
-    why_not = [pq.read_table(part_path(tmp, "why_not", i)) for i in indices]
+    why_not = [read_parquet(part_path(tmp, "why_not", i)) for i in indices]
     write_parquet(reduce_why_not(ruleset, neighborhoods, why_not), tmp / "why_not.parquet")
     write_parquet(services_table(ruleset), tmp / "services.parquet")
     return reduce_summaries(ruleset, neighborhoods, summaries)

@@ -131,8 +131,11 @@ def measure(
 
 def subset(source: Path, target: Path, households: int) -> Path:
     """The first ``households`` of ``source``'s first row group, as a data directory."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+
+    from allocator.data.writer import COMPRESSION
 
     if (target / "members.parquet").exists():
         return target
@@ -144,8 +147,15 @@ def subset(source: Path, target: Path, households: int) -> Path:
     pq.write_table(
         pq.read_table(source / "neighborhoods.parquet"), target / "neighborhoods.parquet"
     )
-    pq.write_table(hh, target / "households.parquet", row_group_size=households)
-    pq.write_table(mm, target / "members.parquet", row_group_size=mm.num_rows)
+    for table, name in ((hh, "households.parquet"), (mm, "members.parquet")):
+        pq.write_table(  # as the generator writes (allocator.data.writer)
+            table,
+            target / name,
+            row_group_size=table.num_rows,
+            compression=COMPRESSION,
+            use_dictionary=[f.name for f in table.schema if f.type == pa.string()],
+            column_encoding={"household_id": "DELTA_BINARY_PACKED"},
+        )
     return target
 
 

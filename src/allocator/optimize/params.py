@@ -75,6 +75,7 @@ class OptimizeParams:
     threads: int | None = None
     lp_algorithm: str = "auto"
     polish: bool | None = None  # fast path: re-solve with workers fixed; None = auto by size
+    decompose: bool | None = None  # LP relaxation by province; None = auto (fast path, large)
     shadow_prices: bool = True
     agencies: tuple[str, ...] = ()  # keep only rows delivered by these agencies (empty: all)
 

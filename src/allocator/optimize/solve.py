@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from allocator.optimize.constants import Method, SolveResult, Termination, TierMode
+from allocator.optimize.decompose import DECOMPOSE_FROM_VARS, decomposed_relaxation
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
@@ -53,6 +54,37 @@ class Outcome:
     values: FloatArray
     duals: FloatArray
     stages: list[float]
+    decomposed: bool = False
+
+
+def _relaxation(
+    model: OptimizationModel,
+    relax: LinearProgram,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    messages: list[str],
+    say: Progress,
+) -> Outcome:
+    """The LP relaxation: whole, or province by province for very large fast-path models."""
+    params = model.params
+    decompose = params.decompose
+    if decompose is None:
+        decompose = relax.n_vars >= DECOMPOSE_FROM_VARS and params.method is Method.FAST
+    if decompose and params.tier_mode is TierMode.WEIGHTED and backend.name == "highs":
+        say(f"solving the LP relaxation by province ({relax.n_vars:,} variables)")
+        try:
+            dec = decomposed_relaxation(model, opts)
+        except (ValueError, RuntimeError) as exc:
+            messages.append(f"LP relaxation not decomposed ({exc}); solved whole")
+        else:
+            messages.append(
+                f"LP relaxation solved province by province ({dec.provinces} provinces, "
+                "shares of the shared budgets and pools from a sample); the bound is "
+                "computed from their duals"
+            )
+            return Outcome(dec.result(), dec.values, dec.duals, [], decomposed=True)
+    say(f"solving the LP relaxation ({backend.name}, {relax.n_vars:,} variables)")
+    return _run(relax, model, backend, opts)
 
 
 def optimize(
@@ -87,9 +119,9 @@ def optimize(
     messages: list[str] = []
     t1 = time.perf_counter()
     relax = model.program.relaxed()
-    say(f"solving the LP relaxation ({lp_backend.name}, {relax.n_vars:,} variables)")
-    lp_out = _run(relax, model, lp_backend, opts)
-    final, bound = lp_out, lp_out.result.objective
+    lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+    final, bound = lp_out, lp_out.result.bound if lp_out.decomposed else lp_out.result.objective
+    lp_bound = bound
     if not lp_out.result.has_solution:
         messages.append(f"LP relaxation: {lp_out.result.termination}: {lp_out.result.message}")
     elif params.method is not Method.LP:
@@ -116,7 +148,7 @@ def optimize(
     solve_s = time.perf_counter() - t1
     say("writing the plan")
     return make_plan(
-        model, final.result, final.values, lp_out.duals, bound, lp_out.result.objective,
+        model, final.result, final.values, lp_out.duals, bound, lp_bound,
         _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
     )  # fmt: skip
 

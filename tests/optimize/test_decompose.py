@@ -1,0 +1,82 @@
+"""The LP relaxation province by province: a feasible plan, and a bound that holds."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from allocator.optimize import Demand, optimize, synthetic_demand
+from allocator.optimize.decompose import decomposed_relaxation
+from allocator.optimize.model import build_model
+from allocator.optimize.solvers import SolveOptions, get_backend
+from allocator.optimize.split import partition_of
+
+from .builders import scaled_params
+from .test_constraints import check_outputs
+
+
+@pytest.fixture(scope="module")
+def larger_demand() -> Demand:
+    return synthetic_demand(300, n_services=22, seed=3)
+
+
+@pytest.mark.parametrize(
+    ("quota_band", "floor", "every"), [(0.2, 0.1, 1), (None, 0.0, 1), (0.2, 0.1, 3), (0.1, 0.3, 7)]
+)
+def test_bound_holds_and_the_solution_is_feasible(
+    larger_demand: Demand, quota_band: float | None, floor: float, every: int
+) -> None:
+    params = scaled_params(larger_demand.n_neighborhoods, quota_band=quota_band, floor_tier1=floor)
+    model = build_model(larger_demand, params)
+    lp = model.program.relaxed()
+    exact = get_backend("highs").solve(lp, SolveOptions())
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=every)
+    scale = abs(exact.objective)
+    assert found.objective <= exact.objective + 1e-9 * scale
+    assert found.bound >= exact.objective - 1e-9 * scale
+    if every == 1:  # the sample is the whole model: its split is the optimal one
+        assert (found.bound - found.objective) / scale < 1e-6
+    # the joined solution satisfies every row and bound of the whole relaxation
+    activity = lp.row_activity(found.values)
+    tol = 1e-6 * np.maximum(1.0, np.abs(activity))
+    assert np.all(activity >= lp.row_lb - tol) and np.all(activity <= lp.row_ub + tol)
+    assert np.all(found.values >= lp.lb - 1e-9) and np.all(found.values <= lp.ub + 1e-6)
+
+
+def test_dual_bound_is_weak_duality() -> None:
+    model = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40))
+    lp = model.program.relaxed()
+    exact = get_backend("highs").solve(lp, SolveOptions())
+    assert lp.dual_bound(exact.duals) == pytest.approx(exact.objective, rel=1e-9)
+    rng = np.random.default_rng(0)
+    for _ in range(5):  # any prices bound the optimum from above
+        prices = exact.duals * rng.uniform(0.0, 2.0, exact.duals.size)
+        assert lp.dual_bound(prices) >= exact.objective * (1 - 1e-12)
+
+
+def test_every_column_and_row_has_its_province(larger_demand: Demand) -> None:
+    model = build_model(larger_demand, scaled_params(larger_demand.n_neighborhoods))
+    part = partition_of(model)
+    lp = model.program
+    blocks = {name for name, b in lp.row_blocks.items() if b.start in part.shared_rows}
+    assert blocks <= {"budget", "agency_budget", "worker_pool_agency", "worker_pool_total"}
+    assert set(part.column_group[lp.var_blocks["x"]]) == set(model.sets.row_p)
+    assert part.global_cols.size == 2  # workers_total, spend_total (quotas are on)
+
+
+def test_fast_path_plan_by_province_meets_every_constraint(
+    larger_demand: Demand, tmp_path: Path
+) -> None:
+    params = dataclasses.replace(
+        scaled_params(larger_demand.n_neighborhoods), decompose=True, polish=False
+    )
+    plan = optimize(larger_demand, params)
+    assert plan.ok, plan.messages
+    assert any("province by province" in m for m in plan.messages)
+    whole = optimize(larger_demand, dataclasses.replace(params, decompose=False))
+    assert plan.lp_bound >= whole.lp_bound * (1 - 1e-9)
+    assert plan.objective <= plan.lp_bound
+    check_outputs(plan, larger_demand, params, tmp_path)

@@ -82,3 +82,12 @@ def test_caseload_comes_from_the_rules_unless_overridden():
     assert (
         resolve(own, {"caseload.files_per_worker": 120})["resources"]["workers"]["caseload"] == 90
     )
+
+
+@pytest.mark.parametrize(("value", "shown"), [(None, "auto"), (True, True), (False, False)])
+def test_decompose_is_a_solver_setting(value, shown):
+    scenario = parse_scenario({**BASE, "solver": {"decompose": value}})
+    resolved = resolve(scenario)
+    assert resolved["solver"]["decompose"] == shown
+    assert to_params(resolved).decompose is value
+    assert to_params(scenario).decompose is value

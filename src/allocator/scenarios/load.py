@@ -105,7 +105,8 @@ def resolve(scenario: Scenario, rule_parameters: Mapping[str, Any] | None = None
     for k in pen:
         pen[k] = "auto" if pen[k] is None else pen[k]
     solver = out["solver"]
-    solver["polish"] = "auto" if solver["polish"] is None else solver["polish"]
+    for key in ("polish", "decompose"):
+        solver[key] = "auto" if solver[key] is None else solver[key]
     out["quotas"]["enabled"] = scenario.quotas.band is not None
     return out
 
@@ -155,6 +156,7 @@ def to_params(
         threads=s.solver.threads,
         lp_algorithm=s.solver.lp_algorithm,
         polish=s.solver.polish,
+        decompose=s.solver.decompose,
         shadow_prices=s.solver.shadow_prices,
         agencies=tuple(s.data.agencies),
     )
@@ -201,7 +203,8 @@ def _from_resolved(resolved: Mapping[str, Any]) -> Scenario:
     raw["data"] = data
     raw["penalties"] = {k: None if v == "auto" else v for k, v in raw["penalties"].items()}
     raw["solver"] = dict(raw["solver"])
-    if raw["solver"].get("polish") == "auto":
-        raw["solver"]["polish"] = None
+    for key in ("polish", "decompose"):
+        if raw["solver"].get(key) == "auto":
+            raw["solver"][key] = None
     raw["quotas"] = {k: v for k, v in raw["quotas"].items() if k != "enabled"}
     return parse_scenario(raw)

@@ -173,6 +173,7 @@ class SolverSettings(_Strict):
     threads: Annotated[int, Field(ge=1)] | None = None
     lp_algorithm: Literal["auto", "barrier", "simplex"] = "auto"
     polish: bool | None = None
+    decompose: bool | None = None  # LP relaxation by province (None: from 2 M variables)
     shadow_prices: bool = True
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from allocator.optimize import Demand, optimize, synthetic_demand
+from allocator.optimize.constants import Method
 from allocator.optimize.decompose import decomposed_relaxation
 from allocator.optimize.model import build_model
 from allocator.optimize.solvers import SolveOptions, get_backend
@@ -80,3 +81,17 @@ def test_fast_path_plan_by_province_meets_every_constraint(
     assert plan.lp_bound >= whole.lp_bound * (1 - 1e-9)
     assert plan.objective <= plan.lp_bound
     check_outputs(plan, larger_demand, params, tmp_path)
+
+
+def test_the_fast_path_decomposes_large_models_only(
+    larger_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import allocator.optimize.solve as solve
+
+    params = scaled_params(larger_demand.n_neighborhoods)
+    assert not any("province" in m for m in optimize(larger_demand, params).messages)
+    monkeypatch.setattr(solve, "DECOMPOSE_FROM_VARS", 1_000)  # "large" for this test
+    fast = optimize(larger_demand, params)
+    assert any("province by province" in m for m in fast.messages)
+    lp = optimize(larger_demand, dataclasses.replace(params, method=Method.LP))
+    assert not any("province" in m for m in lp.messages)

@@ -44,7 +44,7 @@ import numpy as np
 
 from allocator.optimize.constants import SolveResult, Termination
 from allocator.optimize.demand import Demand
-from allocator.optimize.lp import INF, LinearProgram
+from allocator.optimize.lp import INF, LinearProgram, finite_product
 from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions, get_backend
@@ -196,8 +196,7 @@ def _solve_one(lp: LinearProgram, opts: SolveOptions) -> SolveResult:
 def _dot(a: FloatArray, b: FloatArray) -> float:
     """``sum(a * b)`` where a zero times an infinite amount counts as zero."""
     a, b = np.broadcast_arrays(a, b)
-    live = a != 0
-    return float((a[live] * b[live]).sum())
+    return float(finite_product(a, b).sum())
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,7 +273,7 @@ def _split(
     demand = model.demand
     keep = _sample(demand, every)
     scale = _scale(demand, keep)
-    sample = build_model(_take(demand, keep), part.scaled_params(model.params, scale))
+    sample = build_model(demand.take_neighborhoods(keep), part.scaled_params(model.params, scale))
     lp = sample.program.relaxed()
     res = get_backend("highs").solve(lp, opts)
     n_p, n_k = part.n_groups, part.shared_rows.size
@@ -323,16 +322,3 @@ def _province_scale(demand: Demand, keep: np.ndarray, n_p: int) -> FloatArray:
     sampled = np.bincount(province[rows], weights=demand.units[rows], minlength=n_p)
     total = np.bincount(province, weights=demand.units, minlength=n_p)
     return np.where(total > 0, sampled / np.where(total > 0, total, 1.0), 1.0)
-
-
-def _take(demand: Demand, keep: np.ndarray) -> Demand:
-    """The demand of the neighborhoods ``keep``."""
-    new = np.cumsum(keep) - 1
-    rows = keep[demand.row_neighborhood]
-    fields = {k: getattr(demand, k) for k in demand.__dataclass_fields__}
-    for name in ("neighborhood_id", "province", "custodian", "population", "county"):
-        fields[name] = fields[name][keep]
-    for name in ("row_service", "row_tier", "row_agency", "units", "households", "case_files"):
-        fields[name] = fields[name][rows]
-    fields["row_neighborhood"] = new[demand.row_neighborhood[rows]]
-    return Demand(**fields)

@@ -108,6 +108,24 @@ class Demand:
         keep = np.isin(self.row_agency, codes)
         return _replace(self, **{k: getattr(self, k)[keep] for k in _ROW_FIELDS})
 
+    def take_neighborhoods(self, keep: BoolArray) -> Demand:
+        """A copy with only the neighborhoods ``keep`` (a mask) and their rows.
+
+        Examples:
+            >>> d = synthetic_demand(5, 4, seed=0)
+            >>> keep = np.array([True, False, True, False, False])
+            >>> part = d.take_neighborhoods(keep)
+            >>> part.n_neighborhoods, bool(part.units.sum() == d.units[
+            ...     keep[d.row_neighborhood]].sum()), sorted(set(part.row_neighborhood.tolist()))
+            (2, True, [0, 1])
+        """
+        rows = keep[self.row_neighborhood]
+        changes = {k: getattr(self, k)[rows] for k in _ROW_FIELDS}
+        changes["row_neighborhood"] = (np.cumsum(keep) - 1)[self.row_neighborhood[rows]]
+        for name in ("neighborhood_id", "province", "custodian", "population", "county"):
+            changes[name] = getattr(self, name)[keep]
+        return _replace(self, **changes)
+
     @classmethod
     def from_tables(
         cls, demand: pa.Table, neighborhoods: pa.Table, services: pa.Table, source: str = ""

@@ -87,8 +87,8 @@ class LinearProgram:
         # tolerance a price is taken as zero (else any rounding would make the bound inf).
         reduced[np.abs(reduced) <= DUAL_TOL * (1.0 + np.abs(self.obj))] = 0.0
         duals = np.where(np.abs(duals) <= DUAL_TOL, 0.0, duals)
-        columns = np.where(reduced > 0, _times(reduced, self.ub), _times(reduced, self.lb))
-        rows = np.where(duals > 0, _times(duals, self.row_ub), _times(duals, self.row_lb))
+        columns = finite_product(reduced, np.where(reduced > 0, self.ub, self.lb))
+        rows = finite_product(duals, np.where(duals > 0, self.row_ub, self.row_lb))
         return float(columns.sum() + rows.sum())
 
     def relaxed(self) -> LinearProgram:
@@ -203,7 +203,7 @@ class ProgramBuilder:
         )
 
 
-def _times(a: FloatArray, b: FloatArray) -> FloatArray:
+def finite_product(a: FloatArray, b: FloatArray) -> FloatArray:
     """``a * b`` where a zero times an infinite bound is zero."""
     out = np.zeros(a.shape)
     live = a != 0

@@ -51,19 +51,15 @@ WHY_NOT_SCHEMA = pa.schema(
 )
 
 
-#: Part files store the low-cardinality strings as dictionaries (see :func:`labels`).
-PART_DEMAND_SCHEMA = pa.schema(
-    [
-        pa.field(f.name, pa.dictionary(pa.int16(), pa.string())) if f.type == pa.string() else f
-        for f in DEMAND_SCHEMA
-    ]
-)
-PART_WHY_NOT_SCHEMA = pa.schema(
-    [
-        pa.field(f.name, pa.dictionary(pa.int16(), pa.string())) if f.type == pa.string() else f
-        for f in WHY_NOT_SCHEMA
-    ]
-)
+def _coded(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with its string columns as dictionaries (see :func:`labels`)."""
+    coded = pa.dictionary(pa.int16(), pa.string())
+    return pa.schema([pa.field(f.name, coded) if f.type == pa.string() else f for f in schema])
+
+
+#: Part files store the low-cardinality strings as dictionaries.
+PART_DEMAND_SCHEMA = _coded(DEMAND_SCHEMA)
+PART_WHY_NOT_SCHEMA = _coded(WHY_NOT_SCHEMA)
 
 
 def strings(codes: Array, names: list[str] | tuple[str, ...]) -> pa.Array:

@@ -150,7 +150,9 @@ def durable_view(
     return view
 
 
-VECTOR = VectorBackend(RULES)
+#: The bulk backend with each of its kernels: both must agree with durable-rules.
+KERNELS = ("c", "numpy")
+VECTORS = {kernel: VectorBackend(RULES, kernel) for kernel in KERNELS}
 DURABLE = DurableBackend(RULES)
 
 
@@ -158,9 +160,27 @@ DURABLE = DurableBackend(RULES)
 @given(cases())
 def test_edge_households_decide_alike(case: tuple[Household, Neighborhood]) -> None:
     household, neighborhood = case
-    assert vector_view(VECTOR, household, neighborhood, DAY) == durable_view(
-        DURABLE, household, neighborhood, DAY
-    )
+    expected = durable_view(DURABLE, household, neighborhood, DAY)
+    for kernel, backend in VECTORS.items():
+        assert vector_view(backend, household, neighborhood, DAY) == expected, kernel
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cases(), min_size=1, max_size=12))
+def test_batches_of_edge_households_decide_alike(
+    batch: list[tuple[Household, Neighborhood]],
+) -> None:
+    """Several households in one batch: the C kernel's per-household state never leaks."""
+    households = [h.model_copy(update={"household_id": i + 1}) for i, (h, _) in enumerate(batch)]
+    neighborhood = batch[0][1]
+    models = Batch.from_models(households, {1: neighborhood})
+    results = [b.classify(models, DAY) for b in VECTORS.values()]
+    c, numpy = results[0].in_batch_order(), results[1].in_batch_order()
+    assert c.case_file_agency.tolist() == numpy.case_file_agency.tolist()
+    for service in RULES.services:
+        for name in ("eligible", "units", "score", "tier", "agency", "failed"):
+            got = getattr(c.services[service.id], name).tolist()
+            assert got == getattr(numpy.services[service.id], name).tolist(), (service.id, name)
 
 
 @pytest.fixture(scope="module")
@@ -178,22 +198,25 @@ def test_tiny_preset_results_are_identical(tiny: Path, ruleset: RuleSet) -> None
     files = open_tables(tiny)
     neighborhoods = neighborhoods_of(tiny)
     engines = {name: engine_for(name, ruleset, tiny) for name in ("vector", "durable")}
+    engines["numpy"] = VectorBackend(ruleset, "numpy")
     for i in range(files[HOUSEHOLDS_FILE].num_row_groups):
         batch = prepare(
             files[HOUSEHOLDS_FILE].read_row_group(i),
             files[MEMBERS_FILE].read_row_group(i),
             neighborhoods,
         ).batch
-        vector = engines["vector"].classify(batch, DAY).in_batch_order()
         durable = engines["durable"].classify(batch, DAY).in_batch_order()
-        assert vector.household_id.tolist() == durable.household_id.tolist()
-        assert vector.sizes.tolist() == durable.sizes.tolist()
-        assert vector.case_file.tolist() == durable.case_file.tolist()
-        assert vector.case_file_agency.tolist() == durable.case_file_agency.tolist()
-        for service in ruleset.services:
-            v, d = vector.services[service.id], durable.services[service.id]
-            for name in ("eligible", "units", "score", "tier", "agency", "failed"):
-                assert getattr(v, name).tolist() == getattr(d, name).tolist(), (i, service.id, name)
+        for kernel in ("vector", "numpy"):
+            vector = engines[kernel].classify(batch, DAY).in_batch_order()
+            assert vector.household_id.tolist() == durable.household_id.tolist()
+            assert vector.sizes.tolist() == durable.sizes.tolist()
+            assert vector.case_file.tolist() == durable.case_file.tolist()
+            assert vector.case_file_agency.tolist() == durable.case_file_agency.tolist()
+            for service in ruleset.services:
+                v, d = vector.services[service.id], durable.services[service.id]
+                for name in ("eligible", "units", "score", "tier", "agency", "failed"):
+                    where = (i, kernel, service.id, name)
+                    assert getattr(v, name).tolist() == getattr(d, name).tolist(), where
 
 
 @pytest.mark.slow

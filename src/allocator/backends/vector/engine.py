@@ -21,8 +21,12 @@ Examples:
 
 from __future__ import annotations
 
+import os
+import threading
+import warnings
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -122,14 +126,38 @@ class Plan:
         )
 
 
+KERNELS = ("auto", "c", "numpy")
+
+
+def kernel_choice(kernel: str | None = None) -> str:
+    """The kernel asked for: ``kernel``, else ``$ALLOCATOR_KERNEL``, else ``auto``.
+
+    Raises:
+        ValueError: not one of :data:`KERNELS`.
+    """
+    chosen = kernel or os.environ.get("ALLOCATOR_KERNEL") or "auto"
+    if chosen not in KERNELS:
+        raise ValueError(f"unknown kernel {chosen!r} (choose {', '.join(KERNELS)})")
+    return chosen
+
+
 class VectorBackend:
-    """Classifies batches of households with NumPy; a pure function of (batch, ruleset, day)."""
+    """Classifies batches of households in bulk; a pure function of (batch, ruleset, day).
+
+    Two kernels compute the same answers from the same compiled rules: ``numpy`` (array
+    operations, :class:`Plan`) and ``c`` (:mod:`allocator.backends.native`: the rules as C,
+    one pass over the households, built once per machine with the system's C compiler).
+    ``auto`` uses the C kernel when it can be built and NumPy otherwise.
+    """
 
     name = "vector"
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, kernel: str | None = None) -> None:
         self.ruleset = ruleset
+        self.kernel = kernel_choice(kernel)
         self._plans: dict[tuple[tuple[str, object], ...], Plan] = {}
+        self._native: dict[tuple[tuple[str, str], ...], Any] = {}
+        self._lock = threading.Lock()
 
     def plan(self, day: date) -> Plan:
         """The ruleset compiled for the parameters in force on ``day`` (cached).
@@ -143,13 +171,39 @@ class VectorBackend:
             self._plans[key] = Plan(self.ruleset, params)
         return self._plans[key]
 
+    def native(self, batch: Batch) -> Any:
+        """The C kernel for the column types of ``batch`` (``None``: use NumPy).
+
+        Raises:
+            KernelBuildError: the kernel is ``c`` and cannot be built.
+        """
+        if self.kernel == "numpy":
+            return None
+        from allocator.backends.native import KernelBuildError, NativeKernel, signature
+
+        key = signature(batch)
+        with self._lock:
+            if key not in self._native:
+                try:
+                    self._native[key] = NativeKernel(self.ruleset, dict(key))
+                except KernelBuildError as exc:
+                    if self.kernel == "c":
+                        raise
+                    warnings.warn(f"{exc}; classifying with NumPy", stacklevel=2)
+                    self._native[key] = None
+            return self._native[key]
+
     def classify(self, batch: Batch, day: date) -> BatchResult:
         """Every service's household-level decision for every household of ``batch``.
 
         Rows come in the engine's own order (``result.order``); see
         :meth:`BatchResult.in_batch_order`.
         """
-        return self.plan(day).run(batch)
+        kernel = self.native(batch)
+        if kernel is None:
+            return self.plan(day).run(batch)
+        result: BatchResult = kernel.run(batch, self.ruleset.parameters.at(day))
+        return result
 
     @staticmethod
     def agency_name(code: int) -> str | None:

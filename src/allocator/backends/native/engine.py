@@ -1,0 +1,154 @@
+"""Run a compiled kernel on a batch: bind the columns, call it, wrap its output blocks.
+
+The kernel writes, per service, ``failed`` for every household and the eligible households'
+row, units, score, tier and agency into a block of ``n`` rows, of which it fills the first
+``count[s]``. Blocks are allocated whole but only the filled rows are ever touched, so their
+memory is what eligibility needs. The result is in the batch's own row order.
+
+Examples:
+    >>> from datetime import date
+    >>> from allocator.api.ruleset import default_rules_dir
+    >>> from allocator.backends.vector import Batch
+    >>> from allocator.domain import Neighborhood, parse_household
+    >>> from allocator.loading import load_ruleset
+    >>> rules = load_ruleset(default_rules_dir())
+    >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
+    ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
+    >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
+    >>> batch = Batch.from_models([hh], {1: nb})
+    >>> kernel = NativeKernel(rules, dict(signature(batch)))
+    >>> result = kernel.run(batch, rules.parameters.at(date(2025, 6, 1)))
+    >>> result.services["food_package"].rows.tolist()
+    [0]
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from allocator.api.parameters import ParamScalar
+from allocator.api.ruleset import RuleSet
+from allocator.backends.vector.batch import Batch
+from allocator.backends.vector.result import BatchResult, ServiceResult
+from allocator.domain.enums import ENUM_TYPES
+from allocator.expressions.nodes import Node
+from allocator.expressions.scalar import evaluate
+
+from .build import load
+from .kernel import DTYPES, KernelSource
+
+Signature = tuple[tuple[str, str], ...]
+
+
+def signature(batch: Batch) -> Signature:
+    """The column types a kernel for ``batch`` is built for: ``("household.x", dtype)``.
+
+    Types C has no name for here are read as the kind's natural width (and converted).
+    """
+    found = []
+    for entity, table in (("household", batch.household), ("member", batch.member)):
+        for name, column in table.items():
+            dtype = column.dtype.name
+            found.append((f"{entity}.{name}", dtype if dtype in DTYPES else ""))
+    return tuple(sorted(found))
+
+
+def slot_arrays(
+    slots: list[tuple[Node, str]], params: Mapping[str, ParamScalar]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The arrays ``PI`` (int64) and ``PD`` (float64) of ``slots`` for one set of parameters.
+
+    Each slot is evaluated by the scalar evaluator, as the NumPy kernel folds constants.
+
+    Examples:
+        >>> from allocator.expressions.parser import parse
+        >>> ints, floats = slot_arrays([(parse("params.a * 2"), "int"),
+        ...                             (parse("params.a / 4"), "float")], {"a": 3})
+        >>> ints.tolist(), floats.tolist()
+        ([6, 0, 0], [0.0, 0.75, 0.0])
+    """
+    ints = np.zeros(len(slots) + 1, dtype=np.int64)
+    floats = np.zeros(len(slots) + 1, dtype=np.float64)
+    for k, (node, kind) in enumerate(slots):
+        value = evaluate(node, lambda parts: params[".".join(parts[1:])])
+        if kind == "float":
+            floats[k] = float(value)
+        elif isinstance(value, str):
+            ints[k] = ENUM_TYPES[kind].index(value)
+        else:
+            ints[k] = int(value)
+    return ints, floats
+
+
+def _pointer(array: np.ndarray[Any, Any]) -> int:
+    return int(array.ctypes.data)
+
+
+class NativeKernel:
+    """A ruleset's kernel built for the given column types (see :func:`signature`)."""
+
+    def __init__(self, ruleset: RuleSet, dtypes: Mapping[str, str]) -> None:
+        self.ruleset = ruleset
+        split: dict[str, dict[str, str]] = {"household": {}, "member": {}}
+        for key, dtype in dtypes.items():
+            entity, name = key.split(".", 1)
+            if dtype:
+                split[entity][name] = dtype
+        self.source = KernelSource(ruleset, split["household"], split["member"])
+        self.function = load(self.source.text).allocator_classify
+        self.function.restype = None
+
+    def run(self, batch: Batch, params: Mapping[str, ParamScalar]) -> BatchResult:
+        """Classify ``batch`` with the parameters ``params`` (the result is in batch order)."""
+        n = batch.n_households
+        services = self.ruleset.services
+        columns = []
+        for entity, name in self.source.columns:
+            table = batch.household if entity == "household" else batch.member
+            dtype = np.dtype(self.source.dtype(entity, name))
+            columns.append(np.ascontiguousarray(table[name], dtype=dtype))
+        pointers = np.array([_pointer(c) for c in columns] or [0], dtype=np.uintp)
+        offsets = np.ascontiguousarray(batch.offsets, dtype=np.int64)
+        ints, floats = slot_arrays(self.source.slots, params)
+        shape = (len(services), max(n, 1))
+        failed = np.empty(shape, dtype=np.int8)
+        rows = np.empty(shape, dtype=np.int64)
+        units = np.empty(shape, dtype=np.int16)
+        score = np.empty(shape, dtype=np.float64)
+        tier = np.empty(shape, dtype=np.int8)
+        agency = np.empty(shape, dtype=np.int8)
+        count = np.zeros(len(services), dtype=np.int64)
+        case_file = np.zeros(n, dtype=np.bool_)
+        case_agency = np.zeros(n, dtype=np.int8)
+        arrays = (offsets, pointers, ints, floats, failed, rows, units, score, tier, agency)
+        self.function(
+            ctypes.c_int64(n),
+            *(ctypes.c_void_p(_pointer(a)) for a in arrays),
+            ctypes.c_void_p(_pointer(count)),
+            ctypes.c_void_p(_pointer(case_file)),
+            ctypes.c_void_p(_pointer(case_agency)),
+        )
+        results = {}
+        for s, service in enumerate(services):
+            c = int(count[s])
+            results[service.id] = ServiceResult(
+                failed=failed[s, :n],
+                rows=rows[s, :c],
+                units_at=units[s, :c],
+                score_at=score[s, :c],
+                tier_at=tier[s, :c],
+                agency_at=agency[s, :c],
+            )
+        return BatchResult(
+            household_id=batch.household_id,
+            neighborhood_id=batch.neighborhood_id,
+            sizes=np.diff(offsets),
+            services=results,
+            case_file=case_file,
+            case_file_agency=case_agency,
+        )

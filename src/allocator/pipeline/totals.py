@@ -112,6 +112,24 @@ def _counts(key: IntArray, weights: Array, size: int) -> IntArray:
     return np.rint(np.bincount(key, weights=weights, minlength=size)).astype(np.int64)
 
 
+class _Counted:
+    """Why-not counts an engine made (``BatchResult.why_not``), read service by service."""
+
+    def __init__(self, why_not: tuple[int, Array], neighborhoods: NeighborhoodTable) -> None:
+        lo, self.table = why_not
+        self.rows = neighborhoods.locate(np.arange(lo, lo + len(self.table), dtype=np.int64))
+        self.start = 0
+
+    def service(self, k: int) -> tuple[IntArray, IntArray]:
+        """Keys (neighborhood row * k + failed condition) and counts of the next service."""
+        block = self.table[:, self.start + 1 : self.start + k + 1]  # drop "nothing failed"
+        self.start += k + 1
+        flat = np.ascontiguousarray(block).ravel()
+        found = np.flatnonzero(flat)
+        keys = self.rows[found // k] * k + found % k
+        return keys, flat[found].astype(np.int64)
+
+
 class PartitionTotals:
     """Totals of one partition (see the module docstring)."""
 
@@ -134,24 +152,34 @@ class PartitionTotals:
         self.by_province = np.zeros((len(ruleset.services), 3, n_provinces * TIERS), np.int64)
         n_nb = len(neighborhoods.ids)
         n_ag = len(AGENCIES)
-        demand_size = n_nb * TIERS * n_ag
+        # Demand keys count from the partition's lowest neighborhood row: a row group holds a
+        # few neighborhoods, so the dense sums stay small.
+        lo = int(nb_row.min()) if len(nb_row) else 0
+        local_row = nb_row - lo
+        demand_size = (int(local_row.max()) + 1 if len(nb_row) else 1) * TIERS * n_ag
         sizes = result.sizes.astype(np.float64)
         # why-not key: neighborhood row * (k + 1) + (failed + 1), one bincount over all rows.
         why_base: dict[int, IntArray] = {}
+        counted = None if result.why_not is None else _Counted(result.why_not, neighborhoods)
         for i, service in enumerate(ruleset.services):
             r = result.services[service.id]
             tier = r.tier_at.astype(np.int64) - 1
-            key = (nb_row[r.rows] * TIERS + tier) * n_ag + r.agency_at
+            key = (local_row[r.rows] * TIERS + tier) * n_ag + r.agency_at
             units = r.units_at.astype(np.float64)
             keys, (households, unit_sums, people) = group_sums(
                 key, [units, sizes[r.rows]], demand_size
             )
+            keys += lo * TIERS * n_ag
             self._demand.append((i, keys, np.stack([unit_sums, households])))
             # Eligibility per (province, tier), from the few demand keys of the partition.
             pkey = neighborhoods.province[keys // (TIERS * n_ag)] * TIERS + (keys // n_ag) % TIERS
             for j, weights in enumerate((households, unit_sums, people)):
                 self.by_province[i, j] = _counts(pkey, weights, n_provinces * TIERS)
             k = len(service.conditions)
+            if counted is not None:  # the engine counted them while deciding
+                wkeys, wcounts = counted.service(k)
+                self._why_not.append((i, wkeys, wcounts))
+                continue
             base = why_base.get(k)
             if base is None:
                 base = why_base[k] = nb_row * (k + 1) + 1

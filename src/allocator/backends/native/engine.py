@@ -40,7 +40,7 @@ from allocator.expressions.nodes import Node
 from allocator.expressions.scalar import evaluate
 
 from .build import load
-from .kernel import DTYPES, KernelSource
+from .kernel import DTYPES, KernelSource, why_not_width
 
 Signature = tuple[tuple[str, str], ...]
 
@@ -85,6 +85,31 @@ def slot_arrays(
     return ints, floats
 
 
+#: Most cells a why-not table may have (int32): 64 MB.
+MAX_WHY_NOT_CELLS = 1 << 24
+
+
+def why_not_table(
+    nbid: np.ndarray[Any, Any], width: int
+) -> tuple[int, np.ndarray[Any, Any]] | None:
+    """A zeroed why-not count table for the neighborhood ids of a batch, or ``None`` when their
+    range is too wide for a dense table (then totals count from ``failed`` instead).
+
+    Examples:
+        >>> lo, table = why_not_table(np.array([7, 9, 8]), 4)
+        >>> lo, table.shape
+        (7, (3, 4))
+        >>> why_not_table(np.array([0, 10**9]), 4) is None
+        True
+    """
+    if len(nbid) == 0:
+        return None
+    lo, hi = int(nbid.min()), int(nbid.max())
+    if (hi - lo + 1) * width > MAX_WHY_NOT_CELLS:
+        return None
+    return lo, np.zeros((hi - lo + 1, width), dtype=np.int32)
+
+
 def _pointer(array: np.ndarray[Any, Any]) -> int:
     return int(array.ctypes.data)
 
@@ -125,6 +150,8 @@ class NativeKernel:
         count = np.zeros(len(services), dtype=np.int64)
         case_file = np.zeros(n, dtype=np.bool_)
         case_agency = np.zeros(n, dtype=np.int8)
+        nbid = np.ascontiguousarray(batch.neighborhood_id, dtype=np.int64)
+        why_not = why_not_table(nbid, why_not_width(self.ruleset))
         arrays = (offsets, pointers, ints, floats, failed, rows, units, score, tier, agency)
         self.function(
             ctypes.c_int64(n),
@@ -132,6 +159,9 @@ class NativeKernel:
             ctypes.c_void_p(_pointer(count)),
             ctypes.c_void_p(_pointer(case_file)),
             ctypes.c_void_p(_pointer(case_agency)),
+            ctypes.c_void_p(_pointer(nbid)),
+            ctypes.c_int64(0 if why_not is None else why_not[0]),
+            ctypes.c_void_p(None if why_not is None else _pointer(why_not[1])),
         )
         results = {}
         for s, service in enumerate(services):
@@ -151,4 +181,5 @@ class NativeKernel:
             services=results,
             case_file=case_file,
             case_file_agency=case_agency,
+            why_not=why_not,
         )

@@ -64,8 +64,21 @@ SIGNATURE = (
     "void allocator_classify(int64_t n, const int64_t* off, void** in, const int64_t* PI,\n"
     "    const double* PD, int8_t* failed, int64_t* rows, int16_t* units, double* score,\n"
     "    int8_t* tier, int8_t* agency, int64_t* count, uint8_t* case_file,\n"
-    "    int8_t* case_agency)"
+    "    int8_t* case_agency, const int64_t* nbid, int64_t nb_lo, int32_t* why)"
 )
+
+
+def why_not_width(ruleset: RuleSet) -> int:
+    """Columns of the why-not count table: ``k + 1`` per service of ``k`` conditions.
+
+    Examples:
+        >>> from allocator.api.ruleset import default_rules_dir
+        >>> from allocator.loading import load_ruleset
+        >>> rules = load_ruleset(default_rules_dir())
+        >>> why_not_width(rules) == sum(len(s.conditions) + 1 for s in rules.services)
+        True
+    """
+    return sum(len(s.conditions) + 1 for s in ruleset.services)
 
 
 class KernelSource:
@@ -172,9 +185,23 @@ class KernelSource:
                 lines += self._member_result(s, service)
             else:
                 lines += self._household_service(s, service)
-        lines += ["    case_file[i] = (uint8_t)cf;", "    case_agency[i] = (int8_t)ca;", "  }"]
+        lines += ["    case_file[i] = (uint8_t)cf;", "    case_agency[i] = (int8_t)ca;"]
+        lines += self._why_not()
+        lines.append("  }")
         n = len(self.ruleset.services)
         return "\n".join([*self._outputs(n), *lines, *[f"  count[{s}] = c{s};" for s in range(n)]])
+
+    def _why_not(self) -> list[str]:
+        """Count the household in ``why``: row ``nbid - nb_lo``, one column per (service,
+        failed + 1), services side by side (see :func:`why_not_width`)."""
+        lines = [
+            f"    if (why) {{ int32_t* w = why + (nbid[i] - nb_lo) * {why_not_width(self.ruleset)};"
+        ]
+        start = 0
+        for s, service in enumerate(self.ruleset.services):
+            lines.append(f"      w[{start + 1} + F{s}[i]]++;")
+            start += len(service.conditions) + 1
+        return [*lines, "    }"]
 
     def _outputs(self, n: int) -> list[str]:
         lines = []

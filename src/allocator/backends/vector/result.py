@@ -130,7 +130,11 @@ class BatchResult:
         case_file: some eligible service opens a case file.
         case_file_agency: agency code of the first such service (``-1`` when none).
         order: the batch row of each result row (``None``: the batch's own order). The
-            vector engine answers in its size-sorted layout order.
+            NumPy kernel answers in its size-sorted layout order.
+        why_not: ineligible households as counted by the engine while deciding, if it did
+            (the C kernel): ``(lowest neighborhood id, table)``, the int32 table having a row
+            per neighborhood id from the lowest on and, per service of ``k`` conditions,
+            ``k + 1`` columns counting households by ``failed + 1``.
 
     Examples:
         >>> r = BatchResult(np.array([7, 5]), np.array([1, 1]), np.array([2, 1]), {},
@@ -148,6 +152,7 @@ class BatchResult:
     case_file: BoolArray
     case_file_agency: Array
     order: IntArray | None = None
+    why_not: tuple[int, Array] | None = None
 
     @property
     def n_households(self) -> int:

@@ -73,10 +73,14 @@ class Prepared:
 
 def _household_rows(
     ids: IntArray, member_ids: IntArray
-) -> tuple[IntArray, BoolArray, IntArray | None]:
+) -> tuple[IntArray | None, BoolArray, IntArray | None]:
     """Row of each member's household (``-1``: none), which households share an id, and
-    the members of each household when every household has its run of members in order
-    (``None`` otherwise)."""
+    the number of members of each household.
+
+    In the usual layout, every household has its run of members, in household order: the
+    rows are then not built (``None``; they are ``np.repeat(np.arange(n), lengths)``).
+    Otherwise the lengths are ``None``.
+    """
     n = len(ids)
     if n == 0:
         return np.full(len(member_ids), -1, dtype=np.int64), np.zeros(n, dtype=np.bool_), None
@@ -92,15 +96,30 @@ def _household_rows(
     if len(member_ids) == 0:
         return np.zeros(0, dtype=np.int64), duplicate, None
     # Members come grouped by household: look each run of equal ids up once.
-    starts = np.flatnonzero(np.diff(member_ids, prepend=member_ids[:1] - 1))
+    starts = np.flatnonzero(member_ids[1:] != member_ids[:-1]) + 1
+    starts = np.concatenate([np.zeros(1, dtype=starts.dtype), starts])
     run_ids = member_ids[starts]
     lengths = np.diff(np.append(starts, len(member_ids)))
     if order is None and len(run_ids) == n and np.array_equal(run_ids, ids):
-        return np.repeat(np.arange(n), lengths), duplicate, lengths  # the usual layout
+        return None, duplicate, lengths  # the usual layout
     pos = np.minimum(np.searchsorted(sorted_ids, run_ids), n - 1)
     found = sorted_ids[pos] == run_ids
     run_rows = np.where(found, pos if order is None else order[pos], -1)
     return np.repeat(run_rows, lengths), duplicate, None
+
+
+def _heads(is_head: BoolArray, sizes: IntArray) -> IntArray:
+    """Heads per household when members come in household runs of ``sizes`` (one cumsum).
+
+    Examples:
+        >>> _heads(np.array([True, False, True, True]), np.array([2, 0, 2])).tolist()
+        [1, 0, 2]
+    """
+    counts = np.zeros(len(is_head) + 1, dtype=np.int32)
+    np.cumsum(is_head, dtype=np.int32, out=counts[1:])
+    ends = np.cumsum(sizes)
+    heads: IntArray = (counts[ends] - counts[ends - sizes]).astype(np.int64)
+    return heads
 
 
 def _apply(reason: Array, marks: list[tuple[int, BoolArray]]) -> None:
@@ -122,7 +141,13 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
 
     m_hid, m_null_hid = numeric_column(members.column("household_id"), np.int64)
     row, duplicate, in_order = _household_rows(hid, m_hid)
-    orphan = (row < 0) | m_null_hid
+    if row is None:  # the usual layout: members of household i are its i-th run
+        assert in_order is not None
+        orphan = m_null_hid
+        if m_null_hid.any():
+            row = np.repeat(np.arange(n), in_order)
+    else:
+        orphan = (row < 0) | m_null_hid
     no_orphan = in_order is not None and not m_null_hid.any()
     m_cols: dict[str, Array] = {}
     m_missing = np.zeros(len(m_hid), dtype=np.bool_)
@@ -143,7 +168,13 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         m_cols["disability_severity"] == _NO_SEVERITY
     )
     valid_member = ~orphan
-    owner = row if no_orphan else row[valid_member]
+
+    def owners() -> IntArray:
+        """The household row of each valid member."""
+        if row is None:
+            assert in_order is not None
+            return np.repeat(np.arange(n), in_order)
+        return row if no_orphan else row[valid_member]
 
     any_bad = bool(np.any(m_missing | bad_age | m_unknown | mismatch))
 
@@ -152,9 +183,15 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
             return np.zeros(n, dtype=np.bool_)
         return np.bincount(owner[mask[valid_member]], minlength=n) > 0
 
-    sizes = in_order if no_orphan and in_order is not None else np.bincount(owner, minlength=n)
-    relation = m_cols["relation"] if no_orphan else m_cols["relation"][valid_member]
-    heads = np.bincount(owner[relation == _HEAD], minlength=n)
+    if no_orphan and in_order is not None:
+        sizes = in_order
+        heads = _heads(m_cols["relation"] == _HEAD, sizes)
+        owner = np.zeros(0, dtype=np.int64) if not any_bad else owners()
+    else:
+        owner = owners()
+        sizes = np.bincount(owner, minlength=n)
+        relation = m_cols["relation"][valid_member]
+        heads = np.bincount(owner[relation == _HEAD], minlength=n)
     reason = np.zeros(n, dtype=np.int8)
     _apply(
         reason,
@@ -187,10 +224,15 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         "case_agency": case_agency,
         "continuous_pension": pension,
     }
-    if len(rejected) == 0 and len(orphans) == 0 and (no_orphan or np.all(row[1:] >= row[:-1])):
+    if (
+        len(rejected) == 0
+        and len(orphans) == 0
+        and (no_orphan or (row is not None and np.all(row[1:] >= row[:-1])))
+    ):
         member_rows = None
-        member_household = row
     else:
+        if row is None:
+            row = owners()
         kept_member = valid_member & keep[np.maximum(row, 0)]
         member_rows = np.flatnonzero(kept_member)
         new_index = np.cumsum(keep) - 1
@@ -211,7 +253,6 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         offsets=offsets_from_index(member_household, len(hid))
         if member_rows is not None
         else np.concatenate([[0], np.cumsum(sizes)]),
-        member_household=member_household,
     )
     return Prepared(
         batch=batch,

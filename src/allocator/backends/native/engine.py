@@ -110,6 +110,18 @@ def why_not_table(
     return lo, np.zeros((hi - lo + 1, width), dtype=np.int32)
 
 
+def _block(size: int) -> tuple[np.ndarray[Any, Any], ...]:
+    """Arrays for ``size`` eligible households: rows, units, score, tier, agency."""
+    size = max(size, 1)
+    return (
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int16),
+        np.empty(size, dtype=np.float64),
+        np.empty(size, dtype=np.int8),
+        np.empty(size, dtype=np.int8),
+    )
+
+
 def _pointer(array: np.ndarray[Any, Any]) -> int:
     return int(array.ctypes.data)
 
@@ -127,6 +139,24 @@ class NativeKernel:
         self.source = KernelSource(ruleset, split["household"], split["member"])
         self.function = load(self.source.text).allocator_classify
         self.function.restype = None
+        #: Highest share of a batch's households found eligible so far, per service.
+        self.rates = np.ones(len(ruleset.services))
+        self._seen = False
+
+    def capacity(self, n: int) -> np.ndarray[Any, Any]:
+        """Room to leave per service for ``n`` households: all of them until a batch has
+        been seen, then a margin over the highest share seen (a block too small is
+        detected and the batch run again)."""
+        if not self._seen:
+            return np.full(len(self.rates), n, dtype=np.int64)
+        return np.minimum(n, (self.rates * n * 1.25).astype(np.int64) + 256)
+
+    def learn(self, count: np.ndarray[Any, Any], n: int) -> None:
+        """Remember the shares of a batch (benign race: threads only raise them)."""
+        if n >= 1000:
+            share = count / n
+            self.rates = share if not self._seen else np.maximum(self.rates, share)
+            self._seen = True
 
     def run(self, batch: Batch, params: Mapping[str, ParamScalar]) -> BatchResult:
         """Classify ``batch`` with the parameters ``params`` (the result is in batch order)."""
@@ -140,39 +170,41 @@ class NativeKernel:
         pointers = np.array([_pointer(c) for c in columns] or [0], dtype=np.uintp)
         offsets = np.ascontiguousarray(batch.offsets, dtype=np.int64)
         ints, floats = slot_arrays(self.source.slots, params)
-        shape = (len(services), max(n, 1))
-        failed = np.empty(shape, dtype=np.int8)
-        rows = np.empty(shape, dtype=np.int64)
-        units = np.empty(shape, dtype=np.int16)
-        score = np.empty(shape, dtype=np.float64)
-        tier = np.empty(shape, dtype=np.int8)
-        agency = np.empty(shape, dtype=np.int8)
+        failed = np.empty((len(services), max(n, 1)), dtype=np.int8)
         count = np.zeros(len(services), dtype=np.int64)
         case_file = np.zeros(n, dtype=np.bool_)
         case_agency = np.zeros(n, dtype=np.int8)
         nbid = np.ascontiguousarray(batch.neighborhood_id, dtype=np.int64)
-        why_not = why_not_table(nbid, why_not_width(self.ruleset))
-        arrays = (offsets, pointers, ints, floats, failed, rows, units, score, tier, agency)
-        self.function(
-            ctypes.c_int64(n),
-            *(ctypes.c_void_p(_pointer(a)) for a in arrays),
-            ctypes.c_void_p(_pointer(count)),
-            ctypes.c_void_p(_pointer(case_file)),
-            ctypes.c_void_p(_pointer(case_agency)),
-            ctypes.c_void_p(_pointer(nbid)),
-            ctypes.c_int64(0 if why_not is None else why_not[0]),
-            ctypes.c_void_p(None if why_not is None else _pointer(why_not[1])),
-        )
+        capacity = self.capacity(n)
+        while True:
+            blocks = [_block(int(c)) for c in capacity]
+            why_not = why_not_table(nbid, why_not_width(self.ruleset))
+            out = np.array([_pointer(a) for block in blocks for a in block], dtype=np.uintp)
+            arrays = (offsets, pointers, ints, floats, failed, out, capacity, count)
+            self.function(
+                ctypes.c_int64(n),
+                *(ctypes.c_void_p(_pointer(a)) for a in arrays),
+                ctypes.c_void_p(_pointer(case_file)),
+                ctypes.c_void_p(_pointer(case_agency)),
+                ctypes.c_void_p(_pointer(nbid)),
+                ctypes.c_int64(0 if why_not is None else why_not[0]),
+                ctypes.c_void_p(None if why_not is None else _pointer(why_not[1])),
+            )
+            self.learn(count, n)
+            if np.all(count <= capacity):
+                break
+            capacity = count.copy()  # rare: a block was too small; now the sizes are known
         results = {}
         for s, service in enumerate(services):
             c = int(count[s])
+            rows, units, score, tier, agency = (a[:c] for a in blocks[s])
             results[service.id] = ServiceResult(
                 failed=failed[s, :n],
-                rows=rows[s, :c],
-                units_at=units[s, :c],
-                score_at=score[s, :c],
-                tier_at=tier[s, :c],
-                agency_at=agency[s, :c],
+                rows=rows,
+                units_at=units,
+                score_at=score,
+                tier_at=tier,
+                agency_at=agency,
             )
         return BatchResult(
             household_id=batch.household_id,

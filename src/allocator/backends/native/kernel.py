@@ -62,8 +62,8 @@ static inline int64_t iabs_(int64_t a) { return a < 0 ? -a : a; }
 
 SIGNATURE = (
     "void allocator_classify(int64_t n, const int64_t* off, void** in, const int64_t* PI,\n"
-    "    const double* PD, int8_t* failed, int64_t* rows, int16_t* units, double* score,\n"
-    "    int8_t* tier, int8_t* agency, int64_t* count, uint8_t* case_file,\n"
+    "    const double* PD, int8_t* failed, void** out, const int64_t* cap, int64_t* count,\n"
+    "    uint8_t* case_file,\n"
     "    int8_t* case_agency, const int64_t* nbid, int64_t nb_lo, int32_t* why)"
 )
 
@@ -204,14 +204,16 @@ class KernelSource:
         return [*lines, "    }"]
 
     def _outputs(self, n: int) -> list[str]:
+        """Each service's output block: ``out[5 s]`` to ``out[5 s + 4]`` (rows, units, score,
+        tier, agency) with room for ``cap[s]`` households; more are counted, not stored."""
         lines = []
         for s in range(n):
-            base = f"(int64_t){s} * n"
+            o = 5 * s
             lines.append(
-                f"  int8_t* F{s} = failed + {base}; int64_t* R{s} = rows + {base};"
-                f" int16_t* U{s} = units + {base}; double* S{s} = score + {base};"
-                f" int8_t* T{s} = tier + {base}; int8_t* A{s} = agency + {base};"
-                f" int64_t c{s} = 0;"
+                f"  int8_t* F{s} = failed + (int64_t){s} * n; int64_t* R{s} = out[{o}];"
+                f" int16_t* U{s} = out[{o + 1}]; double* S{s} = out[{o + 2}];"
+                f" int8_t* T{s} = out[{o + 3}]; int8_t* A{s} = out[{o + 4}];"
+                f" const int64_t K{s} = cap[{s}]; int64_t c{s} = 0;"
             )
         return lines
 
@@ -284,8 +286,9 @@ class KernelSource:
         lines = [f"const int ag = (int)({agency});", f"int t = {len(thresholds) + 1};"]
         lines += [f"t -= {best} >= {literal(th, 'float')};" for th in thresholds]
         lines += [
-            f"R{s}[c{s}] = i; U{s}[c{s}] = (int16_t)({units}); S{s}[c{s}] = {best};",
-            f"T{s}[c{s}] = (int8_t)t; A{s}[c{s}] = (int8_t)ag; c{s}++;",
+            f"if (c{s} < K{s}) {{ R{s}[c{s}] = i; U{s}[c{s}] = (int16_t)({units});",
+            f"  S{s}[c{s}] = {best}; T{s}[c{s}] = (int8_t)t; A{s}[c{s}] = (int8_t)ag; }}",
+            f"c{s}++;",
         ]
         if service.opens_case_file:
             lines.append("if (!cf) { cf = 1; ca = ag; }")

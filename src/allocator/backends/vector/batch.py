@@ -21,7 +21,8 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -74,7 +75,6 @@ class Batch:
         household: household input columns, by variable name.
         member: member input columns, by variable name.
         offsets: ``n_households + 1`` segment bounds into the member rows.
-        member_household: household row of each member.
     """
 
     household_id: IntArray
@@ -82,12 +82,11 @@ class Batch:
     household: dict[str, Array]
     member: dict[str, Array]
     offsets: IntArray
-    member_household: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
-    def __post_init__(self) -> None:
-        if len(self.member_household) != self.n_members:
-            sizes = np.diff(self.offsets)
-            self.member_household = np.repeat(np.arange(self.n_households), sizes)
+    @cached_property
+    def member_household(self) -> IntArray:
+        """Household row of each member (built on first use: the kernels need only offsets)."""
+        return np.repeat(np.arange(self.n_households), self.sizes)
 
     @property
     def n_households(self) -> int:

@@ -39,6 +39,7 @@ def run_c(text: str, columns: dict[str, Any] = HOUSEHOLDS) -> list[float]:
     for k, name in enumerate(NAMES):
         ctype = DTYPES[columns[name].dtype.name]
         lines.append(f"  const {ctype}* H_{name} = (const {ctype}*)in[{k}];")
+    lines += expr.slot_declarations()
     lines += [f"  for (int64_t i = 0; i < n; i++) out[i] = (double)({body});", "}"]
     function = load("\n".join(lines)).f
     function.restype = None
@@ -65,6 +66,6 @@ def test_narrow_columns_widen_before_arithmetic() -> None:
 def test_constant_subtrees_become_slots_evaluated_in_python() -> None:
     expr = CExpr(lambda e, n: TYPES[(e, n)], PARAM_TYPES, lambda e, n: n)
     text = expr.emit(parse("income < params.line / 0 + abs(-2) and urban"), "household")
-    assert "PD[0]" in text
+    assert "PD_0" in text
     assert [(str(k)) for k in expr.slot_kinds()] == ["float"]
     assert slot_arrays(list(zip(expr.slots, expr.slot_kinds(), strict=True)), PARAMS)[1][0] == 2.0

@@ -3,8 +3,6 @@ when a block is too small; why-not counts equal to counting ``failed``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 

@@ -4,8 +4,8 @@ The rules are those of :mod:`allocator.backends.vector.compile`, which the two e
 tested against: integers are ``int64_t`` (wrapping, the kernel is built with ``-fwrapv``),
 anything with a float is ``double``, ``x / 0`` is ``0.0``, booleans and enum codes are
 ``int``. A subtree without variables is a *slot*: its value is computed once per decision
-date by the scalar evaluator and read from ``PI[k]`` (booleans, integers, enum codes) or
-``PD[k]`` (floats), so the C source does not depend on parameter values.
+date by the scalar evaluator and read from ``PI_k`` (booleans, integers, enum codes) or
+``PD_k`` (floats), so the C source does not depend on parameter values.
 
 Names become C identifiers the kernel declares: ``H_x[i]`` and ``M_x[j]`` for household and
 member inputs, ``h_x`` for household derived variables; member derived variables are
@@ -17,7 +17,7 @@ Examples:
     >>> types = {("household", "income"): INT, ("household", "housing"): enum_type("housing")}
     >>> c = CExpr(lambda e, n: types[(e, n)], {"line": INT}, lambda e, n: f"H_{n}[i]")
     >>> c.emit(parse("income / 2 < params.line"), "household")
-    '((double)(div_((double)(H_income[i]), (double)(INT64_C(2)))) < (double)(PI[0]))'
+    '((double)(div_((double)(H_income[i]), (double)(INT64_C(2)))) < (double)(PI_0))'
     >>> c.emit(parse("housing in {'homeless', 'tenant'}"), "household")
     '(((UINT64_C(10) >> (H_housing[i])) & 1) != 0)'
     >>> c.slots
@@ -173,7 +173,18 @@ class CExpr:
             self.slots.append(node)
             self._kinds.append(t.enum if t.kind == "enum" and t.enum else t.kind)
         array = "PD" if t.kind == "float" else "PI"
-        return f"{array}[{index}]"
+        return f"{array}_{index}"
+
+    def slot_declarations(self) -> list[str]:
+        """C declarations copying the slots into locals (``PI_k``, ``PD_k``): a local cannot
+        be aliased by the kernel's stores, so the compiler keeps it in a register."""
+        lines = []
+        for k, kind in enumerate(self._kinds):
+            if kind == "float":
+                lines.append(f"  const double PD_{k} = PD[{k}];")
+            else:
+                lines.append(f"  const int64_t PI_{k} = PI[{k}];")
+        return lines
 
     def _as(self, node: Node, entity: str, kind: str) -> str:
         return f"({CTYPES[kind]})({self.emit(node, entity)})"

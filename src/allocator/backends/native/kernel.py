@@ -107,7 +107,8 @@ class KernelSource:
         self._inline: dict[str, str] = {}
         self.expr = CExpr(ruleset.type_of, param_types(ruleset.parameters), self._read)
         body = self._body()
-        self.text = "\n".join([PREAMBLE, SIGNATURE + " {", *self._columns(), body, "}", ""])
+        slots = self.expr.slot_declarations()
+        self.text = "\n".join([PREAMBLE, SIGNATURE + " {", *self._columns(), *slots, body, "}", ""])
         self.slots = list(zip(self.expr.slots, self.expr.slot_kinds(), strict=True))
 
     def dtype(self, entity: str, name: str) -> str:
@@ -120,7 +121,7 @@ class KernelSource:
         for k, (entity, name) in enumerate(self.columns):
             ctype = DTYPES[self.dtype(entity, name)]
             prefix = "H" if entity == "household" else "M"
-            lines.append(f"  const {ctype}* {prefix}_{name} = (const {ctype}*)in[{k}];")
+            lines.append(f"  const {ctype}* restrict {prefix}_{name} = (const {ctype}*)in[{k}];")
         return lines
 
     def _read(self, entity: str, name: str) -> str:
@@ -210,9 +211,10 @@ class KernelSource:
         for s in range(n):
             o = 5 * s
             lines.append(
-                f"  int8_t* F{s} = failed + (int64_t){s} * n; int64_t* R{s} = out[{o}];"
-                f" int16_t* U{s} = out[{o + 1}]; double* S{s} = out[{o + 2}];"
-                f" int8_t* T{s} = out[{o + 3}]; int8_t* A{s} = out[{o + 4}];"
+                f"  int8_t* restrict F{s} = failed + (int64_t){s} * n;"
+                f" int64_t* restrict R{s} = out[{o}]; int16_t* restrict U{s} = out[{o + 1}];"
+                f" double* restrict S{s} = out[{o + 2}]; int8_t* restrict T{s} = out[{o + 3}];"
+                f" int8_t* restrict A{s} = out[{o + 4}];"
                 f" const int64_t K{s} = cap[{s}]; int64_t c{s} = 0;"
             )
         return lines

@@ -113,21 +113,33 @@ def _counts(key: IntArray, weights: Array, size: int) -> IntArray:
 
 
 class _Counted:
-    """Why-not counts an engine made (``BatchResult.why_not``), read service by service."""
+    """Totals an engine counted while deciding (``BatchResult.why_not`` and ``.demand``),
+    read service by service; rows of neighborhood ids the partition lacks stay zero."""
 
-    def __init__(self, why_not: tuple[int, Array], neighborhoods: NeighborhoodTable) -> None:
-        lo, self.table = why_not
-        self.rows = neighborhoods.locate(np.arange(lo, lo + len(self.table), dtype=np.int64))
+    def __init__(self, result: BatchResult, neighborhoods: NeighborhoodTable) -> None:
+        assert result.why_not is not None and result.demand is not None
+        lo, self.why = result.why_not
+        self.demand = result.demand[1]
+        self.rows = neighborhoods.locate(np.arange(lo, lo + len(self.why), dtype=np.int64))
         self.start = 0
 
-    def service(self, k: int) -> tuple[IntArray, IntArray]:
+    def why_not(self, k: int) -> tuple[IntArray, IntArray]:
         """Keys (neighborhood row * k + failed condition) and counts of the next service."""
-        block = self.table[:, self.start + 1 : self.start + k + 1]  # drop "nothing failed"
+        block = self.why[:, self.start + 1 : self.start + k + 1]  # drop "nothing failed"
         self.start += k + 1
         flat = np.ascontiguousarray(block).ravel()
         found = np.flatnonzero(flat)
         keys = self.rows[found // k] * k + found % k
         return keys, flat[found].astype(np.int64)
+
+    def eligible(self, i: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Demand keys of service ``i`` with its households, units and people."""
+        cells = self.demand[:, i].reshape(-1, 3)
+        found = np.flatnonzero(cells[:, 1])
+        width = TIERS * len(AGENCIES)
+        keys = self.rows[found // width] * width + found % width
+        values = cells[found].astype(np.int64)
+        return keys, values[:, 1], values[:, 0], values[:, 2]
 
 
 class PartitionTotals:
@@ -160,33 +172,35 @@ class PartitionTotals:
         sizes = result.sizes.astype(np.float64)
         # why-not key: neighborhood row * (k + 1) + (failed + 1), one bincount over all rows.
         why_base: dict[int, IntArray] = {}
-        counted = None if result.why_not is None else _Counted(result.why_not, neighborhoods)
+        counted = None
+        if result.why_not is not None and result.demand is not None:
+            counted = _Counted(result, neighborhoods)  # the engine counted while deciding
         for i, service in enumerate(ruleset.services):
             r = result.services[service.id]
-            tier = r.tier_at.astype(np.int64) - 1
-            key = (local_row[r.rows] * TIERS + tier) * n_ag + r.agency_at
-            units = r.units_at.astype(np.float64)
-            keys, (households, unit_sums, people) = group_sums(
-                key, [units, sizes[r.rows]], demand_size
-            )
-            keys += lo * TIERS * n_ag
+            k = len(service.conditions)
+            if counted is not None:
+                keys, households, unit_sums, people = counted.eligible(i)
+                self._why_not.append((i, *counted.why_not(k)))
+            else:
+                tier = r.tier_at.astype(np.int64) - 1
+                key = (local_row[r.rows] * TIERS + tier) * n_ag + r.agency_at
+                units = r.units_at.astype(np.float64)
+                keys, (households, unit_sums, people) = group_sums(
+                    key, [units, sizes[r.rows]], demand_size
+                )
+                keys += lo * TIERS * n_ag
+                base = why_base.get(k)
+                if base is None:
+                    base = why_base[k] = nb_row * (k + 1) + 1
+                counts = np.bincount(base + r.failed, minlength=n_nb * (k + 1))
+                counts = counts.reshape(n_nb, k + 1)[:, 1:].ravel()  # drop "nothing failed"
+                wkeys = np.flatnonzero(counts)
+                self._why_not.append((i, wkeys, counts[wkeys]))
             self._demand.append((i, keys, np.stack([unit_sums, households])))
             # Eligibility per (province, tier), from the few demand keys of the partition.
             pkey = neighborhoods.province[keys // (TIERS * n_ag)] * TIERS + (keys // n_ag) % TIERS
             for j, weights in enumerate((households, unit_sums, people)):
                 self.by_province[i, j] = _counts(pkey, weights, n_provinces * TIERS)
-            k = len(service.conditions)
-            if counted is not None:  # the engine counted them while deciding
-                wkeys, wcounts = counted.service(k)
-                self._why_not.append((i, wkeys, wcounts))
-                continue
-            base = why_base.get(k)
-            if base is None:
-                base = why_base[k] = nb_row * (k + 1) + 1
-            counts = np.bincount(base + r.failed, minlength=n_nb * (k + 1))
-            counts = counts.reshape(n_nb, k + 1)[:, 1:].ravel()  # drop "nothing failed"
-            wkeys = np.flatnonzero(counts)
-            self._why_not.append((i, wkeys, counts[wkeys]))
         self.read = prepared.read
         self.classified = result.n_households
         self.members = int(result.sizes.sum())

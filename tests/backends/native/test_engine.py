@@ -65,3 +65,21 @@ def test_why_not_counts_are_the_failed_conditions_by_neighborhood(
         start += k + 1
     assert start == table.shape[1]
     assert int(table.sum()) == batch.n_households * len(ruleset.services)
+
+
+def test_demand_counts_are_the_eligible_households_by_neighborhood_tier_and_agency(
+    ruleset: RuleSet, batch: Batch
+) -> None:
+    result = NativeKernel(ruleset, dict(signature(batch))).run(batch, ruleset.parameters.at(DAY))
+    assert result.demand is not None
+    lo, table = result.demand
+    for s, service in enumerate(ruleset.services):
+        r = result.services[service.id]
+        expected = np.zeros(table.shape[:1] + table.shape[2:], dtype=np.int64)
+        cell = (r.tier_at.astype(np.int64) - 1) * 6 + r.agency_at
+        where = (batch.neighborhood_id[r.rows] - lo, cell)
+        np.add.at(expected[..., 0], where, r.units_at)
+        np.add.at(expected[..., 1], where, 1)
+        np.add.at(expected[..., 2], where, batch.sizes[r.rows])
+        assert table[:, s].tolist() == expected.tolist(), service.id
+    assert int(table[..., 1].sum()) == sum(len(r.rows) for r in result.services.values())

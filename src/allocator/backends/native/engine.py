@@ -33,6 +33,7 @@ import numpy as np
 
 from allocator.api.parameters import ParamScalar
 from allocator.api.ruleset import RuleSet
+from allocator.api.services import TIERS
 from allocator.backends.vector.batch import Batch
 from allocator.backends.vector.result import BatchResult, ServiceResult
 from allocator.domain.enums import ENUM_TYPES
@@ -85,29 +86,34 @@ def slot_arrays(
     return ints, floats
 
 
-#: Most cells a why-not table may have (int32): 64 MB.
-MAX_WHY_NOT_CELLS = 1 << 24
+#: Most cells a count table may have (int32): 128 MB.
+MAX_CELLS = 1 << 25
+#: Demand cells per (neighborhood, service): tiers x agencies, three counts each.
+DEMAND_CELLS = len(TIERS) * len(ENUM_TYPES["agency"])
 
 
-def why_not_table(
-    nbid: np.ndarray[Any, Any], width: int
-) -> tuple[int, np.ndarray[Any, Any]] | None:
-    """A zeroed why-not count table for the neighborhood ids of a batch, or ``None`` when their
-    range is too wide for a dense table (then totals count from ``failed`` instead).
+def count_tables(
+    nbid: np.ndarray[Any, Any], why_width: int, services: int, members: int
+) -> tuple[int, np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """Zeroed count tables for the neighborhood ids of a batch: ``(lowest id, why-not
+    table, demand table)``, or ``None`` when their range is too wide for dense tables or
+    the batch too large for int32 sums (totals then count from the decisions instead).
 
     Examples:
-        >>> lo, table = why_not_table(np.array([7, 9, 8]), 4)
-        >>> lo, table.shape
-        (7, (3, 4))
-        >>> why_not_table(np.array([0, 10**9]), 4) is None
+        >>> lo, why, demand = count_tables(np.array([7, 9, 8]), 4, 2, 10)
+        >>> lo, why.shape, demand.shape
+        (7, (3, 4), (3, 2, 24, 3))
+        >>> count_tables(np.array([0, 10**9]), 4, 2, 10) is None
         True
     """
-    if len(nbid) == 0:
+    if len(nbid) == 0 or members >= 2**31:
         return None
     lo, hi = int(nbid.min()), int(nbid.max())
-    if (hi - lo + 1) * width > MAX_WHY_NOT_CELLS:
+    span = hi - lo + 1
+    if span * max(why_width, services * DEMAND_CELLS * 3) > MAX_CELLS:
         return None
-    return lo, np.zeros((hi - lo + 1, width), dtype=np.int32)
+    why = np.zeros((span, why_width), dtype=np.int32)
+    return lo, why, np.zeros((span, services, DEMAND_CELLS, 3), dtype=np.int32)
 
 
 def _block(size: int) -> tuple[np.ndarray[Any, Any], ...]:
@@ -178,7 +184,8 @@ class NativeKernel:
         capacity = self.capacity(n)
         while True:
             blocks = [_block(int(c)) for c in capacity]
-            why_not = why_not_table(nbid, why_not_width(self.ruleset))
+            width = why_not_width(self.ruleset)
+            counts = count_tables(nbid, width, len(services), batch.n_members)
             out = np.array([_pointer(a) for block in blocks for a in block], dtype=np.uintp)
             arrays = (offsets, pointers, ints, floats, failed, out, capacity, count)
             self.function(
@@ -187,8 +194,9 @@ class NativeKernel:
                 ctypes.c_void_p(_pointer(case_file)),
                 ctypes.c_void_p(_pointer(case_agency)),
                 ctypes.c_void_p(_pointer(nbid)),
-                ctypes.c_int64(0 if why_not is None else why_not[0]),
-                ctypes.c_void_p(None if why_not is None else _pointer(why_not[1])),
+                ctypes.c_int64(0 if counts is None else counts[0]),
+                ctypes.c_void_p(None if counts is None else _pointer(counts[1])),
+                ctypes.c_void_p(None if counts is None else _pointer(counts[2])),
             )
             self.learn(count, n)
             if np.all(count <= capacity):
@@ -213,5 +221,6 @@ class NativeKernel:
             services=results,
             case_file=case_file,
             case_file_agency=case_agency,
-            why_not=why_not,
+            why_not=None if counts is None else (counts[0], counts[1]),
+            demand=None if counts is None else (counts[0], counts[2]),
         )

@@ -11,7 +11,10 @@ variables in the ruleset's order, then every service in order, exactly as
   held (``-1`` when all did). A member-level service keeps the furthest any member got,
   counts eligible members as units and keeps the best eligible member's score;
 * eligible households are appended to the service's output block: row, units, score, tier
-  and agency; the first eligible service that opens a case file names the case agency.
+  and agency; the first eligible service that opens a case file names the case agency;
+* when given tables (``why``, ``dem``), households are counted by neighborhood as the
+  partition totals need them: ineligible ones by failed condition, eligible ones (units,
+  households, people) by tier and agency (see :mod:`allocator.pipeline.totals`).
 
 Input columns are read in the width the batch holds them (the C types are part of the
 source), parameters through the slot arrays of :class:`.cexpr.CExpr`.
@@ -29,8 +32,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from allocator.api.ruleset import RuleSet
-from allocator.api.services import Service
+from allocator.api.services import TIERS, Service
 from allocator.api.variables import DerivedVariable
+from allocator.domain.enums import ENUM_TYPES
 from allocator.expressions.nodes import Node, names_in
 
 from .cexpr import CTYPES, CExpr, literal, param_types
@@ -64,7 +68,7 @@ SIGNATURE = (
     "void allocator_classify(int64_t n, const int64_t* off, void** in, const int64_t* PI,\n"
     "    const double* PD, int8_t* failed, void** out, const int64_t* cap, int64_t* count,\n"
     "    uint8_t* case_file,\n"
-    "    int8_t* case_agency, const int64_t* nbid, int64_t nb_lo, int32_t* why)"
+    "    int8_t* case_agency, const int64_t* nbid, int64_t nb_lo, int32_t* why, int32_t* dem)"
 )
 
 
@@ -294,6 +298,13 @@ class KernelSource:
         ]
         if service.opens_case_file:
             lines.append("if (!cf) { cf = 1; ca = ag; }")
+        cells = len(TIERS) * len(ENUM_TYPES["agency"])
+        n = len(self.ruleset.services)
+        lines += [
+            f"if (dem) {{ int32_t* d = dem + (((nbid[i] - nb_lo) * {n} + {s}) * {cells}",
+            f"    + (t - 1) * {len(ENUM_TYPES['agency'])} + ag) * 3;",
+            f"  d[0] += (int32_t)({units}); d[1] += 1; d[2] += (int32_t)(m1 - m0); }}",
+        ]
         return lines
 
     def _household_service(self, s: int, service: Service) -> list[str]:

@@ -135,6 +135,9 @@ class BatchResult:
             (the C kernel): ``(lowest neighborhood id, table)``, the int32 table having a row
             per neighborhood id from the lowest on and, per service of ``k`` conditions,
             ``k + 1`` columns counting households by ``failed + 1``.
+        demand: eligible households as counted by the engine, if it did: ``(lowest
+            neighborhood id, table)``, the int32 table of shape (neighborhood ids, services,
+            tiers x agencies, 3) holding units, households and people per cell.
 
     Examples:
         >>> r = BatchResult(np.array([7, 5]), np.array([1, 1]), np.array([2, 1]), {},
@@ -153,6 +156,7 @@ class BatchResult:
     case_file_agency: Array
     order: IntArray | None = None
     why_not: tuple[int, Array] | None = None
+    demand: tuple[int, Array] | None = None
 
     @property
     def n_households(self) -> int:

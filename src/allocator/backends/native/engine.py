@@ -1,9 +1,10 @@
 """Run a compiled kernel on a batch: bind the columns, call it, wrap its output blocks.
 
-The kernel writes, per service, ``failed`` for every household and the eligible households'
-row, units, score, tier and agency into a block of ``n`` rows, of which it fills the first
-``count[s]``. Blocks are allocated whole but only the filled rows are ever touched, so their
-memory is what eligibility needs. The result is in the batch's own row order.
+The kernel writes ``failed`` for every household and service (household-major: a household's
+bytes side by side, so the kernel writes one stream, not one per service) and, per service,
+the eligible households as :data:`ELIGIBLE` records (row, score, units, tier, agency) into a
+block sized from earlier batches (see :meth:`NativeKernel.capacity`); the result's columns
+are views of those. The result is in the batch's own row order.
 
 Examples:
     >>> from datetime import date
@@ -116,16 +117,17 @@ def count_tables(
     return lo, why, np.zeros((span, services, DEMAND_CELLS, 3), dtype=np.int32)
 
 
-def _block(size: int) -> tuple[np.ndarray[Any, Any], ...]:
-    """Arrays for ``size`` eligible households: rows, units, score, tier, agency."""
-    size = max(size, 1)
-    return (
-        np.empty(size, dtype=np.int64),
-        np.empty(size, dtype=np.int16),
-        np.empty(size, dtype=np.float64),
-        np.empty(size, dtype=np.int8),
-        np.empty(size, dtype=np.int8),
-    )
+#: One eligible household of a service, as the kernel's ``elig_t`` lays it out.
+ELIGIBLE = np.dtype(
+    [
+        ("row", np.int64),
+        ("score", np.float64),
+        ("units", np.int16),
+        ("tier", np.int8),
+        ("agency", np.int8),
+    ],
+    align=True,
+)
 
 
 def _pointer(array: np.ndarray[Any, Any]) -> int:
@@ -176,17 +178,17 @@ class NativeKernel:
         pointers = np.array([_pointer(c) for c in columns] or [0], dtype=np.uintp)
         offsets = np.ascontiguousarray(batch.offsets, dtype=np.int64)
         ints, floats = slot_arrays(self.source.slots, params)
-        failed = np.empty((len(services), max(n, 1)), dtype=np.int8)
+        failed = np.empty((max(n, 1), len(services)), dtype=np.int8)
         count = np.zeros(len(services), dtype=np.int64)
         case_file = np.zeros(n, dtype=np.bool_)
         case_agency = np.zeros(n, dtype=np.int8)
         nbid = np.ascontiguousarray(batch.neighborhood_id, dtype=np.int64)
         capacity = self.capacity(n)
         while True:
-            blocks = [_block(int(c)) for c in capacity]
+            blocks = [np.empty(max(int(c), 1), dtype=ELIGIBLE) for c in capacity]
             width = why_not_width(self.ruleset)
             counts = count_tables(nbid, width, len(services), batch.n_members)
-            out = np.array([_pointer(a) for block in blocks for a in block], dtype=np.uintp)
+            out = np.array([_pointer(block) for block in blocks], dtype=np.uintp)
             arrays = (offsets, pointers, ints, floats, failed, out, capacity, count)
             self.function(
                 ctypes.c_int64(n),
@@ -205,9 +207,12 @@ class NativeKernel:
         results = {}
         for s, service in enumerate(services):
             c = int(count[s])
-            rows, units, score, tier, agency = (a[:c] for a in blocks[s])
+            block = blocks[s][:c]
+            rows, units, score, tier, agency = (
+                block[name] for name in ("row", "units", "score", "tier", "agency")
+            )
             results[service.id] = ServiceResult(
-                failed=failed[s, :n],
+                failed=failed[:n, s],
                 rows=rows,
                 units_at=units,
                 score_at=score,

@@ -56,6 +56,8 @@ DTYPES = {
 PREAMBLE = """\
 #include <stdint.h>
 #include <math.h>
+/* One eligible household of a service (NumPy: engine.ELIGIBLE). */
+typedef struct { int64_t row; double score; int16_t units; int8_t tier; int8_t agency; } elig_t;
 static inline double div_(double a, double b) { return b != 0 ? a / b : 0.0; }
 static inline int64_t min_i(int64_t a, int64_t b) { return b < a ? b : a; }
 static inline int64_t max_i(int64_t a, int64_t b) { return b > a ? b : a; }
@@ -204,21 +206,20 @@ class KernelSource:
         ]
         start = 0
         for s, service in enumerate(self.ruleset.services):
-            lines.append(f"      w[{start + 1} + F{s}[i]]++;")
+            lines.append(f"      w[{start + 1} + F{s}[i * NS]]++;")
             start += len(service.conditions) + 1
         return [*lines, "    }"]
 
     def _outputs(self, n: int) -> list[str]:
-        """Each service's output block: ``out[5 s]`` to ``out[5 s + 4]`` (rows, units, score,
-        tier, agency) with room for ``cap[s]`` households; more are counted, not stored."""
-        lines = []
+        """Per service: ``failed`` column ``s`` of the household-major ``failed`` table (one
+        byte per service side by side: one output stream instead of one per service), and
+        block ``out[s]`` of eligible households, room for ``cap[s]``; more are counted, not
+        stored."""
+        lines = [f"  const int64_t NS = {n};"]
         for s in range(n):
-            o = 5 * s
             lines.append(
-                f"  int8_t* restrict F{s} = failed + (int64_t){s} * n;"
-                f" int64_t* restrict R{s} = out[{o}]; int16_t* restrict U{s} = out[{o + 1}];"
-                f" double* restrict S{s} = out[{o + 2}]; int8_t* restrict T{s} = out[{o + 3}];"
-                f" int8_t* restrict A{s} = out[{o + 4}];"
+                f"  int8_t* restrict F{s} = failed + {s};"
+                f" elig_t* restrict E{s} = out[{s}];"
                 f" const int64_t K{s} = cap[{s}]; int64_t c{s} = 0;"
             )
         return lines
@@ -292,8 +293,9 @@ class KernelSource:
         lines = [f"const int ag = (int)({agency});", f"int t = {len(thresholds) + 1};"]
         lines += [f"t -= {best} >= {literal(th, 'float')};" for th in thresholds]
         lines += [
-            f"if (c{s} < K{s}) {{ R{s}[c{s}] = i; U{s}[c{s}] = (int16_t)({units});",
-            f"  S{s}[c{s}] = {best}; T{s}[c{s}] = (int8_t)t; A{s}[c{s}] = (int8_t)ag; }}",
+            f"if (c{s} < K{s}) {{ elig_t* e = E{s} + c{s}; e->row = i;",
+            f"  e->units = (int16_t)({units}); e->score = {best}; e->tier = (int8_t)t;",
+            "  e->agency = (int8_t)ag; }",
             f"c{s}++;",
         ]
         if service.opens_case_file:
@@ -314,7 +316,7 @@ class KernelSource:
             f"if (p == {k}) {{",
             *self._score(service, "household"),
             *self._store(s, service, "sc", "1"),
-            f"F{s}[i] = -1; }} else F{s}[i] = (int8_t)p;",
+            f"F{s}[i * NS] = -1; }} else F{s}[i * NS] = (int8_t)p;",
         ]
         return [f"    {{ /* {service.id} */", *("      " + line for line in body), "    }"]
 
@@ -351,6 +353,6 @@ class KernelSource:
             f"if (un{s} > 0) {{",
             *self._store(s, service, f"be{s}", f"un{s}"),
             "}",
-            f"F{s}[i] = (int8_t)(fu{s} == {k} ? -1 : fu{s});",
+            f"F{s}[i * NS] = (int8_t)(fu{s} == {k} ? -1 : fu{s});",
         ]
         return [f"    {{ /* {service.id} */", *("      " + line for line in body), "    }"]

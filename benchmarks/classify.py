@@ -36,6 +36,7 @@ def _one(
 ) -> dict[str, Any]:
     """Run one classification in this process and report time and peak memory."""
     os.environ["ALLOCATOR_KERNEL"] = kernel  # the vector backend's kernel (c or numpy)
+    import allocator.backends.native  # noqa: F401  (imported before the clock, as the others)
     from allocator.api.ruleset import default_rules_dir
     from allocator.loading import load_ruleset
     from allocator.pipeline import RunOptions, classify_dataset

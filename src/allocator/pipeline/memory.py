@@ -44,9 +44,12 @@ def tune_memory() -> bool:
         if switch is not None:
             switch(False)
         if sys.platform.startswith("linux"):
-            name = ctypes.util.find_library("c") or "libc.so.6"
+            try:  # find_library runs ldconfig (10 ms): try glibc's usual name first
+                libc = ctypes.CDLL("libc.so.6")
+            except OSError:
+                libc = None
             try:
-                libc = ctypes.CDLL(name)
+                libc = libc or ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
                 ok = bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(
                     libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
                 )

@@ -96,7 +96,7 @@ def group_sums(key: IntArray, weights: list[Array], size: int) -> tuple[IntArray
         >>> keys.tolist(), n.tolist(), w.tolist()
         ([2, 5], [1, 2], [2, 4])
     """
-    if len(key) * 8 >= size:
+    if len(key) * 2 >= size:  # dense only when most slots are used: big arrays fault in
         counts = np.bincount(key, minlength=size)
         keys = np.flatnonzero(counts)
         sums = [_counts(key, w, size)[keys] for w in weights]

@@ -41,37 +41,26 @@ def test_compiler_errors_are_reported(tmp_path: Path, monkeypatch: pytest.Monkey
     assert list(tmp_path.glob("kernel-*.so")) == []
 
 
-def _batch() -> Batch:
-    nb = Neighborhood(
-        neighborhood_id=1,
-        name="n",
-        province="P",
-        county="C",
-        setting="urban",
-        custodian="imam_order",
-    )
-    hh = parse_household(
-        {
-            "household_id": 1,
-            "neighborhood_id": 1,
-            "income": 0,
-            "members": [{"age": 40, "sex": "female", "relation": "head"}],
-        }
-    )
-    return Batch.from_models([hh], {1: nb})
+def _batch(neighborhood: Neighborhood) -> Batch:
+    head = {"age": 40, "sex": "female", "relation": "head"}
+    hh = parse_household({"household_id": 1, "neighborhood_id": 1, "members": [head]})
+    return Batch.from_models([hh], {1: neighborhood})
 
 
 def test_without_a_compiler_auto_falls_back_to_numpy_and_c_fails(
-    ruleset: RuleSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ruleset: RuleSet,
+    target_neighborhood: Neighborhood,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ALLOCATOR_KERNEL_CACHE", str(tmp_path))
     monkeypatch.setattr(build, "compiler", lambda: None)
     day = date(2025, 6, 1)
     with pytest.warns(UserWarning, match="no C compiler found"):
-        result = VectorBackend(ruleset, "auto").classify(_batch(), day)
+        result = VectorBackend(ruleset, "auto").classify(_batch(target_neighborhood), day)
     assert result.order is not None  # the NumPy kernel's layout order
     with pytest.raises(KernelBuildError, match="no C compiler found"):
-        VectorBackend(ruleset, "c").classify(_batch(), day)
+        VectorBackend(ruleset, "c").classify(_batch(target_neighborhood), day)
 
 
 def test_the_kernel_is_chosen_by_argument_or_environment(

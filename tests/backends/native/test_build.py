@@ -72,3 +72,16 @@ def test_the_kernel_is_chosen_by_argument_or_environment(
     monkeypatch.setenv("ALLOCATOR_KERNEL", "fortran")
     with pytest.raises(ValueError, match="unknown kernel 'fortran'"):
         VectorBackend(ruleset)
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("ALLOCATOR_KERNEL_CACHE", str(blocker / "kernels"))
+    monkeypatch.setattr(build.tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(build, "_loaded", {})
+    assert load(SOURCE + "/* fallback */\n").answer() == 42
+    assert len(list((tmp_path / "tmp").glob("allocator-kernels-*/kernel-*.so"))) == 1

@@ -65,26 +65,34 @@ def load(source: str) -> ctypes.CDLL:
 
 
 def _built(cc: str, key: str, source: str) -> Path:
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / f"allocator-kernels-{os.getuid()}"
-        folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"kernel-{key}.so"
-    if target.is_file():
-        return target
-    with tempfile.TemporaryDirectory(dir=folder) as work:
-        c_file = Path(work) / "kernel.c"
-        c_file.write_text(source, encoding="utf-8")
-        out = Path(work) / "kernel.so"
+    """The cached library of ``source``, compiled into the cache if missing; a cache that
+    cannot be written is replaced by one in the temporary directory."""
+    fallback = Path(tempfile.gettempdir()) / f"allocator-kernels-{os.getuid()}"
+    for folder in (cache_dir(), fallback):
+        target = folder / f"kernel-{key}.so"
+        if target.is_file():
+            return target
         try:
-            done = subprocess.run(
-                [cc, *FLAGS, "-o", str(out), str(c_file)], capture_output=True, text=True
-            )
-        except OSError as exc:
-            raise KernelBuildError(f"cannot run the C compiler {cc!r}: {exc}") from None
-        if done.returncode != 0:
-            raise KernelBuildError(f"compiling the rules kernel failed:\n{done.stderr[-2000:]}")
-        os.replace(out, target)
-    return target
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder) as work:
+                _compile(cc, source, Path(work), target)
+            return target
+        except OSError:
+            continue
+    raise KernelBuildError(f"no writable kernel cache ({cache_dir()} nor {fallback})")
+
+
+def _compile(cc: str, source: str, work: Path, target: Path) -> None:
+    """Compile ``source`` in ``work`` and move the library to ``target`` (atomically)."""
+    c_file = work / "kernel.c"
+    c_file.write_text(source, encoding="utf-8")
+    out = work / "kernel.so"
+    try:
+        done = subprocess.run(
+            [cc, *FLAGS, "-o", str(out), str(c_file)], capture_output=True, text=True
+        )
+    except OSError as exc:
+        raise KernelBuildError(f"cannot run the C compiler {cc!r}: {exc}") from None
+    if done.returncode != 0:
+        raise KernelBuildError(f"compiling the rules kernel failed:\n{done.stderr[-2000:]}")
+    os.replace(out, target)

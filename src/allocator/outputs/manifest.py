@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,16 +51,20 @@ def build_manifest(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Describe every file under ``directory`` (the manifest itself excluded)."""
-    files = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST):
-        files.append(
-            {
-                "path": path.relative_to(directory).as_posix(),
-                "bytes": path.stat().st_size,
-                "rows": parquet_rows(path),
-                "sha256": sha256_of(path),
-            }
-        )
+    paths = sorted(p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+    def describe(path: Path) -> dict[str, Any]:
+        return {
+            "path": path.relative_to(directory).as_posix(),
+            "bytes": path.stat().st_size,
+            "rows": parquet_rows(path),
+            "sha256": sha256_of(path),
+        }
+
+    # Hashing releases the GIL: two threads hash a large result (hundreds of MB) in half
+    # the time; the order of the files stays the sorted one.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        files = list(pool.map(describe, paths))
     return {
         "kind": kind,
         "allocator_version": __version__,

@@ -33,7 +33,7 @@ from allocator.domain.household import Member
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE
 from allocator.loading import load_ruleset
 from allocator.pipeline import RunOptions, classify_dataset, engine_for, prepare
-from allocator.pipeline.partition import neighborhoods_of
+from allocator.pipeline.partition import engine_of, neighborhoods_of
 from allocator.pipeline.schema import open_tables
 from tests.conftest import DAY
 
@@ -220,16 +220,31 @@ def test_tiny_preset_results_are_identical(tiny: Path, ruleset: RuleSet) -> None
 
 
 @pytest.mark.slow
-def test_tiny_preset_outputs_are_identical(tiny: Path, tmp_path: Path, ruleset: RuleSet) -> None:
-    """The wide decisions, rejects, demand and why-not files have the same bytes."""
+def test_tiny_preset_outputs_are_identical(
+    tiny: Path, tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wide decisions, rejects, demand and why-not files have the same bytes, whether
+    durable-rules, the C kernel or the NumPy kernel decided (and counted the totals)."""
     outs = {}
-    for name in ("vector", "durable"):
+    for name, backend, kernel in (
+        ("c", "vector", "c"),
+        ("numpy", "vector", "numpy"),
+        ("durable", "durable", "auto"),
+    ):
+        monkeypatch.setenv("ALLOCATOR_KERNEL", kernel)
         outs[name] = out = tmp_path / name
-        options = RunOptions(backend=name, decisions="wide")
+        options = RunOptions(backend=backend, decisions="wide")
         summary = classify_dataset(tiny, out, ruleset, DAY, options=options)
         assert summary["households_classified"] == 2000
-    names = sorted(p.relative_to(outs["vector"]) for p in (outs["vector"] / "parts").iterdir())
+        if backend == "vector":  # the kernel asked for is the one that ran
+            engine = engine_of(ruleset, backend, tiny)
+            assert isinstance(engine, VectorBackend)
+            built = [k for k in engine._native.values() if k is not None]
+            assert (engine.kernel, len(built) > 0) == (kernel, kernel == "c")
+    names = sorted(p.relative_to(outs["c"]) for p in (outs["c"] / "parts").iterdir())
     assert len(names) == 3 * 5
     names += [Path("demand.parquet"), Path("why_not.parquet")]
     for rel in names:
-        assert (outs["vector"] / rel).read_bytes() == (outs["durable"] / rel).read_bytes(), rel
+        expected = (outs["durable"] / rel).read_bytes()
+        assert (outs["c"] / rel).read_bytes() == expected, rel
+        assert (outs["numpy"] / rel).read_bytes() == expected, rel

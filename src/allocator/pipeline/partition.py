@@ -125,7 +125,12 @@ def neighborhoods_of(data_dir: Path) -> NeighborhoodTable:
 
 def engine_of(ruleset: RuleSet, backend: str, data_dir: Path) -> Engine:
     """The engine of ``backend`` for ``ruleset``, built once per process."""
-    key = (ruleset.hash, backend, str(Path(data_dir).resolve()) if backend == "durable" else "")
+    if backend == "durable":
+        key = (ruleset.hash, backend, str(Path(data_dir).resolve()))
+    else:  # the kernel ($ALLOCATOR_KERNEL) is read when the backend is made
+        from allocator.backends.vector.engine import kernel_choice
+
+        key = (ruleset.hash, backend, kernel_choice())
     with _lock:
         found = _engines.get(key)
         if found is None:

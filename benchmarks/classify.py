@@ -169,8 +169,12 @@ def measure(
     decisions: str = "compact",
     kernel: str = "c",
 ) -> dict[str, Any]:
-    """:func:`_one` in a fresh subprocess."""
-    out = Path("/tmp") / f"allocator-bench-out-{backend}"
+    """:func:`_one` in a fresh subprocess, writing into a new directory (replacing an old
+    result would put its deletion into the measured time)."""
+    import shutil
+
+    out = Path("/tmp") / f"allocator-bench-out-{backend}-{kernel}-{threads}-{decisions}"
+    shutil.rmtree(out, ignore_errors=True)
     result = _run(["--one", str(data), str(out), backend, str(threads), decisions, kernel])
     print(json.dumps(result), flush=True)
     return result

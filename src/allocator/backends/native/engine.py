@@ -42,7 +42,8 @@ from allocator.expressions.nodes import Node
 from allocator.expressions.scalar import evaluate
 
 from .build import load
-from .kernel import DTYPES, KernelSource, why_not_width
+from .kernel import DTYPES, KernelSource
+from .services import why_not_width
 
 Signature = tuple[tuple[str, str], ...]
 

@@ -16,7 +16,7 @@ variables in the ruleset's order, then every service in order, exactly as
   partition totals need them: ineligible ones by failed condition, eligible ones (units,
   households, people) by tier and agency (see :mod:`allocator.pipeline.totals`).
 
-Input columns are read in the width the batch holds them (the C types are part of the
+The services' statements come from :mod:`.services`. Input columns are read in the width the batch holds them (the C types are part of the
 source), parameters through the slot arrays of :class:`.cexpr.CExpr`.
 
 Examples:
@@ -32,12 +32,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from allocator.api.ruleset import RuleSet
-from allocator.api.services import TIERS, Service
 from allocator.api.variables import DerivedVariable
-from allocator.domain.enums import ENUM_TYPES
 from allocator.expressions.nodes import Node, names_in
 
 from .cexpr import CTYPES, CExpr, literal, param_types
+from .services import ServiceCode
 
 #: C element type of each NumPy dtype a column can have.
 DTYPES = {
@@ -72,19 +71,6 @@ SIGNATURE = (
     "    uint8_t* case_file,\n"
     "    int8_t* case_agency, const int64_t* nbid, int64_t nb_lo, int32_t* why, int32_t* dem)"
 )
-
-
-def why_not_width(ruleset: RuleSet) -> int:
-    """Columns of the why-not count table: ``k + 1`` per service of ``k`` conditions.
-
-    Examples:
-        >>> from allocator.api.ruleset import default_rules_dir
-        >>> from allocator.loading import load_ruleset
-        >>> rules = load_ruleset(default_rules_dir())
-        >>> why_not_width(rules) == sum(len(s.conditions) + 1 for s in rules.services)
-        True
-    """
-    return sum(len(s.conditions) + 1 for s in ruleset.services)
 
 
 class KernelSource:
@@ -184,45 +170,20 @@ class KernelSource:
                 ctype = CTYPES[v.type.kind]
                 formula = self.expr.emit(v.formula, "household")
                 lines.append(f"    const {ctype} h_{v.id} = ({ctype})({formula});")
+        code = ServiceCode(self.ruleset, self.expr)
         services = list(enumerate(self.ruleset.services))
-        lines += self._member_services([(s, x) for s, x in services if x.entity == "member"])
+        lines += code.member_loop([(s, x) for s, x in services if x.entity == "member"])
         lines.append("    int cf = 0, ca = -1;")
         for s, service in services:
             if service.entity == "member":
-                lines += self._member_result(s, service)
+                lines += code.member_result(s, service)
             else:
-                lines += self._household_service(s, service)
+                lines += code.household(s, service)
         lines += ["    case_file[i] = (uint8_t)cf;", "    case_agency[i] = (int8_t)ca;"]
-        lines += self._why_not()
+        lines += code.why_not()
         lines.append("  }")
         n = len(self.ruleset.services)
-        return "\n".join([*self._outputs(n), *lines, *[f"  count[{s}] = c{s};" for s in range(n)]])
-
-    def _why_not(self) -> list[str]:
-        """Count the household in ``why``: row ``nbid - nb_lo``, one column per (service,
-        failed + 1), services side by side (see :func:`why_not_width`)."""
-        lines = [
-            f"    if (why) {{ int32_t* w = why + (nbid[i] - nb_lo) * {why_not_width(self.ruleset)};"
-        ]
-        start = 0
-        for s, service in enumerate(self.ruleset.services):
-            lines.append(f"      w[{start + 1} + F{s}[i * NS]]++;")
-            start += len(service.conditions) + 1
-        return [*lines, "    }"]
-
-    def _outputs(self, n: int) -> list[str]:
-        """Per service: ``failed`` column ``s`` of the household-major ``failed`` table (one
-        byte per service side by side: one output stream instead of one per service), and
-        block ``out[s]`` of eligible households, room for ``cap[s]``; more are counted, not
-        stored."""
-        lines = [f"  const int64_t NS = {n};"]
-        for s in range(n):
-            lines.append(
-                f"  int8_t* restrict F{s} = failed + {s};"
-                f" elig_t* restrict E{s} = out[{s}];"
-                f" const int64_t K{s} = cap[{s}]; int64_t c{s} = 0;"
-            )
-        return lines
+        return "\n".join([*code.outputs(), *lines, *[f"  count[{s}] = c{s};" for s in range(n)]])
 
     def _aggregations(self, variables: list[DerivedVariable]) -> list[str]:
         before, inside, after = [], [], []
@@ -265,94 +226,3 @@ class KernelSource:
             after.append(f"    const {ctype} {name} = s_{v.id} ? ({ctype})a_{v.id} : {default};")
         loop = ["    for (int64_t j = m0; j < m1; j++) {", *inside, "    }"] if inside else []
         return before + loop + after
-
-    def _conditions(self, service: Service, entity: str) -> list[str]:
-        """Statements leaving in ``p`` how many leading conditions hold."""
-        lines = ["int p = 0;", "do {"]
-        for k, condition in enumerate(service.conditions):
-            lines.append(f"  if (!({self.expr.emit(condition.expr, entity)})) break;")
-            lines.append(f"  p = {k + 1};")
-        return [*lines, "} while (0);"]
-
-    def _score(self, service: Service, entity: str) -> list[str]:
-        lines = [f"double sc = {literal(service.priority.base, 'float')};"]
-        for term in service.priority.terms:
-            when = self.expr.emit(term.when, entity)
-            points = self.expr.emit(term.points, entity)
-            if not any(n.parts[0] != "params" for n in names_in(term.points)):
-                lines.append(f"sc += (double)({when}) * (double)({points});")
-            else:
-                kind = CTYPES[self.expr.kind(term.points, entity).kind]
-                lines.append(f"sc += (double)(({when}) ? ({kind})({points}) : ({kind})0);")
-        return lines
-
-    def _store(self, s: int, service: Service, best: str, units: str) -> list[str]:
-        """Append the eligible household ``i`` to service ``s``'s block."""
-        thresholds = service.priority.tier_thresholds
-        agency = self.expr.emit(service.agency, "household", "agency")
-        lines = [f"const int ag = (int)({agency});", f"int t = {len(thresholds) + 1};"]
-        lines += [f"t -= {best} >= {literal(th, 'float')};" for th in thresholds]
-        lines += [
-            f"if (c{s} < K{s}) {{ elig_t* e = E{s} + c{s}; e->row = i;",
-            f"  e->units = (int16_t)({units}); e->score = {best}; e->tier = (int8_t)t;",
-            "  e->agency = (int8_t)ag; }",
-            f"c{s}++;",
-        ]
-        if service.opens_case_file:
-            lines.append("if (!cf) { cf = 1; ca = ag; }")
-        cells = len(TIERS) * len(ENUM_TYPES["agency"])
-        n = len(self.ruleset.services)
-        lines += [
-            f"if (dem) {{ int32_t* d = dem + (((nbid[i] - nb_lo) * {n} + {s}) * {cells}",
-            f"    + (t - 1) * {len(ENUM_TYPES['agency'])} + ag) * 3;",
-            f"  d[0] += (int32_t)({units}); d[1] += 1; d[2] += (int32_t)(m1 - m0); }}",
-        ]
-        return lines
-
-    def _household_service(self, s: int, service: Service) -> list[str]:
-        k = len(service.conditions)
-        body = [
-            *self._conditions(service, "household"),
-            f"if (p == {k}) {{",
-            *self._score(service, "household"),
-            *self._store(s, service, "sc", "1"),
-            f"F{s}[i * NS] = -1; }} else F{s}[i * NS] = (int8_t)p;",
-        ]
-        return [f"    {{ /* {service.id} */", *("      " + line for line in body), "    }"]
-
-    def _member_services(self, services: list[tuple[int, Service]]) -> list[str]:
-        """One loop over the household's members for every member-level service.
-
-        Per service ``s``: ``fu{s}`` the furthest any member got through the conditions,
-        ``un{s}`` the eligible members, ``be{s}`` the best eligible member's score.
-        """
-        if not services:
-            return []
-        lines = []
-        for s, service in services:
-            k = len(service.conditions)
-            lines.append(
-                f"    int fu{s} = m1 > m0 ? 0 : {k}; int un{s} = 0; double be{s} = -INFINITY;"
-            )
-        lines.append("    for (int64_t j = m0; j < m1; j++) {")
-        for s, service in services:
-            k = len(service.conditions)
-            body = [
-                *self._conditions(service, "member"),
-                f"if (p > fu{s}) fu{s} = p;",
-                f"if (p == {k}) {{",
-                *self._score(service, "member"),
-                f"un{s}++; if (sc > be{s}) be{s} = sc; }}",
-            ]
-            lines += [f"      {{ /* {service.id} */", *("        " + b for b in body), "      }"]
-        return [*lines, "    }"]
-
-    def _member_result(self, s: int, service: Service) -> list[str]:
-        k = len(service.conditions)
-        body = [
-            f"if (un{s} > 0) {{",
-            *self._store(s, service, f"be{s}", f"un{s}"),
-            "}",
-            f"F{s}[i * NS] = (int8_t)(fu{s} == {k} ? -1 : fu{s});",
-        ]
-        return [f"    {{ /* {service.id} */", *("      " + line for line in body), "    }"]

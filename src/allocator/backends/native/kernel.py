@@ -16,8 +16,9 @@ variables in the ruleset's order, then every service in order, exactly as
   partition totals need them: ineligible ones by failed condition, eligible ones (units,
   households, people) by tier and agency (see :mod:`allocator.pipeline.totals`).
 
-The services' statements come from :mod:`.services`. Input columns are read in the width the batch holds them (the C types are part of the
-source), parameters through the slot arrays of :class:`.cexpr.CExpr`.
+The services' statements come from :mod:`.services`. Input columns are read in the width
+the batch holds them (the C types are part of the source), parameters through the slot
+arrays of :class:`.cexpr.CExpr`.
 
 Examples:
     >>> from allocator.api.ruleset import default_rules_dir

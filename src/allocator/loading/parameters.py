@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
 from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType
@@ -10,7 +11,8 @@ from allocator.loading.files import Problems
 from allocator.loading.schema import ParametersFile
 
 
-def _type_of(values: list[ParameterValue]) -> ValueType:
+def type_of_values(values: Sequence[ParameterValue]) -> ValueType:
+    """A parameter's type over all its dated values: bool, int, else float."""
     kinds = {type(v.value) for v in values}
     if kinds == {bool}:
         return BOOL
@@ -66,5 +68,5 @@ def build_parameters(
                 params[name] = Parameter(
                     name, raw.description, raw.unit, raw.reference, tuple(values), rel
                 )
-                types[name] = _type_of(values)
+                types[name] = type_of_values(values)
     return ParameterSet(params), types

@@ -43,6 +43,7 @@ from allocator.expressions.nodes import (
     names_in,
 )
 from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
+from allocator.loading.parameters import type_of_values
 
 TypeOf = Callable[[str, str], ValueType]
 #: C text reading variable ``name`` of ``entity`` for the entity being decided.
@@ -251,8 +252,4 @@ def param_types(parameters: ParameterSet) -> dict[str, ValueType]:
         >>> param_types(ParameterSet({"a": Parameter("a", "", "", "", tuple(v))}))["a"].kind
         'int'
     """
-    out = {}
-    for name, parameter in parameters.parameters.items():
-        kinds = {type(v.value) for v in parameter.values}
-        out[name] = BOOL if kinds == {bool} else INT if kinds == {int} else FLOAT
-    return out
+    return {name: type_of_values(p.values) for name, p in parameters.parameters.items()}

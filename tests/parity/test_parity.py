@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
+from allocator.backends import Batch
+from allocator.backends.base import BackendName
 from allocator.backends.durable import DurableBackend
-from allocator.backends.vector import Batch, VectorBackend
+from allocator.backends.vector import VectorBackend
 from allocator.domain import Household, Neighborhood
 from allocator.domain.enums import (
     CUSTODIANS,
@@ -32,7 +34,7 @@ from allocator.domain.enums import (
 from allocator.domain.household import Member
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE
 from allocator.loading import load_ruleset
-from allocator.pipeline import RunOptions, classify_dataset, engine_for, prepare
+from allocator.pipeline import RunOptions, classify_dataset, prepare
 from allocator.pipeline.partition import engine_of, neighborhoods_of
 from allocator.pipeline.schema import open_tables
 from tests.conftest import DAY
@@ -197,7 +199,7 @@ def test_tiny_preset_results_are_identical(tiny: Path, ruleset: RuleSet) -> None
     """Every field of every service of every household, partition by partition."""
     files = open_tables(tiny)
     neighborhoods = neighborhoods_of(tiny)
-    engines = {name: engine_for(name, ruleset, tiny) for name in ("vector", "durable")}
+    engines: dict[str, Any] = {name: engine_of(ruleset, name, tiny) for name in BackendName}
     engines["numpy"] = VectorBackend(ruleset, "numpy")
     for i in range(files[HOUSEHOLDS_FILE].num_row_groups):
         batch = prepare(
@@ -227,16 +229,16 @@ def test_tiny_preset_outputs_are_identical(
     durable-rules, the C kernel or the NumPy kernel decided (and counted the totals)."""
     outs = {}
     for name, backend, kernel in (
-        ("c", "vector", "c"),
-        ("numpy", "vector", "numpy"),
-        ("durable", "durable", "auto"),
+        ("c", BackendName.VECTOR, "c"),
+        ("numpy", BackendName.VECTOR, "numpy"),
+        ("durable", BackendName.DURABLE, "auto"),
     ):
         monkeypatch.setenv("ALLOCATOR_KERNEL", kernel)
         outs[name] = out = tmp_path / name
         options = RunOptions(backend=backend, decisions="wide")
         summary = classify_dataset(tiny, out, ruleset, DAY, options=options)
         assert summary["households_classified"] == 2000
-        if backend == "vector":  # the kernel asked for is the one that ran
+        if backend is BackendName.VECTOR:  # the kernel asked for is the one that ran
             engine = engine_of(ruleset, backend, tiny)
             assert isinstance(engine, VectorBackend)
             built = [k for k in engine._native.values() if k is not None]

@@ -15,11 +15,12 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from allocator.errors import ParameterNotCoveredError
+from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType
 
 ParamScalar = bool | int | float
 
@@ -34,6 +35,24 @@ class ParameterValue:
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+
+def type_of_values(values: Sequence[ParameterValue]) -> ValueType:
+    """A parameter's type over all its dated values: bool, int, else float.
+
+    Examples:
+        >>> type_of_values([ParameterValue(date(2020, 1, 1), None, 3)]).kind
+        'int'
+        >>> type_of_values([ParameterValue(date(2020, 1, 1), None, 3),
+        ...                 ParameterValue(date(2021, 1, 1), None, 0.5)]).kind
+        'float'
+    """
+    kinds = {type(v.value) for v in values}
+    if kinds == {bool}:
+        return BOOL
+    if kinds == {int}:
+        return INT
+    return FLOAT
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,11 @@ class Parameter:
             if value.covers(day):
                 return value.value
         raise ParameterNotCoveredError(self.name, day.isoformat())
+
+    @property
+    def type(self) -> ValueType:
+        """The parameter's type over all its dated values (see :func:`type_of_values`)."""
+        return type_of_values(self.values)
 
     def last_day(self) -> date | None:
         """The last day any value covers (``None`` if the last value is open-ended)."""
@@ -74,6 +98,10 @@ class ParameterSet:
     def at(self, day: date) -> dict[str, ParamScalar]:
         """Every parameter's value on ``day`` (fails on the first one not covered)."""
         return {name: p.at(day) for name, p in self.parameters.items()}
+
+    def types(self) -> dict[str, ValueType]:
+        """The type of each parameter over all its dated values, by name."""
+        return {name: p.type for name, p in self.parameters.items()}
 
     def expiring(self, today: date, within_days: int = 365) -> list[tuple[Parameter, date]]:
         """Parameters whose last value ends within ``within_days`` of ``today`` (or before).

@@ -16,10 +16,11 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from allocator.backends.base import BackendName
 from allocator.cli.app import app
 from allocator.cli.common import console, errors, fail, parse_date, reported, ruleset_from
 
-BACKENDS = ("vector", "durable")
+BACKENDS = tuple(str(name) for name in BackendName)
 ENGINES = ("local", "dask")
 
 
@@ -32,7 +33,7 @@ def classify(
     backend: Annotated[
         str,
         typer.Option(help="Rules engine: vector (bulk) or durable (slow, explained; for parity)."),
-    ] = "vector",
+    ] = BackendName.VECTOR.value,
     day: Annotated[
         str | None, typer.Option("--date", help="Decision date YYYY-MM-DD (default: today).")
     ] = None,

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from allocator.api.ruleset import default_rules_dir
+from allocator.backends.base import BackendName
 from allocator.backends.durable import DurableBackend
 from allocator.cli.app import app
 from allocator.cli.common import EXIT_FAILED, console, errors, fail, reported
@@ -67,7 +68,7 @@ def test(
         except InputError as exc:
             fail(str(exc))
     decider = durable_decider(DurableBackend(ruleset))
-    results = [run_case(case, decider, "durable") for case in cases]
+    results = [run_case(case, decider, BackendName.DURABLE) for case in cases]
     failed = [r for r in results if not r.passed]
     if failed:
         table = Table(title="Failed rule tests", show_lines=True)

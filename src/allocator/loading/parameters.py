@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType
+from allocator.expressions.valuetypes import ValueType
 from allocator.loading.files import Problems
 from allocator.loading.schema import ParametersFile
-
-
-def type_of_values(values: Sequence[ParameterValue]) -> ValueType:
-    """A parameter's type over all its dated values: bool, int, else float."""
-    kinds = {type(v.value) for v in values}
-    if kinds == {bool}:
-        return BOOL
-    if kinds == {int}:
-        return INT
-    return FLOAT
 
 
 def build_parameters(
@@ -68,5 +57,5 @@ def build_parameters(
                 params[name] = Parameter(
                     name, raw.description, raw.unit, raw.reference, tuple(values), rel
                 )
-                types[name] = type_of_values(values)
+                types[name] = params[name].type
     return ParameterSet(params), types

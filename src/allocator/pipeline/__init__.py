@@ -1,10 +1,9 @@
 """Bulk classification of a data directory: read, check, classify, aggregate, write."""
 
-from allocator.pipeline.engines import DurableBatchEngine, Engine, classify_batch
 from allocator.pipeline.options import DECISION_LAYOUTS, RunOptions
-from allocator.pipeline.partition import PartitionJob, classify_partition
+from allocator.pipeline.partition import PartitionJob, classify_partition, engine_of
 from allocator.pipeline.prepare import REASONS, Prepared, prepare
-from allocator.pipeline.run import OUTPUTS, VOLATILE, classify_dataset, engine_for
+from allocator.pipeline.run import OUTPUTS, VOLATILE, classify_dataset
 from allocator.pipeline.runners import DaskRunner, LocalRunner, Runner, runner_for
 
 __all__ = [
@@ -13,17 +12,14 @@ __all__ = [
     "REASONS",
     "VOLATILE",
     "DaskRunner",
-    "DurableBatchEngine",
-    "Engine",
     "LocalRunner",
     "PartitionJob",
     "Prepared",
     "RunOptions",
     "Runner",
-    "classify_batch",
     "classify_dataset",
     "classify_partition",
-    "engine_for",
+    "engine_of",
     "prepare",
     "runner_for",
 ]

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from allocator.api.ruleset import RuleSet
+from allocator.backends.base import BackendName
+from allocator.backends.registry import backend
 from allocator.domain.tables import TABLE_SCHEMAS
 from allocator.errors import DataError
 
 #: Per-household output layouts: eligible pairs, one wide row per household, or none.
 DECISION_LAYOUTS = ("compact", "wide", "none")
-BACKENDS = ("vector", "durable")
 RUN_FILE = "run.json"
 METADATA_FILE = "metadata.json"
 #: Bytes at the end of each data file that go into its fingerprint (the Parquet footer).
@@ -47,7 +48,7 @@ class RunOptions:
             row per household, six columns per service) or ``none``.
     """
 
-    backend: str = "vector"
+    backend: str = BackendName.VECTOR
     decisions: str = "compact"
 
     def __post_init__(self) -> None:
@@ -56,8 +57,7 @@ class RunOptions:
                 f"--decisions: unknown layout {self.decisions!r} "
                 f"(choose {', '.join(DECISION_LAYOUTS[:-1])} or {DECISION_LAYOUTS[-1]})"
             )
-        if self.backend not in BACKENDS:
-            raise DataError(f"--backend: unknown backend {self.backend!r} (vector or durable)")
+        backend(self.backend)  # fails on a name no backend has
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)

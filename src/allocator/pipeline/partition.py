@@ -26,10 +26,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from allocator.api.ruleset import RuleSet
+from allocator.backends.base import BatchEngine
+from allocator.backends.registry import backend
+from allocator.backends.vector.engine import kernel_choice
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE, NEIGHBORHOODS_FILE
 
 from .decisions import CompactBuilder, DecisionsBuilder
-from .engines import Engine, classify_batch
 from .memory import tune_memory
 from .neighborhoods import NeighborhoodTable
 from .options import RunOptions
@@ -47,7 +49,7 @@ REJECTS_SCHEMA = pa.schema(
 )
 _lock = threading.RLock()
 _neighborhoods: dict[tuple[str, int, int], NeighborhoodTable] = {}
-_engines: dict[tuple[str, str, str], Engine] = {}
+_engines: dict[tuple[str, str, str], BatchEngine] = {}
 
 
 def part_path(work_dir: Path, kind: str, index: int) -> Path:
@@ -123,25 +125,25 @@ def neighborhoods_of(data_dir: Path) -> NeighborhoodTable:
     return found
 
 
-def engine_of(ruleset: RuleSet, backend: str, data_dir: Path) -> Engine:
-    """The engine of ``backend`` for ``ruleset``, built once per process."""
-    if backend == "durable":
-        key = (ruleset.hash, backend, str(Path(data_dir).resolve()))
-    else:  # the kernel ($ALLOCATOR_KERNEL) is read when the backend is made
-        from allocator.backends.vector.engine import kernel_choice
+def engine_of(ruleset: RuleSet, name: str, data_dir: Path) -> BatchEngine:
+    """The engine of backend ``name`` for ``ruleset``, built once per process.
 
-        key = (ruleset.hash, backend, kernel_choice())
+    A backend that decides from neighborhood models gets those of ``data_dir`` (one engine
+    per data directory); one with kernels is keyed by the kernel asked for
+    (``$ALLOCATOR_KERNEL``, read when the engine is made).
+
+    Raises:
+        DataError: no backend is called ``name``.
+    """
+    spec = backend(name)
+    if spec.capabilities.neighborhoods:
+        key = (ruleset.hash, spec.name.value, str(Path(data_dir).resolve()))
+    else:
+        key = (ruleset.hash, spec.name.value, kernel_choice() if spec.capabilities.kernels else "")
     with _lock:
         found = _engines.get(key)
         if found is None:
-            if backend == "vector":
-                from allocator.backends.vector import VectorBackend
-
-                found = VectorBackend(ruleset)
-            else:
-                from .engines import DurableBatchEngine
-
-                found = DurableBatchEngine(ruleset, neighborhoods_of(data_dir).models)
+            found = spec.make(ruleset, lambda: neighborhoods_of(data_dir).models)
             _engines[key] = found
     return found
 
@@ -186,7 +188,7 @@ def classify_partition(
         files[MEMBERS_FILE].read_row_group(index, use_threads=read_threads),
         neighborhoods,
     )
-    result = classify_batch(prepared.batch, engine_of(ruleset, options.backend, data_dir), day)
+    result = engine_of(ruleset, options.backend, data_dir).classify(prepared.batch, day)
     if options.decisions != "none":
         builder = CompactBuilder if options.decisions == "compact" else DecisionsBuilder
         table = builder(ruleset).table(result)

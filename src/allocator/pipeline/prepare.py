@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from allocator.backends.vector.batch import Batch, enum_codes, offsets_from_index
+from allocator.backends.batch import Batch, enum_codes, offsets_from_index
 from allocator.domain.household import MAX_AGE, MAX_AMOUNT, MAX_MEMBERS
 from allocator.domain.inputs import MEMBER_INPUTS
 from allocator.types import Array, BoolArray, IntArray

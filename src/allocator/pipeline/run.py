@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from allocator.api.ruleset import RuleSet
-from allocator.domain.tables import HOUSEHOLDS_FILE, NEIGHBORHOODS_FILE
+from allocator.backends.registry import backend
+from allocator.domain.tables import HOUSEHOLDS_FILE
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target, temporary_sibling
 
 from .catalogue import services_table
-from .engines import DurableBatchEngine, Engine
 from .neighborhoods import NeighborhoodTable
 from .options import RunOptions, check_resumable, data_seed, run_identity, write_run_file
 from .partition import (
@@ -111,8 +111,8 @@ def classify_dataset(
     groups = files[HOUSEHOLDS_FILE].num_row_groups
     neighborhoods = neighborhoods_of(data_dir)  # checked, and cached for the partitions
     ruleset.parameters.at(day)  # fail before writing if a parameter is not covered
-    if options.backend == "durable":
-        threads = 1  # durable-rules keeps global state: one household at a time
+    if not backend(options.backend).capabilities.threads:
+        threads = 1  # e.g. durable-rules keeps global state: one household at a time
     runner = runner or LocalRunner(threads)
     identity = run_identity(data_dir, ruleset, day, options, groups)
     check_target(out_dir, force)
@@ -218,19 +218,3 @@ def _reduce(
         for done in [pool.submit(demand), pool.submit(why_not)]:
             done.result()
     return reduce_summaries(ruleset, neighborhoods, summaries)
-
-
-def engine_for(name: str, ruleset: RuleSet, data_dir: Path) -> Engine:
-    """The engine called ``name`` (``vector`` or ``durable``) for a data directory."""
-    from allocator.errors import DataError
-
-    if name == "vector":
-        from allocator.backends.vector import VectorBackend
-
-        return VectorBackend(ruleset)
-    if name == "durable":
-        from .schema import open_tables
-
-        table = open_tables(data_dir)[NEIGHBORHOODS_FILE].read()
-        return DurableBatchEngine(ruleset, NeighborhoodTable.from_arrow(table).models)
-    raise DataError(f"unknown backend {name!r} (expected vector or durable)")

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends.vector.result import BatchResult
+from allocator.backends.result import BatchResult
 from allocator.domain.enums import ENUM_TYPES
 from allocator.types import Array, IntArray
 

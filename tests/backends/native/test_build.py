@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from allocator.api.ruleset import RuleSet
+from allocator.backends import Batch
 from allocator.backends.native import build
 from allocator.backends.native.build import KernelBuildError, load
-from allocator.backends.vector import Batch, VectorBackend
+from allocator.backends.vector import VectorBackend
 from allocator.domain import Neighborhood, parse_household
 
 SOURCE = "int answer(void) { return 42; }\n"

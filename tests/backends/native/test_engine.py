@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from allocator.api.ruleset import RuleSet
+from allocator.backends import Batch, BatchResult
 from allocator.backends.native import NativeKernel, signature
-from allocator.backends.vector import Batch, BatchResult
 from allocator.data.writer import write_dataset
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE
 from allocator.pipeline.partition import neighborhoods_of

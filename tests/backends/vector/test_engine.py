@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends.vector import Batch, VectorBackend
+from allocator.backends import Batch
+from allocator.backends.vector import VectorBackend
 from allocator.domain import Household, Neighborhood, parse_household
 from allocator.errors import ParameterNotCoveredError
 from tests.conftest import DAY

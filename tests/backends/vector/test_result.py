@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator.backends.vector.result import BatchResult, ServiceResult
+from allocator.backends.result import BatchResult, ServiceResult
 
 
 @st.composite

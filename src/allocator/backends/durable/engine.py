@@ -23,6 +23,7 @@ from datetime import date
 
 from allocator.api.ruleset import RuleSet
 from allocator.api.services import Service
+from allocator.backends.base import BackendName
 from allocator.backends.durable.compile import OK, CompiledRules
 from allocator.backends.durable.explain import Explainer
 from allocator.backends.scalar import Env, compute
@@ -36,7 +37,7 @@ from allocator.errors import InputError
 class DurableBackend:
     """Decides and explains eligibility of single households with durable-rules."""
 
-    name = "durable"
+    name = BackendName.DURABLE
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from allocator.api.parameters import ParameterSet
 from allocator.domain.enums import ENUM_TYPES
 from allocator.expressions.nodes import (
     Binary,
@@ -43,7 +42,6 @@ from allocator.expressions.nodes import (
     names_in,
 )
 from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
-from allocator.loading.parameters import type_of_values
 
 TypeOf = Callable[[str, str], ValueType]
 #: C text reading variable ``name`` of ``entity`` for the entity being decided.
@@ -240,16 +238,3 @@ class CExpr:
         suffix = "d" if kind == "float" else "i"
         a, b = (self._as(arg, entity, kind) for arg in node.args)
         return f"{node.func}_{suffix}({a}, {b})"
-
-
-def param_types(parameters: ParameterSet) -> dict[str, ValueType]:
-    """The type of each parameter over all its dated values (as the loader types them).
-
-    Examples:
-        >>> from datetime import date
-        >>> from allocator.api.parameters import Parameter, ParameterValue
-        >>> v = [ParameterValue(date(2020, 1, 1), None, 3)]
-        >>> param_types(ParameterSet({"a": Parameter("a", "", "", "", tuple(v))}))["a"].kind
-        'int'
-    """
-    return {name: type_of_values(p.values) for name, p in parameters.parameters.items()}

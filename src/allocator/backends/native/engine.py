@@ -9,7 +9,7 @@ are views of those. The result is in the batch's own row order.
 Examples:
     >>> from datetime import date
     >>> from allocator.api.ruleset import default_rules_dir
-    >>> from allocator.backends.vector import Batch
+    >>> from allocator.backends.batch import Batch
     >>> from allocator.domain import Neighborhood, parse_household
     >>> from allocator.loading import load_ruleset
     >>> rules = load_ruleset(default_rules_dir())
@@ -35,8 +35,8 @@ import numpy as np
 from allocator.api.parameters import ParamScalar
 from allocator.api.ruleset import RuleSet
 from allocator.api.services import TIERS
-from allocator.backends.vector.batch import Batch
-from allocator.backends.vector.result import BatchResult, ServiceResult
+from allocator.backends.batch import Batch
+from allocator.backends.result import BatchResult, ServiceResult
 from allocator.domain.enums import ENUM_TYPES
 from allocator.expressions.nodes import Node
 from allocator.expressions.scalar import evaluate

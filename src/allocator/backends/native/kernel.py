@@ -36,7 +36,7 @@ from allocator.api.ruleset import RuleSet
 from allocator.api.variables import DerivedVariable
 from allocator.expressions.nodes import Node, names_in
 
-from .cexpr import CTYPES, CExpr, literal, param_types
+from .cexpr import CTYPES, CExpr, literal
 from .services import ServiceCode
 
 #: C element type of each NumPy dtype a column can have.
@@ -98,7 +98,7 @@ class KernelSource:
         self.columns += [("member", n) for n in sorted(ruleset.inputs["member"])]
         self._derived = {(v.entity, v.id): v for v in ruleset.variables}
         self._inline: dict[str, str] = {}
-        self.expr = CExpr(ruleset.type_of, param_types(ruleset.parameters), self._read)
+        self.expr = CExpr(ruleset.type_of, ruleset.parameters.types(), self._read)
         body = self._body()
         slots = self.expr.slot_declarations()
         self.text = "\n".join([PREAMBLE, SIGNATURE + " {", *self._columns(), *slots, body, "}", ""])

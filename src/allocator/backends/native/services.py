@@ -11,9 +11,9 @@ in the why-not and demand tables when the caller gives them.
 Examples:
     >>> from allocator.api.ruleset import default_rules_dir
     >>> from allocator.loading import load_ruleset
-    >>> from allocator.backends.native.cexpr import CExpr, param_types
+    >>> from allocator.backends.native.cexpr import CExpr
     >>> rules = load_ruleset(default_rules_dir())
-    >>> expr = CExpr(rules.type_of, param_types(rules.parameters), lambda e, n: n)
+    >>> expr = CExpr(rules.type_of, rules.parameters.types(), lambda e, n: n)
     >>> code = ServiceCode(rules, expr)
     >>> code.outputs()[0]
     '  const int64_t NS = 19;'

@@ -26,20 +26,21 @@ import threading
 import warnings
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
 from allocator.api.ruleset import RuleSet
 from allocator.api.variables import DerivedVariable
+from allocator.backends.base import KERNELS, BackendName
+from allocator.backends.batch import Batch
+from allocator.backends.native import KernelBuildError, NativeKernel, signature
+from allocator.backends.result import BatchResult
 from allocator.domain.enums import ENUM_TYPES
 
 from .aggregate import aggregate
-from .batch import Batch
 from .compile import Compiled, Compiler
 from .frame import Frame
 from .layout import Layout
-from .result import BatchResult
 from .services import ServicePlan
 
 
@@ -126,9 +127,6 @@ class Plan:
         )
 
 
-KERNELS = ("auto", "c", "numpy")
-
-
 def kernel_choice(kernel: str | None = None) -> str:
     """The kernel asked for: ``kernel``, else ``$ALLOCATOR_KERNEL``, else ``auto``.
 
@@ -150,13 +148,13 @@ class VectorBackend:
     ``auto`` uses the C kernel when it can be built and NumPy otherwise.
     """
 
-    name = "vector"
+    name = BackendName.VECTOR
 
     def __init__(self, ruleset: RuleSet, kernel: str | None = None) -> None:
         self.ruleset = ruleset
         self.kernel = kernel_choice(kernel)
         self._plans: dict[tuple[tuple[str, object], ...], Plan] = {}
-        self._native: dict[tuple[tuple[str, str], ...], Any] = {}
+        self._native: dict[tuple[tuple[str, str], ...], NativeKernel | None] = {}
         self._lock = threading.Lock()
 
     def plan(self, day: date) -> Plan:
@@ -171,7 +169,7 @@ class VectorBackend:
             self._plans[key] = Plan(self.ruleset, params)
         return self._plans[key]
 
-    def native(self, batch: Batch) -> Any:
+    def native(self, batch: Batch) -> NativeKernel | None:
         """The C kernel for the column types of ``batch`` (``None``: use NumPy).
 
         Raises:
@@ -179,8 +177,6 @@ class VectorBackend:
         """
         if self.kernel == "numpy":
             return None
-        from allocator.backends.native import KernelBuildError, NativeKernel, signature
-
         key = signature(batch)
         with self._lock:
             if key not in self._native:
@@ -202,8 +198,7 @@ class VectorBackend:
         kernel = self.native(batch)
         if kernel is None:
             return self.plan(day).run(batch)
-        result: BatchResult = kernel.run(batch, self.ruleset.parameters.at(day))
-        return result
+        return kernel.run(batch, self.ruleset.parameters.at(day))
 
     @staticmethod
     def agency_name(code: int) -> str | None:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.api.services import Service
+from allocator.backends.result import ServiceResult
 from allocator.types import Array
 
 from .compile import Compiled, Compiler
 from .frame import Frame
 from .layout import Layout
-from .result import ServiceResult
 
 
 @dataclass

@@ -1,44 +1,29 @@
-"""The engines a classification run can use, behind one batch interface.
+"""The durable-rules backend behind the batch interface of a classification run.
 
-``vector`` is :class:`~allocator.backends.vector.VectorBackend` itself. ``durable`` turns each
-household of the batch back into a :class:`~allocator.domain.Household` and asks
-:class:`~allocator.backends.durable.DurableBackend` for its decision, one at a time: slow, but
-it produces the same :class:`BatchResult`, so the two can be compared row for row.
+:class:`DurableBatchEngine` turns each household of the batch back into a
+:class:`~allocator.domain.Household` and asks :class:`~allocator.backends.durable.DurableBackend`
+for its decision, one at a time: slow, but it produces the same :class:`BatchResult` as the
+vector backend, so the two can be compared row for row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends.vector import Batch, BatchResult, ServiceResult
+from allocator.backends.base import BackendName
+from allocator.backends.batch import Batch
+from allocator.backends.durable.engine import DurableBackend
+from allocator.backends.result import BatchResult, ServiceResult
 from allocator.decisions.model import Decision
 from allocator.domain.enums import ENUM_TYPES
 from allocator.domain.household import Household, parse_household
 from allocator.domain.inputs import MEMBER_INPUTS
 from allocator.domain.neighborhood import Neighborhood
-
-
-class Engine(Protocol):
-    """What the pipeline needs of a backend.
-
-    ``classify`` may answer in its own row order, as long as ``BatchResult.order`` says which
-    batch row each result row is (the vector engine uses its size-sorted layout); writers put
-    rows back into batch order, so every engine writes the same bytes.
-    """
-
-    name: str
-
-    def classify(self, batch: Batch, day: date) -> BatchResult: ...
-
-
-def classify_batch(batch: Batch, engine: Engine, day: date) -> BatchResult:
-    """The decisions of one batch: a pure function of (batch, engine's ruleset, day)."""
-    return engine.classify(batch, day)
 
 
 def households_of(batch: Batch) -> list[Household]:
@@ -76,11 +61,9 @@ def households_of(batch: Batch) -> list[Household]:
 class DurableBatchEngine:
     """Classifies a batch household by household with the durable-rules backend."""
 
-    name = "durable"
+    name = BackendName.DURABLE
 
     def __init__(self, ruleset: RuleSet, neighborhoods: Mapping[int, Neighborhood]) -> None:
-        from allocator.backends.durable import DurableBackend
-
         self.ruleset = ruleset
         self.neighborhoods = neighborhoods
         self.backend = DurableBackend(ruleset)

@@ -1,4 +1,4 @@
-"""What the array engine answers for a batch: per service and household, as arrays.
+"""What a backend answers for a batch: per service and household, as arrays.
 
 A service's result is kept the way it is computed: the ascending ``rows`` of the eligible
 households with their values (``units_at``, ``score_at``, ``tier_at``, ``agency_at``, one per

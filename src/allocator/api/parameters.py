@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType
 from allocator.errors import ParameterNotCoveredError
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType
 
 ParamScalar = bool | int | float
 

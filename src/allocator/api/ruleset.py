@@ -16,7 +16,7 @@ from pathlib import Path
 from allocator.api.parameters import ParameterSet
 from allocator.api.services import Service
 from allocator.api.variables import DerivedVariable
-from allocator.expressions.valuetypes import ValueType
+from allocator.domain.valuetypes import ValueType
 
 
 def default_rules_dir() -> Path:

@@ -2,7 +2,7 @@
 
 Examples:
     >>> from allocator.expressions.parser import parse
-    >>> from allocator.expressions.valuetypes import INT
+    >>> from allocator.domain.valuetypes import INT
     >>> v = DerivedVariable("household_size", "household", INT,
     ...                     aggregation=Aggregation("count"))
     >>> v.depends_on_members
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allocator.domain.valuetypes import ValueType
 from allocator.expressions.nodes import Node, names_in
-from allocator.expressions.valuetypes import ValueType
 from allocator.types import EntityName
 
 AGGREGATIONS = ("any", "count", "sum", "min", "max")

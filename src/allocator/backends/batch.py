@@ -30,7 +30,7 @@ from allocator.domain.enums import ENUM_TYPES
 from allocator.domain.household import Household
 from allocator.domain.inputs import INPUT_VARIABLES, household_inputs, member_inputs
 from allocator.domain.neighborhood import Neighborhood
-from allocator.expressions.valuetypes import ValueType
+from allocator.domain.valuetypes import ValueType
 from allocator.types import Array, IntArray
 
 #: The NumPy dtype each kind of input variable is stored in (ints keep their file width).

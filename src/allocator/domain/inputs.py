@@ -15,7 +15,7 @@ from __future__ import annotations
 from allocator.domain.enums import Program, Setting
 from allocator.domain.household import Household, Member
 from allocator.domain.neighborhood import Neighborhood
-from allocator.expressions.valuetypes import BOOL, INT, ValueType, enum_type
+from allocator.domain.valuetypes import BOOL, INT, ValueType, enum_type
 from allocator.types import ScalarValue
 
 #: Program membership exposed to rules as household booleans.

@@ -2,7 +2,7 @@
 
 Examples:
     >>> from allocator.expressions.parser import parse
-    >>> from allocator.expressions.valuetypes import INT, enum_type
+    >>> from allocator.domain.valuetypes import INT, enum_type
     >>> types = {("age",): INT, ("housing",): enum_type("housing")}
     >>> enums = {"housing": ("owner", "tenant", "informal", "homeless")}
     >>> check(parse("age >= 18 and housing == 'homeless'"), types.__getitem__, enums).kind
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType, numeric_result
 from allocator.expressions.nodes import (
     Binary,
     BoolOp,
@@ -29,7 +30,6 @@ from allocator.expressions.nodes import (
     Unary,
     unparse,
 )
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType, numeric_result
 
 #: The type of a bare string literal, until a comparison gives it an enum.
 STRING = ValueType("enum", None)

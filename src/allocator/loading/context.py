@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from allocator.domain.enums import ENUM_TYPES
+from allocator.domain.valuetypes import ValueType
 from allocator.expressions.nodes import Node
 from allocator.expressions.parser import ExpressionSyntaxError, parse
 from allocator.expressions.typecheck import TypeProblem, check
-from allocator.expressions.valuetypes import ValueType
 from allocator.loading.files import Problems
 
 #: Types of every known variable, by (entity, name); filled as variables are checked.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
-from allocator.expressions.valuetypes import ValueType
+from allocator.domain.valuetypes import ValueType
 from allocator.loading.files import Problems
 from allocator.loading.schema import ParametersFile
 

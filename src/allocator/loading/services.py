@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from allocator.api.services import Condition, Priority, PriorityTerm, Provenance, Service
 from allocator.domain.enums import CUSTODIANS
+from allocator.domain.valuetypes import ValueType
 from allocator.expressions.nodes import Literal, Node
-from allocator.expressions.valuetypes import ValueType
 from allocator.loading.context import Context, TypeTable
 from allocator.loading.files import Problems
 from allocator.loading.schema import RawService, ServicesFile

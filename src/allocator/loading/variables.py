@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from allocator.api.variables import Aggregation, DerivedVariable
+from allocator.domain.valuetypes import BOOL, INT, ValueType
 from allocator.expressions.nodes import names_in
 from allocator.expressions.parser import ExpressionSyntaxError, parse
-from allocator.expressions.valuetypes import BOOL, INT, ValueType
 from allocator.loading.context import Context, TypeTable
 from allocator.loading.files import Problems
 from allocator.loading.graph import order

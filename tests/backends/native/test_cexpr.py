@@ -16,8 +16,8 @@ from allocator.backends.native.build import load
 from allocator.backends.native.cexpr import CExpr
 from allocator.backends.native.engine import slot_arrays
 from allocator.backends.native.kernel import DTYPES, PREAMBLE
+from allocator.domain.valuetypes import BOOL, FLOAT, INT
 from allocator.expressions.parser import parse
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT
 from tests.backends.vector.test_compile import (
     EXPRESSIONS,
     HOUSEHOLDS,

@@ -10,8 +10,8 @@ from allocator.backends.vector.aggregate import aggregate
 from allocator.backends.vector.compile import Compiler
 from allocator.backends.vector.frame import Frame
 from allocator.backends.vector.layout import Layout
+from allocator.domain.valuetypes import FLOAT, INT
 from allocator.expressions.parser import parse
-from allocator.expressions.valuetypes import FLOAT, INT
 
 # Four households: sizes 2, 0, 3, 1.
 OFFSETS = np.array([0, 2, 2, 5, 6])

@@ -9,9 +9,9 @@ import pytest
 
 from allocator.backends.vector.compile import Compiler
 from allocator.backends.vector.frame import Frame
+from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
 from allocator.expressions.parser import parse
 from allocator.expressions.scalar import evaluate
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
 
 TYPES: dict[tuple[str, str], ValueType] = {
     ("household", "income"): INT,

@@ -13,7 +13,7 @@ inlined (see :class:`CExpr`).
 
 Examples:
     >>> from allocator.expressions.parser import parse
-    >>> from allocator.expressions.valuetypes import INT, enum_type
+    >>> from allocator.domain.valuetypes import INT, enum_type
     >>> types = {("household", "income"): INT, ("household", "housing"): enum_type("housing")}
     >>> c = CExpr(lambda e, n: types[(e, n)], {"line": INT}, lambda e, n: f"H_{n}[i]")
     >>> c.emit(parse("income / 2 < params.line"), "household")
@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from allocator.domain.enums import ENUM_TYPES
+from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
 from allocator.expressions.nodes import (
     Binary,
     BoolOp,
@@ -41,7 +42,6 @@ from allocator.expressions.nodes import (
     Unary,
     names_in,
 )
-from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType, enum_type
 
 TypeOf = Callable[[str, str], ValueType]
 #: C text reading variable ``name`` of ``entity`` for the entity being decided.

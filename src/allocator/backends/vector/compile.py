@@ -10,7 +10,7 @@ than once in the ruleset (see :meth:`Compiler.share`) is computed once per frame
 Examples:
     >>> import numpy as np
     >>> from allocator.expressions.parser import parse
-    >>> from allocator.expressions.valuetypes import INT, enum_type
+    >>> from allocator.domain.valuetypes import INT, enum_type
     >>> types = {("household", "income"): INT, ("household", "size"): INT,
     ...          ("household", "housing"): enum_type("housing")}
     >>> c = Compiler(lambda e, n: types[(e, n)], {"line": 100})
@@ -32,6 +32,7 @@ import numpy as np
 
 from allocator.api.parameters import ParamScalar
 from allocator.domain.enums import ENUM_TYPES
+from allocator.domain.valuetypes import ValueType
 from allocator.expressions.nodes import (
     Binary,
     BoolOp,
@@ -43,7 +44,6 @@ from allocator.expressions.nodes import (
     Unary,
 )
 from allocator.expressions.scalar import evaluate
-from allocator.expressions.valuetypes import ValueType
 
 from .frame import Frame
 

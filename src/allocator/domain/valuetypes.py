@@ -1,4 +1,7 @@
-"""The static types of the rule language: booleans, integers, floats and named enums.
+"""The static types of values: booleans, integers, floats and named enums.
+
+The rule language (:mod:`allocator.expressions`) checks expressions against them and the input
+variables (:mod:`allocator.domain.inputs`) are declared with them, so they live here, below both.
 
 Examples:
     >>> BOOL.describe(), enum_type("housing").describe()

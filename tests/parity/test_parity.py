@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
-from allocator.backends import Batch
 from allocator.backends.base import BackendName
+from allocator.backends.batch import Batch
 from allocator.backends.durable import DurableBackend
 from allocator.backends.vector import VectorBackend
 from allocator.domain import Household, Neighborhood

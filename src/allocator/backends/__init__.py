@@ -9,8 +9,3 @@
 
 Both are compiled from the same parsed rules; ``tests/parity`` proves they agree.
 """
-
-from allocator.backends.batch import Batch
-from allocator.backends.result import BatchResult, ServiceResult
-
-__all__ = ["Batch", "BatchResult", "ServiceResult"]

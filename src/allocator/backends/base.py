@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from allocator.backends.batch import Batch
-from allocator.backends.result import BatchResult
+if TYPE_CHECKING:  # the names above are read without NumPy (``allocator check`` starts fast)
+    from allocator.backends.batch import Batch
+    from allocator.backends.result import BatchResult
 
 
 class BackendName(StrEnum):

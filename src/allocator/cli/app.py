@@ -1,38 +1,31 @@
-"""The ``allocator`` command: one typer app, each command group in its own module.
+"""The ``allocator`` command: the typer app of :mod:`.root` with every command module.
 
-Every command turns allocator's own errors into a readable message and exit code 2
-(bad input) instead of a traceback.
+Each command module adds its commands to the app on import, and imports the app from
+:mod:`.root`, not from here: this module sits above them all, so there is no import cycle.
 """
 
 from __future__ import annotations
 
-import typer
-
-app = typer.Typer(
-    name="allocator",
-    help="Declarative eligibility rules and a needs-prioritization optimizer.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+from allocator.cli import (  # noqa: F401  (each module registers its commands on import)
+    commands_check,
+    commands_classify,
+    commands_report,
+    commands_rules,
+    commands_run,
+    commands_serve,
+    commands_sweep,
+    commands_synth,
+    commands_verify,
 )
+from allocator.cli.root import app
+
+__all__ = ["app", "main"]
 
 
 def _register() -> None:
-    # Each module adds its commands to ``app`` on import (kept lazy-free and explicit).
-    from allocator.cli import (  # noqa: F401
-        commands_check,
-        commands_classify,
-        commands_report,
-        commands_rules,
-        commands_run,
-        commands_serve,
-        commands_sweep,
-        commands_synth,
-        commands_verify,
-    )
+    """Nothing left to do: the commands are registered when this module is imported."""
 
 
 def main() -> None:
     """Entry point of the console script."""
-    _register()
     app()

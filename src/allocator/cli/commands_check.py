@@ -10,8 +10,8 @@ import typer
 from pydantic import TypeAdapter
 
 from allocator.backends.durable import DurableBackend
-from allocator.cli.app import app
 from allocator.cli.common import console, fail, parse_date, reported, ruleset_from
+from allocator.cli.root import app
 from allocator.decisions.model import Decision
 from allocator.decisions.render import decision_table
 from allocator.domain.household import Household, parse_household

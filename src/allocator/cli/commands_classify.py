@@ -17,8 +17,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from allocator.backends.base import BackendName
-from allocator.cli.app import app
 from allocator.cli.common import console, errors, fail, parse_date, reported, ruleset_from
+from allocator.cli.root import app
 
 BACKENDS = tuple(str(name) for name in BackendName)
 ENGINES = ("local", "dask")

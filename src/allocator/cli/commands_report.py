@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.app import app
 from allocator.cli.common import console, reported
+from allocator.cli.root import app
 
 
 @app.command("report")

@@ -12,8 +12,8 @@ from rich.table import Table
 from allocator.api.ruleset import default_rules_dir
 from allocator.backends.base import BackendName
 from allocator.backends.durable import DurableBackend
-from allocator.cli.app import app
 from allocator.cli.common import EXIT_FAILED, console, errors, fail, reported
+from allocator.cli.root import app
 from allocator.errors import InputError, RuleSetError
 from allocator.loading import load_ruleset
 from allocator.ruletests.cases import discover

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from allocator.cli.app import app
 from allocator.cli.common import console, reported
+from allocator.cli.root import app
 
 
 def _total(figures: dict[str, Any]) -> float:

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.app import app
 from allocator.cli.common import EXIT_FAILED, console, fail, reported
+from allocator.cli.root import app
 
 tokens_app = typer.Typer(help="Bearer tokens of the service.", no_args_is_help=True)
 audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)

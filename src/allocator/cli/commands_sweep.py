@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from allocator.cli.app import app
 from allocator.cli.common import EXIT_FAILED, console, fail, reported
+from allocator.cli.root import app
 
 if TYPE_CHECKING:
     from allocator.sweeps import SweepResult, VariantResult

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from allocator.cli.app import app
+from allocator.cli.root import app
 from allocator.data.registry import DEFAULT_SEED
 from allocator.errors import AllocatorError
 from allocator.outputs import atomic_output

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.app import app
 from allocator.cli.common import EXIT_FAILED, console, errors
+from allocator.cli.root import app
 from allocator.outputs import verify_dir
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends import Batch
+from allocator.backends.batch import Batch
 from allocator.backends.native import build
 from allocator.backends.native.build import KernelBuildError, load
 from allocator.backends.vector import VectorBackend

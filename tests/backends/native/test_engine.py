@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends import Batch, BatchResult
+from allocator.backends.batch import Batch
 from allocator.backends.native import NativeKernel, signature
+from allocator.backends.result import BatchResult
 from allocator.data.writer import write_dataset
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE
 from allocator.pipeline.partition import neighborhoods_of

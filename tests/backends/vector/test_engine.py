@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from allocator.api.ruleset import RuleSet
-from allocator.backends import Batch
+from allocator.backends.batch import Batch
 from allocator.backends.vector import VectorBackend
 from allocator.domain import Household, Neighborhood, parse_household
 from allocator.errors import ParameterNotCoveredError

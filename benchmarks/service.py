@@ -27,7 +27,7 @@ import httpx
 from common import percentile, write_result
 from durable import random_household
 
-from allocator.data import default_registry
+from allocator.reference import default_registry
 from allocator.service.store import Store
 from allocator.service.tokens import create_token
 

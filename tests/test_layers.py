@@ -84,6 +84,20 @@ CROSSINGS = [
         id="the-domain-imports-the-rule-language",
     ),
     pytest.param(
+        "service/state.py",
+        "from allocator.data.geography import NATIONAL",
+        "single decisions read reference data",
+        "allocator.service.state -> allocator.data.geography",
+        id="the-service-reads-the-synthetic-generator",
+    ),
+    pytest.param(
+        "reference/neighborhoods.py",
+        "from allocator.data.geography import NATIONAL",
+        "lower layers never import higher ones",
+        "allocator.reference.neighborhoods -> allocator.data.geography",
+        id="reference-data-reads-the-generator",
+    ),
+    pytest.param(
         "optimize/plan.py",
         "from allocator.scenarios.model import Scenario",
         "lower layers never import higher ones",

@@ -5,11 +5,8 @@ import allocator.data
 
 def test_exported_members() -> None:
     assert sorted(allocator.data.__all__) == [
-        "DEFAULT_SEED",
         "DatasetInfo",
         "PRESETS",
-        "default_neighborhoods",
-        "default_registry",
         "write_dataset",
     ]
     for name in allocator.data.__all__:

@@ -6,12 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from allocator.data import DEFAULT_SEED, default_neighborhoods, default_registry
 from allocator.data.geoexport import neighborhoods_table
 from allocator.data.layout import layout
-from allocator.data.provinces import provinces
 from allocator.domain.enums import Program
 from allocator.domain.tables import NEIGHBORHOODS_SCHEMA
+from allocator.reference import DEFAULT_SEED, default_neighborhoods, default_registry
+from allocator.reference.provinces import provinces
 
 
 def _table(preset: str, seed: int = DEFAULT_SEED) -> pa.Table:
@@ -104,3 +104,16 @@ def test_tiny_has_every_kind_of_neighborhood(seed: int) -> None:
     assert any(r["informal_settlement"] for r in rows)
     assert any(r["mazandaran_56"] for r in rows)
     assert any(not r["target_2020"] for r in rows)
+
+
+def test_reference_neighborhoods_are_the_national_geography_of_the_default_seed() -> None:
+    """The shipped reference file is what the generator draws (else: write it again)."""
+    from importlib.resources import files
+
+    from allocator.data.reference_export import reference_csv
+    from allocator.reference.neighborhoods import NEIGHBORHOODS_FILE
+
+    shipped = files("allocator.reference").joinpath(NEIGHBORHOODS_FILE).read_text("utf-8")
+    assert shipped == reference_csv(DEFAULT_SEED), (
+        "the geography changed: run python -m allocator.data.reference_export"
+    )

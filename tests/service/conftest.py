@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from allocator.data import default_registry
 from allocator.domain.enums import CUSTODIANS
+from allocator.reference import default_registry
 from allocator.service import Settings, create_app
 from allocator.service.pg import init_database
 from allocator.service.state import ServiceState

@@ -6,8 +6,8 @@ import json
 from datetime import date
 
 from allocator.backends.durable import DurableBackend
-from allocator.data import default_registry
 from allocator.domain import parse_household
+from allocator.reference import default_registry
 from tests.service.conftest import DAY, Service, household
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.data import default_registry
+from allocator.reference import default_registry
 from tests.service.conftest import Service, household, neighborhood_of
 
 FUZZ = settings(

@@ -29,7 +29,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
     """Decide and explain every service for one household."""
-    from allocator.data import default_registry
+    from allocator.reference import default_registry
 
     when = parse_date(day)
     try:

@@ -22,9 +22,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from allocator.cli.root import app
-from allocator.data.registry import DEFAULT_SEED
 from allocator.errors import AllocatorError
 from allocator.outputs import atomic_output
+from allocator.reference.neighborhoods import DEFAULT_SEED
 
 PRESET_NAMES = ("national", "program-2020", "mazandaran", "tiny")
 

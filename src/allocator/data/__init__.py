@@ -3,32 +3,25 @@
 Geography (provinces from the 2016 census, synthetic counties and neighborhoods), households
 and members drawn from the documented distributions of :mod:`allocator.data.assumptions`,
 written as the Parquet tables of :mod:`allocator.domain.tables`. The writer (and pyarrow) is
-imported only when first used, so that :func:`default_registry` stays cheap to reach.
+imported only when first used. The reference data it starts from (provinces, the default
+neighborhoods and their seed) is in :mod:`allocator.reference`.
 
 Examples:
-    >>> len(default_registry()) > 2020
-    True
+    >>> from allocator.data import PRESETS
+    >>> sorted(PRESETS)
+    ['mazandaran', 'national', 'program-2020', 'tiny']
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from allocator.data.registry import DEFAULT_SEED, default_neighborhoods, default_registry
-
 if TYPE_CHECKING:
     from allocator.data.metadata import DatasetInfo
     from allocator.data.presets import PRESETS
     from allocator.data.writer import write_dataset
 
-__all__ = [
-    "DEFAULT_SEED",
-    "PRESETS",
-    "DatasetInfo",
-    "default_neighborhoods",
-    "default_registry",
-    "write_dataset",
-]
+__all__ = ["PRESETS", "DatasetInfo", "write_dataset"]
 
 _LAZY = {
     "PRESETS": "allocator.data.presets",

@@ -23,7 +23,7 @@ from allocator.data import assumptions as A
 from allocator.data.apportion import apportion, with_floor
 from allocator.data.custody import assign_custodians
 from allocator.data.geotable import Geography
-from allocator.data.provinces import Province, province_named, provinces
+from allocator.reference.provinces import Province, province_named, provinces
 
 
 @dataclass(frozen=True)

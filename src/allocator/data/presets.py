@@ -2,7 +2,7 @@
 
 ``program-2020`` and ``mazandaran`` are prefixes of the ``national`` geography of the same seed
 (ids 1 to 2,020 and 1 to 56), so their neighborhood ids mean the same neighborhoods as in
-``national`` and in :func:`~allocator.data.registry.default_registry`. ``tiny`` has its own
+``national`` and in :func:`~allocator.reference.default_registry`. ``tiny`` has its own
 small geography of about 20 neighborhoods.
 
 Examples:

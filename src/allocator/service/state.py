@@ -60,7 +60,7 @@ class ServiceState:
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceState:
         """Load the ruleset, open the database (creating tables if asked)."""
-        from allocator.data import default_registry
+        from allocator.reference import default_registry
 
         ruleset = load_ruleset(settings.rules_dir or default_rules_dir())
         store = Store(settings.database_url())

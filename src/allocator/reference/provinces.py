@@ -31,7 +31,7 @@ class Province(NamedTuple):
 @cache
 def provinces() -> tuple[Province, ...]:
     """The provinces in the file's order (largest population first)."""
-    text = files("allocator.data").joinpath(PROVINCES_FILE).read_text(encoding="utf-8")
+    text = files("allocator.reference").joinpath(PROVINCES_FILE).read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return tuple(
         Province(row["province"], int(row["population_2016"])) for row in csv.DictReader(rows)

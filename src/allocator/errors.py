@@ -1,13 +1,34 @@
-"""Every error allocator raises on purpose, in one hierarchy.
+"""Every error allocator raises on purpose, in one hierarchy, each with a reason code.
 
 ::
 
-    AllocatorError
+    AllocatorError                               reason
     ├── RuleSetError             the rule files are wrong (holds every RuleProblem found)
+    │                                            invalid-ruleset
     ├── ParameterNotCoveredError no value of a dated parameter covers the decision date
+    │                                            date-not-covered
     ├── InputError               one household (or request) is wrong; names the field
+    │                                            invalid-input
     ├── DataError                a bulk data set is wrong; names the table and column
-    └── ScenarioError            a scenario file is wrong; names the field
+    │                                            invalid-data, corrupt-part
+    ├── ScenarioError            a scenario file is wrong; names the field
+    │                                            invalid-scenario
+    ├── ExpressionSyntaxError    a rule expression does not parse (also a ValueError)
+    │                                            expression-syntax
+    ├── TypeProblem              a rule expression is ill-typed (also a ValueError)
+    │                                            expression-type
+    ├── OutputExistsError        a result directory exists and --force was not given
+    │                                            output-exists
+    ├── KernelBuildError         the C kernel cannot be built
+    │                                            kernel-build
+    └── DurableError             durable-rules refused a ruleset or a fact (also a
+                                 RuntimeError)   rules-engine
+
+The last five live beside the code that raises them (``expressions``, ``outputs``,
+``backends``). Every error carries ``reason``, a :class:`Reason` a caller can branch on: the
+CLI maps it to its exit code (``allocator.cli.common.EXIT_CODES``) and the service to its
+HTTP status (``allocator.service.problems.STATUS``), one table each. To add an error, add a
+:class:`Reason` and a row to each table (a test checks that none is missing).
 
 Author mistakes (``RuleSetError``) are kept apart from data mistakes (``InputError``,
 ``DataError``), as pandera separates ``SchemaDefinitionError`` from ``SchemaError``.
@@ -20,15 +41,45 @@ Examples:
     "services/food.yaml:12: food_package: unknown variable 'incme' [unknown-variable]"
     >>> str(ParameterNotCoveredError("poverty_line.urban", "1990-01-01"))
     "parameter 'poverty_line.urban' has no value on 1990-01-01"
+    >>> str(DataError("no table").reason), str(DataError("x", reason=Reason.CORRUPT_PART).reason)
+    ('invalid-data', 'corrupt-part')
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why an operation was refused: a stable code, the same in the CLI and the service."""
+
+    RULESET = "invalid-ruleset"
+    PARAMETER_NOT_COVERED = "date-not-covered"
+    INPUT = "invalid-input"
+    DATA = "invalid-data"
+    CORRUPT_PART = "corrupt-part"
+    SCENARIO = "invalid-scenario"
+    EXPRESSION_SYNTAX = "expression-syntax"
+    EXPRESSION_TYPE = "expression-type"
+    OUTPUT_EXISTS = "output-exists"
+    KERNEL_BUILD = "kernel-build"
+    RULES_ENGINE = "rules-engine"
 
 
 class AllocatorError(Exception):
-    """Base class of allocator's own errors."""
+    """Base class of allocator's own errors.
+
+    Attributes:
+        reason: the :class:`Reason` code; each class has its own, which ``reason=`` refines.
+    """
+
+    reason: Reason = Reason.INPUT
+
+    def __init__(self, *args: object, reason: Reason | None = None) -> None:
+        super().__init__(*args)
+        if reason is not None:
+            self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -58,6 +109,8 @@ class RuleProblem:
 class RuleSetError(AllocatorError):
     """The rule files could not be loaded; ``problems`` lists every problem found."""
 
+    reason = Reason.RULESET
+
     def __init__(self, problems: list[RuleProblem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
@@ -66,6 +119,8 @@ class RuleSetError(AllocatorError):
 
 class ParameterNotCoveredError(AllocatorError):
     """No value of a dated parameter covers the requested date."""
+
+    reason = Reason.PARAMETER_NOT_COVERED
 
     def __init__(self, parameter: str, date: str) -> None:
         self.parameter = parameter
@@ -76,23 +131,31 @@ class ParameterNotCoveredError(AllocatorError):
 class InputError(AllocatorError):
     """A household or request is invalid; ``field`` is the path of the offending field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    reason = Reason.INPUT
+
+    def __init__(self, message: str, field: str = "", *, reason: Reason | None = None) -> None:
         self.field = field
-        super().__init__(message)
+        super().__init__(message, reason=reason)
 
 
 class DataError(AllocatorError):
-    """A bulk data set is invalid (missing table or column, wrong type)."""
+    """A bulk data set is invalid (missing table or column, wrong type, a corrupt part file)."""
 
-    def __init__(self, message: str, table: str = "", column: str = "") -> None:
+    reason = Reason.DATA
+
+    def __init__(
+        self, message: str, table: str = "", column: str = "", *, reason: Reason | None = None
+    ) -> None:
         self.table = table
         self.column = column
-        super().__init__(message)
+        super().__init__(message, reason=reason)
 
 
 class ScenarioError(AllocatorError):
     """A scenario file is invalid; ``field`` names the offending field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    reason = Reason.SCENARIO
+
+    def __init__(self, message: str, field: str = "", *, reason: Reason | None = None) -> None:
         self.field = field
-        super().__init__(message)
+        super().__init__(message, reason=reason)

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from allocator.api.ruleset import RuleSet
+from allocator.errors import DataError, Reason
 from allocator.pipeline import classify_dataset
 from allocator.pipeline.partition import neighborhoods_of, part_path
 from allocator.pipeline.reduce import reduce_demand, reduce_why_not
@@ -54,5 +55,6 @@ def test_unknown_service_in_a_part_is_refused(
     services = part.column("service_id").to_pylist()
     services[0] = "no_such_service"
     bad = part.set_column(1, "service_id", pa.array(services))
-    with pytest.raises(ValueError, match="unknown"):
+    with pytest.raises(DataError, match="corrupt part file: unknown") as caught:
         reduce_why_not(ruleset, neighborhoods_of(tiny_groups), [bad])
+    assert caught.value.reason is Reason.CORRUPT_PART

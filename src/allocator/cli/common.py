@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
-from allocator.errors import AllocatorError, RuleSetError
+from allocator.errors import AllocatorError, Reason
 from allocator.loading import load_ruleset
 
 console = Console()
@@ -22,6 +23,23 @@ errors = Console(stderr=True)
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
+#: The exit code of each reason an error gives (see :mod:`allocator.errors`).
+EXIT_CODES: Mapping[Reason, int] = MappingProxyType(
+    {
+        Reason.RULESET: EXIT_BAD_INPUT,
+        Reason.PARAMETER_NOT_COVERED: EXIT_BAD_INPUT,
+        Reason.INPUT: EXIT_BAD_INPUT,
+        Reason.DATA: EXIT_BAD_INPUT,
+        Reason.CORRUPT_PART: EXIT_BAD_INPUT,
+        Reason.SCENARIO: EXIT_BAD_INPUT,
+        Reason.EXPRESSION_SYNTAX: EXIT_BAD_INPUT,
+        Reason.EXPRESSION_TYPE: EXIT_BAD_INPUT,
+        Reason.OUTPUT_EXISTS: EXIT_BAD_INPUT,
+        Reason.KERNEL_BUILD: EXIT_BAD_INPUT,
+        Reason.RULES_ENGINE: EXIT_FAILED,
+    }
+)
+
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -30,13 +48,12 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 @contextmanager
 def reported() -> Iterator[None]:
-    """Turn allocator's own errors into a message and exit code 2, never a traceback."""
+    """Turn allocator's own errors into a message and the exit code of their reason
+    (:data:`EXIT_CODES`), never a traceback."""
     try:
         yield
-    except RuleSetError as exc:
-        fail(str(exc))
     except AllocatorError as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_CODES.get(exc.reason, EXIT_BAD_INPUT))
 
 
 def parse_date(text: str | None) -> date:

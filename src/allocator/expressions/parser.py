@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from allocator.errors import AllocatorError, Reason
 from allocator.expressions.nodes import (
     FUNCTIONS,
     Binary,
@@ -41,8 +42,10 @@ from allocator.expressions.nodes import (
 )
 
 
-class ExpressionSyntaxError(ValueError):
+class ExpressionSyntaxError(AllocatorError, ValueError):
     """The text is not a valid expression; ``column`` is 1-based."""
+
+    reason = Reason.EXPRESSION_SYNTAX
 
     def __init__(self, message: str, column: int) -> None:
         self.column = column

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType, numeric_result
+from allocator.errors import AllocatorError, Reason
 from allocator.expressions.nodes import (
     Binary,
     BoolOp,
@@ -37,8 +38,11 @@ STRING = ValueType("enum", None)
 Resolver = Callable[[tuple[str, ...]], ValueType]
 
 
-class TypeProblem(ValueError):
-    """An expression is ill-typed or names something unknown; ``code`` is the reason code."""
+class TypeProblem(AllocatorError, ValueError):
+    """An expression is ill-typed or names something unknown; ``code`` is the rule problem's
+    code (``type-mismatch``, ``unknown-variable``, ...)."""
+
+    reason = Reason.EXPRESSION_TYPE
 
     def __init__(self, message: str, code: str = "type-mismatch") -> None:
         self.code = code

@@ -24,12 +24,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, Reason
 from allocator.outputs.manifest import build_manifest, write_manifest
 
 
 class OutputExistsError(AllocatorError):
     """The output directory exists and ``--force`` was not given."""
+
+    reason = Reason.OUTPUT_EXISTS
 
 
 def temporary_sibling(final: Path) -> Path:

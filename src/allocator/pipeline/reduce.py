@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from allocator.api.ruleset import RuleSet
+from allocator.errors import DataError, Reason
 from allocator.types import Array, IntArray
 
 from .neighborhoods import NeighborhoodTable
@@ -41,6 +42,11 @@ COUNTS = (
 )
 
 
+def _corrupt(message: str) -> DataError:
+    """The error for a part file that does not hold what a partition writes."""
+    return DataError(f"corrupt part file: {message}", reason=Reason.CORRUPT_PART)
+
+
 def _codes(column: pa.ChunkedArray | pa.Array, names: Sequence[str]) -> IntArray:
     """Position in ``names`` of each value (plain or dictionary-encoded strings)."""
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
@@ -50,12 +56,12 @@ def _codes(column: pa.ChunkedArray | pa.Array, names: Sequence[str]) -> IntArray
         if pa.types.is_dictionary(chunk.type):  # map the few values, then the indices
             lookup = _codes(chunk.dictionary, names)
             if chunk.null_count:
-                raise ValueError(f"missing value in {chunk.type} column")  # a corrupted part
+                raise _corrupt(f"missing value in {chunk.type} column")
             parts.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)])
             continue
         found = pc.index_in(chunk, value_set=value_set)
         if found.null_count:
-            raise ValueError(f"unknown value in {column.type} column")  # a corrupted part file
+            raise _corrupt(f"unknown value in {column.type} column")
         parts.append(np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -63,7 +69,7 @@ def _codes(column: pa.ChunkedArray | pa.Array, names: Sequence[str]) -> IntArray
 def _rows(neighborhoods: NeighborhoodTable, ids: pa.ChunkedArray) -> IntArray:
     rows = neighborhoods.locate(np.asarray(ids.to_numpy(), dtype=np.int64))
     if np.any(rows < 0):
-        raise ValueError("unknown neighborhood_id in a part file")
+        raise _corrupt("unknown neighborhood_id in a part file")
     return rows
 
 
@@ -151,13 +157,13 @@ def _pairs(service: pa.ChunkedArray, condition: pa.ChunkedArray, pairs: list[str
                 [[index.get(f"{a}\0{b}", -1) for b in c_values] for a in s_values], np.int64
             ).reshape(len(s_values), len(c_values))
             if s_chunk.null_count or c_chunk.null_count:
-                raise ValueError("missing value in a why-not part file")
+                raise _corrupt("missing value in a why-not part file")
             found = table[
                 s_chunk.indices.to_numpy(zero_copy_only=False),
                 c_chunk.indices.to_numpy(zero_copy_only=False),
             ]
             if np.any(found < 0):
-                raise ValueError("unknown (service, condition) in a why-not part file")
+                raise _corrupt("unknown (service, condition) in a why-not part file")
             parts.append(found)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     return _codes(pc.binary_join_element_wise(*plain, "\0"), pairs)

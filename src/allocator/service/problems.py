@@ -1,7 +1,8 @@
 """Errors as JSON: every refusal says what is wrong and, when it can, which field.
 
 The body is ``{"error": message, "field": path, "code": reason}``; ``field`` is the
-:class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged.
+:class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged, and
+``code`` the error's :class:`~allocator.errors.Reason`, whose status :data:`STATUS` gives.
 Nothing about the household goes into the log: only the status and the reason code.
 A database that cannot be reached (down, restarting, out of connections) gives 503 with
 ``Retry-After``, not 500: the request may be sent again once it is back.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
-from allocator.errors import InputError, ParameterNotCoveredError
+from allocator.errors import AllocatorError, Reason
 
 log = logging.getLogger("allocator.service")
 
@@ -36,15 +38,35 @@ def problem(
     return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
-async def _input_error(_request: Request, exc: Exception) -> JSONResponse:
+#: The HTTP status of each reason an error gives (see :mod:`allocator.errors`): the
+#: request's fault is 422; a fault of the service's own rules or files is 500.
+STATUS: Mapping[Reason, int] = MappingProxyType(
+    {
+        Reason.RULESET: 500,
+        Reason.PARAMETER_NOT_COVERED: 422,
+        Reason.INPUT: 422,
+        Reason.DATA: 422,
+        Reason.CORRUPT_PART: 500,
+        Reason.SCENARIO: 422,
+        Reason.EXPRESSION_SYNTAX: 500,
+        Reason.EXPRESSION_TYPE: 500,
+        Reason.OUTPUT_EXISTS: 409,
+        Reason.KERNEL_BUILD: 500,
+        Reason.RULES_ENGINE: 500,
+    }
+)
+
+
+async def _allocator_error(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, AllocatorError):
+        raise exc
+    status = STATUS.get(exc.reason, 500)
+    if exc.reason is Reason.PARAMETER_NOT_COVERED:
+        log.info("request refused status=%d code=%s", status, exc.reason)
+        return problem(status, str(exc), "date", exc.reason)
     field = str(getattr(exc, "field", ""))
-    log.info("request refused status=422 code=invalid-input field=%s", field)
-    return problem(422, str(exc), field, "invalid-input")
-
-
-async def _not_covered(_request: Request, exc: Exception) -> JSONResponse:
-    log.info("request refused status=422 code=date-not-covered")
-    return problem(422, str(exc), "date", "date-not-covered")
+    log.info("request refused status=%d code=%s field=%s", status, exc.reason, field)
+    return problem(status, str(exc), field, exc.reason)
 
 
 def _loc_path(loc: tuple[int | str, ...]) -> str:
@@ -91,8 +113,7 @@ async def _database(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the JSON error handlers on ``app``."""
-    app.add_exception_handler(InputError, _input_error)
-    app.add_exception_handler(ParameterNotCoveredError, _not_covered)
+    app.add_exception_handler(AllocatorError, _allocator_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)

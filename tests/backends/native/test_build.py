@@ -13,6 +13,7 @@ from allocator.backends.native import build
 from allocator.backends.native.build import KernelBuildError, load
 from allocator.backends.vector import VectorBackend
 from allocator.domain import Neighborhood, parse_household
+from allocator.errors import InputError
 
 SOURCE = "int answer(void) { return 42; }\n"
 
@@ -71,7 +72,7 @@ def test_the_kernel_is_chosen_by_argument_or_environment(
     assert VectorBackend(ruleset).kernel == "numpy"
     assert VectorBackend(ruleset, "c").kernel == "c"
     monkeypatch.setenv("ALLOCATOR_KERNEL", "fortran")
-    with pytest.raises(ValueError, match="unknown kernel 'fortran'"):
+    with pytest.raises(InputError, match="unknown kernel 'fortran'"):
         VectorBackend(ruleset)
 
 

@@ -15,11 +15,15 @@ from typing import Any
 
 import durable_rules_engine as _engine
 
+from allocator.errors import AllocatorError, Reason
+
 _names = itertools.count()
 
 
-class DurableError(RuntimeError):
+class DurableError(AllocatorError, RuntimeError):
     """durable-rules refused a ruleset or a fact."""
+
+    reason = Reason.RULES_ENGINE
 
 
 class RuleEngine:

@@ -21,7 +21,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, Reason
 
 FLAGS = ["-O2", "-fwrapv", "-ffp-contract=off", "-fno-fast-math", "-shared", "-fPIC"]
 _lock = threading.Lock()
@@ -30,6 +30,8 @@ _loaded: dict[str, ctypes.CDLL] = {}
 
 class KernelBuildError(AllocatorError):
     """The C kernel cannot be built (no C compiler, or the compiler failed)."""
+
+    reason = Reason.KERNEL_BUILD
 
 
 def compiler() -> str | None:

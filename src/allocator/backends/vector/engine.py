@@ -36,6 +36,7 @@ from allocator.backends.batch import Batch
 from allocator.backends.native import KernelBuildError, NativeKernel, signature
 from allocator.backends.result import BatchResult
 from allocator.domain.enums import ENUM_TYPES
+from allocator.errors import InputError
 
 from .aggregate import aggregate
 from .compile import Compiled, Compiler
@@ -131,11 +132,13 @@ def kernel_choice(kernel: str | None = None) -> str:
     """The kernel asked for: ``kernel``, else ``$ALLOCATOR_KERNEL``, else ``auto``.
 
     Raises:
-        ValueError: not one of :data:`KERNELS`.
+        InputError: not one of :data:`KERNELS`.
     """
     chosen = kernel or os.environ.get("ALLOCATOR_KERNEL") or "auto"
     if chosen not in KERNELS:
-        raise ValueError(f"unknown kernel {chosen!r} (choose {', '.join(KERNELS)})")
+        raise InputError(
+            f"unknown kernel {chosen!r} (choose {', '.join(KERNELS)})", field="ALLOCATOR_KERNEL"
+        )
     return chosen
 
 

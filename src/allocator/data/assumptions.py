@@ -118,6 +118,28 @@ CASE_SHARES: dict[Agency, ByClass] = {
     Agency.RED_CRESCENT: (0.002, 0.005, 0.005),  # assumption: mostly emergency relief
     Agency.OTHER: (0.010, 0.020, 0.020),  # assumption: municipalities, charities (seed 003)
 }
+# seed 001: the provinces with most +Zendegi centres, of 2,400, and "the number of centres in
+# each city follows the number of Behzisti case files there". Tuned (issue 13): these counts
+# are the only province-level evidence of where Behzisti's clients live, so the generator
+# scales Behzisti-specific need (disability, social harms, Behzisti files held, Behzisti
+# custody) by province with BEHZISTI_PROVINCE_FACTOR (see allocator.data.behzisti): the named
+# provinces' shares of Behzisti need follow their centres' shares, the others share the rest in
+# proportion to population. Tehran's 170 centres against 16.6 % of the population give it 0.43.
+ZENDEGI_CENTRES = 2400
+# seed 001: Khorasan Razavi 193, Fars 183, Tehran 170, East Azerbaijan 167 centres.
+ZENDEGI_CENTRES_BY_PROVINCE: dict[str, int] = {
+    "Khorasan Razavi": 193,
+    "Fars": 183,
+    "Tehran": 170,
+    "East Azerbaijan": 167,
+}
+BEHZISTI_FILES = 1_080_000  # seed 001: case files nationwide
+BEHZISTI_FILES_BY_PROVINCE = {"Ardabil": 17_177}  # seed 001: Ardabil handed 17,177 files
+# Share of Behzisti's clients by province, where seed 001 gives one.
+BEHZISTI_SHARE_BY_PROVINCE: dict[str, float] = {
+    **{p: n / ZENDEGI_CENTRES for p, n in ZENDEGI_CENTRES_BY_PROVINCE.items()},
+    **{p: n / BEHZISTI_FILES for p, n in BEHZISTI_FILES_BY_PROVINCE.items()},
+}
 # assumption: share of case holders with a continuous pension (seed 001 names continuous and
 # one-off payments); households without a case file get none.
 # Tuned (issue 13): Behzisti 0.40 -> 0.20, so that its pensioners' micro-employment files keep

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.errors import DataError
+from allocator.optimize.centres import centre_plan
 from allocator.optimize.demand import Demand
 from allocator.optimize.params import OptimizeParams, SlotParams
 from allocator.types import FloatArray, IntArray
@@ -145,6 +146,8 @@ def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> 
         return cap
     if slots.centers_per_neighborhood is not None:
         centers = np.full(n_n, float(slots.centers_per_neighborhood))
+    elif slots.centres_method == "apportion":  # whole centres per county (centres.py)
+        centers = centre_plan(demand, slots, case_files).equivalents
     else:
         total = float(slots.centers_total or 0.0)
         share = case_files / case_files.sum() if case_files.sum() > 0 else np.full(n_n, 1 / n_n)

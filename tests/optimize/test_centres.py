@@ -45,7 +45,7 @@ def test_few_centres_leave_counties_without_one_and_make_satellites() -> None:
     assert plan.county_centres.tolist() == [1, 0, 0]  # the largest quota (0.6)
     assert plan.hosted.tolist() == [1, 0, 0, 0]
     assert plan.equivalents.tolist() == pytest.approx([5 / 6, 1 / 6, 0.0, 0.0])
-    x1 = [r for r in centres_table(plan).to_pylist() if r["county"] == "X-1"][0]
+    x1 = next(r for r in centres_table(plan).to_pylist() if r["county"] == "X-1")
     assert (x1["hosts"], x1["satellites"], x1["neighborhoods"]) == (1, 1, 2)
 
 

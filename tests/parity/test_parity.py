@@ -225,7 +225,7 @@ def test_tiny_preset_results_are_identical(tiny: Path, ruleset: RuleSet) -> None
 def test_tiny_preset_outputs_are_identical(
     tiny: Path, tmp_path: Path, ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The wide decisions, rejects, demand and why-not files have the same bytes, whether
+    """The wide decisions, rejects, demand, why-not and case-file files have the same bytes, whether
     durable-rules, the C kernel or the NumPy kernel decided (and counted the totals)."""
     outs = {}
     for name, backend, kernel in (
@@ -244,8 +244,8 @@ def test_tiny_preset_outputs_are_identical(
             built = [k for k in engine._native.values() if k is not None]
             assert (engine.kernel, len(built) > 0) == (kernel, kernel == "c")
     names = sorted(p.relative_to(outs["c"]) for p in (outs["c"] / "parts").iterdir())
-    assert len(names) == 3 * 5
-    names += [Path("demand.parquet"), Path("why_not.parquet")]
+    assert len(names) == 3 * 6
+    names += [Path("demand.parquet"), Path("why_not.parquet"), Path("casefiles.parquet")]
     for rel in names:
         expected = (outs["durable"] / rel).read_bytes()
         assert (outs["c"] / rel).read_bytes() == expected, rel

@@ -17,7 +17,7 @@ from allocator.pipeline.decisions import COMPACT_SCHEMA
 from allocator.pipeline.totals import DEMAND_SCHEMA, WHY_NOT_SCHEMA
 from tests.conftest import DAY
 
-PARTS = ["decisions", "rejects", "demand", "why_not"]
+PARTS = ["decisions", "rejects", "demand", "why_not", "casefiles"]
 
 
 def test_outputs(clean_dir: Path, tmp_path: Path, ruleset: RuleSet) -> None:

@@ -39,9 +39,12 @@ MAZANDARAN_CUSTODIAN = Agency.WELFARE_ORGANIZATION
 # assumption: the 1,580 non-EIKO targets (and all non-targets) split by network size: IKRC runs
 # the widest (400 relief houses + 9,000 charity centres, seed 000), then Behzisti (2,400
 # +Zendegi centres, seed 001); the Red Crescent is not reported running neighborhood houses.
+# Tuned (issue 13, calibration to seed 001): 0.45 / 0.40 / 0.15 gave Behzisti custody of 40 %
+# of the country and about 3x seed 001's 1.08 M files; IKRC's network is about four times
+# Behzisti's (9,400 against 2,400 houses), so 0.60 / 0.25 / 0.15.
 OTHER_CUSTODIAN_SHARES: dict[Agency, float] = {
-    Agency.RELIEF_COMMITTEE: 0.45,
-    Agency.WELFARE_ORGANIZATION: 0.40,
+    Agency.RELIEF_COMMITTEE: 0.60,
+    Agency.WELFARE_ORGANIZATION: 0.25,
     Agency.RED_CRESCENT: 0.15,
 }
 NATIONAL_HOUSEHOLDS = 24_000_000  # seed digest ("what the software must do"): 24 M households
@@ -115,12 +118,36 @@ CASE_SHARES: dict[Agency, ByClass] = {
     Agency.RED_CRESCENT: (0.002, 0.005, 0.005),  # assumption: mostly emergency relief
     Agency.OTHER: (0.010, 0.020, 0.020),  # assumption: municipalities, charities (seed 003)
 }
+# seed 001: the provinces with most +Zendegi centres, of 2,400, and "the number of centres in
+# each city follows the number of Behzisti case files there". Tuned (issue 13): these counts
+# are the only province-level evidence of where Behzisti's clients live, so the generator
+# scales Behzisti-specific need (disability, social harms, Behzisti files held, Behzisti
+# custody) by province with BEHZISTI_PROVINCE_FACTOR (see allocator.data.behzisti): the named
+# provinces' shares of Behzisti need follow their centres' shares, the others share the rest in
+# proportion to population. Tehran's 170 centres against 16.6 % of the population give it 0.43.
+ZENDEGI_CENTRES = 2400
+# seed 001: Khorasan Razavi 193, Fars 183, Tehran 170, East Azerbaijan 167 centres.
+ZENDEGI_CENTRES_BY_PROVINCE: dict[str, int] = {
+    "Khorasan Razavi": 193,
+    "Fars": 183,
+    "Tehran": 170,
+    "East Azerbaijan": 167,
+}
+BEHZISTI_FILES = 1_080_000  # seed 001: case files nationwide
+BEHZISTI_FILES_BY_PROVINCE = {"Ardabil": 17_177}  # seed 001: Ardabil handed 17,177 files
+# Share of Behzisti's clients by province, where seed 001 gives one.
+BEHZISTI_SHARE_BY_PROVINCE: dict[str, float] = {
+    **{p: n / ZENDEGI_CENTRES for p, n in ZENDEGI_CENTRES_BY_PROVINCE.items()},
+    **{p: n / BEHZISTI_FILES for p, n in BEHZISTI_FILES_BY_PROVINCE.items()},
+}
 # assumption: share of case holders with a continuous pension (seed 001 names continuous and
 # one-off payments); households without a case file get none.
+# Tuned (issue 13): Behzisti 0.40 -> 0.20, so that its pensioners' micro-employment files keep
+# the national count of Behzisti files near seed 001's 1.08 M.
 PENSION_SHARE: dict[Agency, float] = {
     Agency.NONE: 0.0,
     Agency.RELIEF_COMMITTEE: 0.70,
-    Agency.WELFARE_ORGANIZATION: 0.40,
+    Agency.WELFARE_ORGANIZATION: 0.20,
     Agency.IMAM_ORDER: 0.30,
     Agency.RED_CRESCENT: 0.10,
     Agency.OTHER: 0.10,
@@ -145,7 +172,11 @@ MALE_SHARE = 0.51  # assumption: sex ratio at birth about 105 boys per 100 girls
 INSURED: ByClass = (0.90, 0.75, 0.70)  # assumption: seed 000 enrols the uninsured of targets
 # seed 002: 62,000 people with disabilities among 360,000 covered in Mazandaran.
 DISABILITY_RATE_MAZANDARAN = MAZANDARAN_DISABLED / MAZANDARAN_PEOPLE
-DISABILITY_RATE: ByClass = (0.020, 0.030, 0.035)  # assumption: about 1.6 M registered people
+# Tuned (issue 13): was (0.020, 0.030, 0.035), about 1.6 M people, which alone opened 1.6 M
+# Behzisti files against seed 001's 1.08 M. Seed 002 puts 62,000 disabled among Behzisti's
+# 360,000 people in Mazandaran (17 %); 17 % of the ~2.4 M people in 1.08 M files is ~0.4 M,
+# about 0.5 % of residents, more where poor.
+DISABILITY_RATE: ByClass = (0.004, 0.007, 0.008)
 # seed 002: the Mazandaran profile (27,000 / 13,000 / 7,000 / 7,430 / 6,500 / 730, total 61,660).
 DISABILITY_TYPE_COUNTS: dict[DisabilityType, int] = {
     DisabilityType.PHYSICAL_MOTOR: 27_000,
@@ -173,14 +204,19 @@ EMPLOYED_MALE: ByClass = (0.68, 0.60, 0.58)  # assumption: male employment rate 
 EMPLOYED_FEMALE: ByClass = (0.14, 0.12, 0.12)  # assumption: female participation is low
 EMPLOYED_IF_IN_SCHOOL = 0.1  # assumption: few pupils also work
 ADDICTION_AGES = (18, 120)  # assumption: adults only
-ADDICTION_MALE: ByClass = (0.025, 0.05, 0.06)  # assumption: visible addiction (seed 003), rare
-ADDICTION_FEMALE: ByClass = (0.003, 0.006, 0.008)  # assumption: far rarer among women
+# Tuned (issue 13): was (0.025, 0.05, 0.06) and (0.003, 0.006, 0.008); every addict's household
+# opens a Behzisti file (treatment, social emergency), which gave ~1.2 M files from addiction
+# alone. Seed 003 speaks of *visible* (street) addiction: rare, concentrated in poor areas.
+ADDICTION_MALE: ByClass = (0.003, 0.008, 0.012)  # assumption: visible addiction (seed 003)
+ADDICTION_FEMALE: ByClass = (0.0004, 0.001, 0.0015)  # assumption: far rarer among women
 STREET_CHILD_AGES = (6, 17)  # assumption: working and street children (seed 003)
-STREET_CHILD: ByClass = (0.002, 0.015, 0.025)  # assumption: concentrated in poor areas
+# Tuned (issue 13): the three social-harm rates below halved outside informal settlements
+# (social emergency files, seed 001 calibration). Assumption: concentrated in poor areas.
+STREET_CHILD: ByClass = (0.001, 0.008, 0.015)
 WASTE_PICKER_AGES = (10, 70)  # assumption: waste pickers (seed 003) of any working age
-WASTE_PICKER: ByClass = (0.001, 0.006, 0.012)  # assumption: concentrated in poor areas
+WASTE_PICKER: ByClass = (0.0005, 0.004, 0.008)  # assumption: concentrated in poor areas
 WOMAN_AT_RISK_AGES = (15, 60)  # assumption: women at risk (seed 003)
-WOMAN_AT_RISK: ByClass = (0.002, 0.010, 0.015)  # assumption: concentrated in poor areas
+WOMAN_AT_RISK: ByClass = (0.001, 0.006, 0.010)  # assumption: concentrated in poor areas
 PRISON_AGES = (18, 75)  # assumption: adults
 PRISON_MALE: ByClass = (0.005, 0.010, 0.012)  # assumption: ~0.25 % of all residents in prison
 PRISON_FEMALE: ByClass = (0.0003, 0.0006, 0.0008)  # assumption: few women prisoners

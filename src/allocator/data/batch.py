@@ -50,15 +50,25 @@ def generate_batch(
     preset = lay.preset
     hood = np.searchsorted(np.cumsum(lay.households), np.arange(start, stop), side="right")
     cls = lay.geography.classes()[hood]
+    behzisti = lay.behzisti[hood]  # Behzisti need factor of each household's province
 
     sizes = draw_sizes(rng, stop - start, preset.household_size_mean)
     people = draw_people(rng, sizes, cls)
     conditions = draw_conditions(
-        rng, people, cls[people.household], disability_rate=preset.disability_rate
+        rng,
+        people,
+        cls[people.household],
+        disability_rate=preset.disability_rate,
+        factor=behzisti[people.household],
     )
     earners = np.bincount(people.household[conditions["employed"]], minlength=stop - start)
     household_cols = draw_households(
-        rng, cls, lay.geography.rural[hood], earners, welfare_case_share=preset.welfare_case_share
+        rng,
+        cls,
+        lay.geography.rural[hood],
+        earners,
+        welfare_case_share=preset.welfare_case_share,
+        factor=behzisti,
     )
     ids = np.arange(start + 1, stop + 1, dtype=np.int64)
     household_cols["household_id"] = ids

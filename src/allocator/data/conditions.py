@@ -20,7 +20,7 @@ import numpy as np
 from allocator.data import assumptions as A
 from allocator.data.codes import Int8Array, categorical, code
 from allocator.data.people import People
-from allocator.types import Array, BoolArray
+from allocator.types import Array, BoolArray, FloatArray
 
 _TYPE_CODES = np.array(
     [code("disability_type", t.value) for t in A.DISABILITY_TYPE_SHARES], np.int8
@@ -49,7 +49,12 @@ def _by_sex(male: BoolArray, cls: Int8Array, men: A.ByClass, women: A.ByClass) -
 
 
 def draw_conditions(
-    rng: np.random.Generator, people: People, cls: Int8Array, *, disability_rate: float | None
+    rng: np.random.Generator,
+    people: People,
+    cls: Int8Array,
+    *,
+    disability_rate: float | None,
+    factor: FloatArray | None = None,
 ) -> dict[str, Array]:
     """Condition columns of the members ``people`` whose neighborhood classes are ``cls``.
 
@@ -57,7 +62,10 @@ def draw_conditions(
         rng: the batch's random generator.
         people: relation, sex and age of each member.
         cls: neighborhood class of each member.
-        disability_rate: share of people with a disability (``None``: by class).
+        disability_rate: share of people with a disability (``None``: by class, times
+            ``factor``).
+        factor: Behzisti need factor of each member's province (:mod:`.behzisti`): scales
+            the rates by class of disability and of the social harms (``None``: 1).
 
     Returns:
         Member columns by name: booleans, and ``int8`` codes for enum columns.
@@ -65,19 +73,23 @@ def draw_conditions(
     m = len(cls)
     age, male = people.age, people.male
 
-    def chance(rate: A.ByClass | float) -> BoolArray:
-        p = np.asarray(rate, dtype=np.float32)
-        return rng.random(m, dtype=np.float32) < (p[cls] if p.ndim else p)
+    scale = np.ones(m, np.float32) if factor is None else np.asarray(factor, np.float32)
 
-    disabled = np.flatnonzero(
-        chance(A.DISABILITY_RATE if disability_rate is None else disability_rate)
-    )
+    def chance(rate: A.ByClass | float, scaled: bool = False) -> BoolArray:
+        p = np.asarray(rate, dtype=np.float32)
+        p = p[cls] if p.ndim else np.full(m, p)
+        return rng.random(m, dtype=np.float32) < (p * scale if scaled else p)
+
+    if disability_rate is None:
+        disabled = np.flatnonzero(chance(A.DISABILITY_RATE, scaled=True))
+    else:  # a preset's own measured rate (seed 002) is not scaled
+        disabled = np.flatnonzero(chance(disability_rate))
     dtype = np.zeros(m, dtype=np.int8)
     severity = np.zeros(m, dtype=np.int8)
     dtype[disabled] = _pick(rng, _TYPE_CODES, _TYPE_SHARES, len(disabled))
     severity[disabled] = _pick(rng, _SEVERITY_CODES, _SEVERITY_SHARES, len(disabled))
 
-    street = _between(age, A.STREET_CHILD_AGES) & chance(A.STREET_CHILD)
+    street = _between(age, A.STREET_CHILD_AGES) & chance(A.STREET_CHILD, scaled=True)
     u = rng.random(m, dtype=np.float32)
     dropout = np.asarray(A.DROPOUT, dtype=np.float32)[cls]
     in_school = _between(age, A.SCHOOL_AGES) & np.where(
@@ -97,7 +109,7 @@ def draw_conditions(
         & (imprisoned == 0)
         & (rng.random(m, dtype=np.float32) < work_p)
     )
-    addiction_p = _by_sex(male, cls, A.ADDICTION_MALE, A.ADDICTION_FEMALE)
+    addiction_p = _by_sex(male, cls, A.ADDICTION_MALE, A.ADDICTION_FEMALE) * scale
     addiction = _between(age, A.ADDICTION_AGES) & (rng.random(m, dtype=np.float32) < addiction_p)
     return {
         "insured": chance(A.INSURED),
@@ -108,7 +120,9 @@ def draw_conditions(
         "employed": employed,
         "drug_addiction": addiction,
         "street_child": street,
-        "waste_picker": _between(age, A.WASTE_PICKER_AGES) & chance(A.WASTE_PICKER),
-        "woman_at_risk": ~male & _between(age, A.WOMAN_AT_RISK_AGES) & chance(A.WOMAN_AT_RISK),
+        "waste_picker": _between(age, A.WASTE_PICKER_AGES) & chance(A.WASTE_PICKER, True),
+        "woman_at_risk": ~male
+        & _between(age, A.WOMAN_AT_RISK_AGES)
+        & chance(A.WOMAN_AT_RISK, True),
         "imprisoned": imprisoned,
     }

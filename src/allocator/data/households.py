@@ -18,7 +18,7 @@ from allocator.data import assumptions as A
 from allocator.data.codes import Int8Array, code
 from allocator.domain.enums import ENUM_TYPES, Agency, Housing
 from allocator.domain.household import MAX_AMOUNT
-from allocator.types import Array, BoolArray, IntArray
+from allocator.types import Array, BoolArray, FloatArray, IntArray
 
 # Housing shares by group: 0 non-target urban, 1 non-target rural, 2 target, 3 informal.
 _HOUSING_CUM = np.cumsum(
@@ -29,6 +29,7 @@ _ASSETS_MEDIAN = np.array([A.ASSETS_MEDIAN[Housing(h)] for h in ENUM_TYPES["hous
 _AGENCY_CODES = np.array([code("agency", a.value) for a in A.CASE_SHARES], np.int8)
 _PENSION = np.array([A.PENSION_SHARE[Agency(a)] for a in ENUM_TYPES["agency"]], np.float32)
 _CLIENTS = [code("agency", a) for a in ("relief_committee", "welfare_organization")]
+_WELFARE_ROW = list(A.CASE_SHARES).index(Agency.WELFARE_ORGANIZATION)
 
 
 def _case_shares(welfare_case_share: float | None) -> Array:
@@ -55,8 +56,12 @@ def draw_households(
     earners: IntArray,
     *,
     welfare_case_share: float | None,
+    factor: FloatArray | None = None,
 ) -> dict[str, Array]:
     """Household columns for households in classes ``cls`` with ``earners`` employed members.
+
+    ``factor`` (Behzisti need factor of each household's province, :mod:`.behzisti`) scales
+    the share holding a Behzisti case file, unless the preset sets ``welfare_case_share``.
 
     Returns:
         Columns by name: ``int8`` codes for ``housing`` and ``case_agency``, booleans, and
@@ -67,7 +72,10 @@ def draw_households(
     housing_index = np.minimum(_categorical(rng, _HOUSING_CUM[group]), len(_HOUSING_CODES) - 1)
     housing = np.asarray(_HOUSING_CODES, np.int8)[housing_index]
 
-    cum = np.cumsum(_case_shares(welfare_case_share)[:, cls].T, axis=1)
+    shares = _case_shares(welfare_case_share)[:, cls].T
+    if factor is not None and welfare_case_share is None:
+        shares[:, _WELFARE_ROW] *= factor
+    cum = np.cumsum(shares, axis=1)
     case_index = _categorical(rng, np.minimum(cum, 1.0))
     case_agency = np.zeros(n, dtype=np.int8)  # code 0 is "none"
     has_case = case_index < len(_AGENCY_CODES)

@@ -19,10 +19,11 @@ import numpy as np
 
 from allocator.data import assumptions as A
 from allocator.data.apportion import apportion
+from allocator.data.behzisti import province_factors
 from allocator.data.geography import build_geography
 from allocator.data.geotable import Geography
 from allocator.data.presets import Preset, get_preset
-from allocator.types import IntArray
+from allocator.types import FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class Layout:
     preset: Preset
     geography: Geography
     households: IntArray
+
+    @property
+    def behzisti(self) -> FloatArray:
+        """Behzisti need factor of every neighborhood (its province's, :mod:`.behzisti`)."""
+        factors = province_factors()
+        return np.array([factors[p] for p in self.geography.province], dtype=np.float64)
 
     @property
     def total_households(self) -> int:

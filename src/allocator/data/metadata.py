@@ -16,7 +16,7 @@ from pathlib import Path
 
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE, NEIGHBORHOODS_FILE
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: rates calibrated to seed 001 (issue 13)
 METADATA_FILE = "metadata.json"
 FILES = (NEIGHBORHOODS_FILE, HOUSEHOLDS_FILE, MEMBERS_FILE, METADATA_FILE)
 

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from allocator.domain.enums import CUSTODIANS
 from allocator.errors import DataError
+from allocator.optimize.casefiles import CASEFILES_FILE, CaseFiles, row_file_share
 from allocator.types import Array, BoolArray, FloatArray, IntArray
 
 DEMAND_FILE = "demand.parquet"
@@ -74,6 +75,7 @@ class Demand:
     households: FloatArray
     case_files: FloatArray
     source: str = ""
+    casefiles: CaseFiles | None = None  # one file per household (optimize/casefiles.py)
 
     @property
     def n_neighborhoods(self) -> int:
@@ -92,6 +94,31 @@ class Demand:
         """Province position of every row."""
         return self.province[self.row_neighborhood]
 
+    def neighborhood_case_files(self) -> FloatArray:
+        """Case files of every neighborhood: one per household from ``casefiles`` when the
+        classification gave it, else the rows' ``case_files`` (one per household and service)."""
+        if self.casefiles is not None:
+            return self.casefiles.per_neighborhood(self.n_neighborhoods)
+        out: FloatArray = np.bincount(
+            self.row_neighborhood, weights=self.case_files, minlength=self.n_neighborhoods
+        ).astype(np.float64)
+        return out
+
+    def neighborhood_registered(self) -> FloatArray:
+        """Registered (already open) case files of every neighborhood (0 without ``casefiles``)."""
+        if self.casefiles is None:
+            return np.zeros(self.n_neighborhoods)
+        return self.casefiles.registered_per_neighborhood(self.n_neighborhoods)
+
+    def row_case_files(self) -> FloatArray:
+        """Case files per row, scaled so that a neighborhood's rows add up to its
+        :meth:`neighborhood_case_files` (``case_files`` itself without ``casefiles``)."""
+        if self.casefiles is None:
+            return self.case_files
+        return row_file_share(
+            self.row_neighborhood, self.case_files, self.neighborhood_case_files()
+        )
+
     def with_unit_costs(self, overrides: dict[str, float]) -> Demand:
         """A copy whose unit costs are overridden for the named services."""
         unknown = sorted(set(overrides) - set(self.service_ids))
@@ -106,7 +133,10 @@ class Demand:
         """A copy keeping only the rows delivered by the given agencies."""
         codes = [self.agencies.index(a) for a in agencies if a in self.agencies]
         keep = np.isin(self.row_agency, codes)
-        return _replace(self, **{k: getattr(self, k)[keep] for k in _ROW_FIELDS})
+        changes: dict[str, Any] = {k: getattr(self, k)[keep] for k in _ROW_FIELDS}
+        if self.casefiles is not None:
+            changes["casefiles"] = self.casefiles.select_agencies(codes)
+        return _replace(self, **changes)
 
     def take_neighborhoods(self, keep: BoolArray) -> Demand:
         """A copy with only the neighborhoods ``keep`` (a mask) and their rows.
@@ -124,13 +154,21 @@ class Demand:
         changes["row_neighborhood"] = (np.cumsum(keep) - 1)[self.row_neighborhood[rows]]
         for name in ("neighborhood_id", "province", "custodian", "population", "county"):
             changes[name] = getattr(self, name)[keep]
+        if self.casefiles is not None:
+            changes["casefiles"] = self.casefiles.take_neighborhoods(keep)
         return _replace(self, **changes)
 
     @classmethod
     def from_tables(
-        cls, demand: pa.Table, neighborhoods: pa.Table, services: pa.Table, source: str = ""
+        cls,
+        demand: pa.Table,
+        neighborhoods: pa.Table,
+        services: pa.Table,
+        source: str = "",
+        casefiles: pa.Table | None = None,
     ) -> Demand:
-        """Code the three tables into a :class:`Demand`, checking them on the way.
+        """Code the three tables (and the optional case-file table) into a :class:`Demand`,
+        checking them on the way.
 
         Raises:
             DataError: a column is missing, a code is unknown, or a quantity is wrong.
@@ -201,19 +239,23 @@ class Demand:
             households=hh[keep],
             case_files=cf[keep],
             source=source,
+            casefiles=None if casefiles is None else CaseFiles.from_table(casefiles, ids, agencies),
         )
 
     @classmethod
     def from_parquet_dir(cls, path: Path) -> Demand:
-        """Read ``demand.parquet``, ``neighborhoods.parquet`` and ``services.parquet``."""
+        """Read ``demand.parquet``, ``neighborhoods.parquet`` and ``services.parquet``, and
+        ``casefiles.parquet`` when present."""
         for name in (DEMAND_FILE, NEIGHBORHOODS_FILE, SERVICES_FILE):
             if not (path / name).is_file():
                 raise DataError(f"missing {path / name}", name)
+        casefiles = path / CASEFILES_FILE
         return cls.from_tables(
             pq.read_table(path / DEMAND_FILE),
             pq.read_table(path / NEIGHBORHOODS_FILE),
             pq.read_table(path / SERVICES_FILE),
             source=str(path),
+            casefiles=pq.read_table(casefiles) if casefiles.is_file() else None,
         )
 
 

@@ -80,14 +80,15 @@ def neighborhoods_table(plan: Plan) -> pa.Table:
     """One row per neighborhood: workers, case files, money spent and need met by tier."""
     d, n = plan.demand, plan.demand.n_neighborhoods
     rn = d.row_neighborhood
-    cf_served = np.where(d.units > 0, plan.served * d.case_files / d.units, 0.0)
+    row_cf = d.row_case_files()  # one file per household (optimize/casefiles.py)
+    cf_served = np.where(d.units > 0, plan.served * row_cf / d.units, 0.0)
     cols: dict[str, Any] = {
         "neighborhood_id": pa.array(d.neighborhood_id, pa.int32()),
         "province": _words(d.provinces, d.province),
         "agency": _words(d.agencies, d.custodian),
         "workers": plan.workers,
         "case_files": np.bincount(rn, weights=cf_served, minlength=n),
-        "case_files_demand": np.bincount(rn, weights=d.case_files, minlength=n),
+        "case_files_demand": np.bincount(rn, weights=row_cf, minlength=n),
         "budget_spent": np.bincount(
             rn, weights=plan.served * d.unit_cost[d.row_service], minlength=n
         ),

@@ -38,6 +38,9 @@ class SlotParams:
     default_per_center: float | None = None
     centers_per_neighborhood: float | None = None
     centers_total: float | None = None
+    #: How ``centers_total`` reaches the neighborhoods: ``spread`` (fractional, in proportion
+    #: to case files) or ``apportion`` (whole centres per county, :mod:`.centres`).
+    centres_method: str = "spread"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.errors import DataError
+from allocator.optimize.centres import centre_plan
 from allocator.optimize.demand import Demand
 from allocator.optimize.params import OptimizeParams, SlotParams
 from allocator.types import FloatArray, IntArray
@@ -43,7 +44,7 @@ class ModelSets:
     row_weight: FloatArray  # tier weight of every row
     row_cost: FloatArray  # million toman per unit
     row_cf: FloatArray  # case files per unit served
-    case_files: FloatArray  # eligible case files by neighborhood
+    case_files: FloatArray  # case files by neighborhood, one per household (Demand.casefiles)
     custodian: IntArray
     province: IntArray
     w_max: FloatArray  # workers a neighborhood can use: ceil(case files / caseload)
@@ -81,7 +82,7 @@ class ModelSets:
         rp = demand.province[rn]
         units = demand.units
         weights = np.asarray(params.tier_weights, dtype=np.float64)
-        case_files = np.bincount(rn, weights=demand.case_files, minlength=n_n).astype(np.float64)
+        case_files = demand.neighborhood_case_files()  # one file per household (casefiles.py)
         tier1 = np.bincount(rn, np.where(rt == 1, units, 0.0), minlength=n_n).astype(np.float64)
         cap = slot_capacity(demand, params.slots, case_files)
         group_key = rn * demand.n_services + rs
@@ -106,7 +107,7 @@ class ModelSets:
             units=units,
             row_weight=weights[rt - 1],
             row_cost=demand.unit_cost[rs] / MILLION,
-            row_cf=demand.case_files / units,
+            row_cf=demand.row_case_files() / units,
             case_files=case_files,
             custodian=demand.custodian,
             province=demand.province,
@@ -145,6 +146,8 @@ def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> 
         return cap
     if slots.centers_per_neighborhood is not None:
         centers = np.full(n_n, float(slots.centers_per_neighborhood))
+    elif slots.centres_method == "apportion":  # whole centres per county (centres.py)
+        centers = centre_plan(demand, slots, case_files).equivalents
     else:
         total = float(slots.centers_total or 0.0)
         share = case_files / case_files.sum() if case_files.sum() > 0 else np.full(n_n, 1 / n_n)

@@ -201,6 +201,7 @@ def classify_partition(
     totals = PartitionTotals(ruleset, neighborhoods, prepared, result)
     write_parquet(totals.demand_table(), part_path(work_dir, "demand", index))
     write_parquet(totals.why_not_table(), part_path(work_dir, "why_not", index))
+    write_parquet(totals.casefiles_table(), part_path(work_dir, "casefiles", index))
     summary = {"partition": index, **totals.summary(), "decision_rows": decision_rows}
     write_json(summary, part_path(work_dir, "summary", index))
     return summary

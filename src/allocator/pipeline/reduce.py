@@ -19,6 +19,7 @@ from allocator.api.ruleset import RuleSet
 from allocator.errors import DataError, Reason
 from allocator.types import Array, IntArray
 
+from .casefiles import CASEFILES_SCHEMA
 from .neighborhoods import NeighborhoodTable
 from .prepare import REASONS
 from .totals import (
@@ -39,6 +40,7 @@ COUNTS = (
     "orphan_member_rows",
     "members_classified",
     "case_files",
+    "case_files_registered",
 )
 
 
@@ -103,6 +105,29 @@ def reduce_demand(
             *(pa.array(sums[k], pa.int64()) for k in names),
         ],
         schema=DEMAND_SCHEMA,
+    )
+
+
+def reduce_casefiles(neighborhoods: NeighborhoodTable, parts: Sequence[pa.Table]) -> pa.Table:
+    """Case files of all partitions, one row per (neighborhood, holding agency) key."""
+    table = pa.concat_tables([p.select(CASEFILES_SCHEMA.names) for p in parts]) if parts else None
+    if table is None or table.num_rows == 0:
+        return CASEFILES_SCHEMA.empty_table()
+    n_ag = len(AGENCIES)
+    key = _rows(neighborhoods, table.column("neighborhood_id")) * n_ag
+    key += _codes(table.column("agency"), AGENCIES)
+    names = ("files", "registered")
+    weights = [table.column(n).to_numpy() for n in names]
+    keys, (_, files, registered) = group_sums(key, weights, len(neighborhoods.ids) * n_ag)
+    nb_row, agency = np.divmod(keys, n_ag)
+    return pa.Table.from_arrays(
+        [
+            pa.array(neighborhoods.ids[nb_row].astype(np.int32), pa.int32()),
+            strings(agency, AGENCIES),
+            pa.array(files, pa.int64()),
+            pa.array(registered, pa.int64()),
+        ],
+        schema=CASEFILES_SCHEMA,
     )
 
 
@@ -173,7 +198,7 @@ def reduce_summaries(
     ruleset: RuleSet, neighborhoods: NeighborhoodTable, summaries: Sequence[dict[str, Any]]
 ) -> dict[str, Any]:
     """The run's counts from its partition summaries (in partition order)."""
-    total: dict[str, Any] = {name: sum(int(s[name]) for s in summaries) for name in COUNTS}
+    total: dict[str, Any] = {name: sum(int(s.get(name, 0)) for s in summaries) for name in COUNTS}
     total["row_groups"] = len(summaries)
     reasons = {r: sum(int(s["rejected_by_reason"].get(r, 0)) for s in summaries) for r in REASONS}
     total["rejected_by_reason"] = {r: n for r, n in reasons.items() if r and n}

@@ -7,10 +7,12 @@ Layout of the result (``OUT``)::
     parts/rejects-00000.parquet    rejected households and orphan member rows
     parts/demand-00000.parquet     that partition's demand
     parts/why_not-00000.parquet    that partition's why-not counts
+    parts/casefiles-00000.parquet  that partition's case files
     parts/summary-00000.json       that partition's counts; written last, marks it done
     demand.parquet                 per (neighborhood, service, tier, agency), all partitions
     why_not.parquet                per (neighborhood, service, failed condition)
     services.parquet               the service catalogue
+    casefiles.parquet              case files (one per household) per (neighborhood, agency)
     summary.json                   counts, eligibility by province, and the run's timing
     manifest.json                  every file with its size, rows and SHA-256
 
@@ -40,6 +42,7 @@ from allocator.domain.tables import HOUSEHOLDS_FILE
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target, temporary_sibling
 
+from .casefiles import CASEFILES_FILE
 from .catalogue import services_table
 from .neighborhoods import NeighborhoodTable
 from .options import RunOptions, check_resumable, data_seed, run_identity, write_run_file
@@ -52,7 +55,7 @@ from .partition import (
     write_json,
     write_parquet,
 )
-from .reduce import reduce_demand, reduce_summaries, reduce_why_not
+from .reduce import reduce_casefiles, reduce_demand, reduce_summaries, reduce_why_not
 from .runners import LocalRunner, Runner
 
 #: Files at the top of a result directory (besides ``parts/`` and ``manifest.json``).
@@ -61,6 +64,7 @@ OUTPUTS = (
     "demand.parquet",
     "why_not.parquet",
     "services.parquet",
+    CASEFILES_FILE,
     "summary.json",
 )
 #: Fields of ``summary.json`` that change from run to run; everything else is reproducible.
@@ -212,6 +216,8 @@ def _reduce(
         parts = [read_parquet(part_path(tmp, "why_not", i)) for i in indices]
         write_parquet(reduce_why_not(ruleset, neighborhoods, parts), tmp / "why_not.parquet")
         write_parquet(services_table(ruleset), tmp / "services.parquet")
+        parts = [read_parquet(part_path(tmp, "casefiles", i)) for i in indices]
+        write_parquet(reduce_casefiles(neighborhoods, parts), tmp / CASEFILES_FILE)
 
     # The two reductions are independent: run them side by side (the cores are idle now).
     with ThreadPoolExecutor(max_workers=2) as pool:

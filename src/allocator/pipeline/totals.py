@@ -23,6 +23,7 @@ from allocator.backends.result import BatchResult
 from allocator.domain.enums import ENUM_TYPES
 from allocator.types import Array, IntArray
 
+from .casefiles import count_case_files, holding_agency, part_table
 from .neighborhoods import NeighborhoodTable
 from .prepare import ORPHAN, REASONS, Prepared
 
@@ -205,6 +206,12 @@ class PartitionTotals:
         self.classified = result.n_households
         self.members = int(result.sizes.sum())
         self.case_files = int(np.count_nonzero(result.case_file))
+        existing = prepared.batch.household["case_agency"]
+        if result.order is not None:
+            existing = existing[result.order]
+        holder, registered = holding_agency(result.case_file, result.case_file_agency, existing)
+        self.registered = int(np.count_nonzero(registered))
+        self._case_files = count_case_files(nb_row, holder, registered)
         self.reasons = np.bincount(prepared.rejected_reasons, minlength=len(REASONS))
 
     def demand_table(self) -> pa.Table:
@@ -232,6 +239,10 @@ class PartitionTotals:
             ],
             schema=PART_DEMAND_SCHEMA,
         )
+
+    def casefiles_table(self) -> pa.Table:
+        """Case files (one per household) per (neighborhood, holding agency), non-zero only."""
+        return part_table(self.neighborhoods.ids, *self._case_files)
 
     def why_not_table(self) -> pa.Table:
         """Ineligible households per (neighborhood, service, failed condition), non-zero only."""
@@ -270,6 +281,7 @@ class PartitionTotals:
             "orphan_member_rows": int(self.reasons[ORPHAN]),
             "members_classified": self.members,
             "case_files": self.case_files,
+            "case_files_registered": self.registered,
             "rejected_by_reason": {
                 REASONS[code]: int(n) for code, n in enumerate(self.reasons.tolist()) if code and n
             },

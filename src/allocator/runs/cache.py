@@ -36,8 +36,10 @@ def cache_dir() -> Path:
 def synthetic_data(preset: str, seed: int, step: Step) -> Path:
     """The data directory of a synthetic preset and seed, generated on first use."""
     from allocator.data import write_dataset
+    from allocator.data.metadata import GENERATOR_VERSION
 
-    final = cache_dir() / "data" / f"{preset}-seed{seed}"
+    # The generator's version is in the name: data of an older generator is never reused.
+    final = cache_dir() / "data" / f"{preset}-seed{seed}-v{GENERATOR_VERSION}"
     if not (final / MANIFEST).is_file():
         step(f"generating synthetic data: preset {preset}, seed {seed}")
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +67,7 @@ def classification(data_dir: Path, ruleset: RuleSet, day: date, step: Step) -> P
     from allocator.pipeline import classify_dataset
 
     key = hashlib.sha256(
-        f"{data_identity(data_dir)}|{ruleset.hash}|{day.isoformat()}|vector".encode()
+        f"{data_identity(data_dir)}|{ruleset.hash}|{day.isoformat()}|vector|casefiles".encode()
     ).hexdigest()[:20]
     final = cache_dir() / "classifications" / key
     if not (final / MANIFEST).is_file():

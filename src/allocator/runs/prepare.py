@@ -18,6 +18,7 @@ from allocator.api.ruleset import RuleSet
 from allocator.domain.tables import NEIGHBORHOODS_FILE
 from allocator.errors import ScenarioError
 from allocator.loading import load_ruleset
+from allocator.optimize.casefiles import CASEFILES_FILE
 from allocator.optimize.demand import Demand
 from allocator.runs.cache import Step, classification, synthetic_data
 from allocator.scenarios import Scenario, load_demand
@@ -77,7 +78,11 @@ def demand_from(classified: Path, neighborhoods: pa.Table, which: str, source: s
     ids = chosen.column("neighborhood_id").cast(pa.int64())
     demand = demand.filter(pc.is_in(demand.column("neighborhood_id").cast(pa.int64()), ids))
     services = pq.read_table(classified / "services.parquet")
-    return Demand.from_tables(demand, chosen, services, source=source)
+    casefiles = classified / CASEFILES_FILE  # one file per household (optimize/casefiles.py)
+    return Demand.from_tables(
+        demand, chosen, services, source=source,
+        casefiles=pq.read_table(casefiles) if casefiles.is_file() else None,
+    )  # fmt: skip
 
 
 def prepare(scenario: Scenario, base_dir: Path, step: Step | None = None) -> Prepared:

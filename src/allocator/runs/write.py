@@ -1,8 +1,8 @@
 """Stages 2 and 3 of a run: solve the scenario on the prepared demand, write the run.
 
 A run directory holds ``summary.json``, ``resolved_scenario.json``, ``allocation.parquet``,
-``neighborhoods.parquet``, ``shadow_prices.parquet``, ``served.parquet`` and
-``manifest.json``, published atomically (complete, or not at all).
+``neighborhoods.parquet``, ``shadow_prices.parquet``, ``served.parquet``, ``centres.parquet``
+(with a ``centres`` section) and ``manifest.json``, published atomically (complete, or not at all).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from allocator.optimize import Plan, optimize, write_plan
+from allocator.optimize.centres import CENTRES_FILE, centre_plan, centres_table
 from allocator.optimize.outputs import ALLOCATION_FILE, SUMMARY_FILE
 from allocator.outputs import atomic_output
 from allocator.runs.cache import Step
@@ -69,6 +70,9 @@ def write_run(
         (tmp / "resolved_scenario.json").write_text(
             json.dumps(resolved, indent=2, ensure_ascii=False, default=str) + "\n"
         )
+        if scenario.centres is not None:  # whole centres per county (optimize/centres.py)
+            plan_of = centre_plan(plan.demand, to_params(scenario, prepared.rule_parameters).slots)
+            pq.write_table(centres_table(plan_of), tmp / CENTRES_FILE)
         if prepared.classification_dir is not None:
             allocation = pq.read_table(tmp / ALLOCATION_FILE)
             served = served_table(allocation, eligible_pairs(prepared.classification_dir))

@@ -117,19 +117,13 @@ def to_params(
     """The :class:`OptimizeParams` of a scenario (or of a :func:`resolve` dict)."""
     s = scenario if isinstance(scenario, Scenario) else _from_resolved(scenario)
     caseload = resolve(s, rule_parameters)["resources"]["workers"]["caseload"]
-    w, sl, b = s.resources.workers, s.resources.slots, s.resources.budget
+    w, b = s.resources.workers, s.resources.budget
     return OptimizeParams(
         caseload=float(caseload),
         workers_agency={str(k): v for k, v in w.by_agency.items()},
         workers_province=dict(w.by_province),
         workers_total=w.total,
-        slots=SlotParams(
-            per_neighborhood=dict(sl.per_neighborhood),
-            per_center=dict(sl.per_center),
-            default_per_center=sl.default_per_center,
-            centers_per_neighborhood=sl.centers_per_neighborhood,
-            centers_total=sl.centers_total,
-        ),
+        slots=_slots(s),
         budget_total=b.total,
         budget_agency={str(k): v for k, v in b.by_agency.items()},
         unit_costs=dict(b.unit_costs),
@@ -159,6 +153,27 @@ def to_params(
         decompose=s.solver.decompose,
         shadow_prices=s.solver.shadow_prices,
         agencies=tuple(s.data.agencies),
+    )
+
+
+def _slots(s: Scenario) -> SlotParams:
+    """Slot capacities: the ``centres`` section (whole centres per county) or ``slots``."""
+    sl = s.resources.slots
+    if s.centres is not None:
+        c = s.centres
+        return SlotParams(
+            per_neighborhood=dict(sl.per_neighborhood),
+            per_center=dict(c.per_service),
+            default_per_center=c.default_per_service,
+            centers_total=float(c.total),
+            centres_method=c.method,
+        )
+    return SlotParams(
+        per_neighborhood=dict(sl.per_neighborhood),
+        per_center=dict(sl.per_center),
+        default_per_center=sl.default_per_center,
+        centers_per_neighborhood=sl.centers_per_neighborhood,
+        centers_total=sl.centers_total,
     )
 
 

@@ -112,6 +112,18 @@ class Slots(_Strict):
         return self
 
 
+class Centres(_Strict):
+    """Centres as entities (seed 001): ``total`` whole centres, by county, following case
+    files (``method: apportion``, largest remainder; see ``allocator.optimize.centres``).
+    Each centre has ``per_service`` slots per year (``default_per_service`` for services
+    not named) and serves the neighborhoods of its county."""
+
+    method: Literal["apportion"] = "apportion"
+    total: Annotated[int, Field(ge=0)]
+    per_service: dict[str, NonNeg] = {}
+    default_per_service: NonNeg | None = None
+
+
 class Budget(_Strict):
     """Money in toman per year."""
 
@@ -202,3 +214,19 @@ class Scenario(_Strict):
     tiers: Tiers = Tiers()
     penalties: Penalties = Penalties()
     solver: SolverSettings = SolverSettings()
+    centres: Centres | None = None
+
+    @model_validator(mode="after")
+    def _one_centre_model(self) -> Self:
+        sl = self.resources.slots
+        if self.centres is not None and (
+            sl.centers_total is not None
+            or sl.centers_per_neighborhood is not None
+            or sl.per_center
+            or sl.default_per_center is not None
+        ):
+            raise ValueError(
+                "centres: give centres either in the centres section or in "
+                "resources.slots (centers_*, per_center), not both"
+            )
+        return self

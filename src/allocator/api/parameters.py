@@ -10,7 +10,7 @@ Examples:
     >>> ps.at(date(2020, 1, 1))
     Traceback (most recent call last):
     ...
-    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01
+    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01 (1398-10-11)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allocator.calendar import both
 from allocator.errors import ParameterNotCoveredError
 
 ParamScalar = bool | int | float
@@ -52,7 +53,7 @@ class Parameter:
         for value in self.values:
             if value.covers(day):
                 return value.value
-        raise ParameterNotCoveredError(self.name, day.isoformat())
+        raise ParameterNotCoveredError(self.name, both(day))
 
     def last_day(self) -> date | None:
         """The last day any value covers (``None`` if the last value is open-ended)."""

@@ -27,7 +27,7 @@ Examples:
     >>> parse_day("02-01-01")
     Traceback (most recent call last):
     ...
-    allocator.errors.InputError: date '02-01-01' is ambiguous: write the year first with four digits (1402-01-01 for Jalali, 2023-03-21 for Gregorian)
+    allocator.errors.InputError: date '02-01-01' is ambiguous: write the year first with ...
 """
 
 from __future__ import annotations
@@ -110,7 +110,8 @@ def parse_day(text: str | date, calendar: str | None = None, what: str = "date")
             return gregorian
         return date(year, month, day)
     except ValueError as exc:
-        raise InputError(f"{what} '{raw}' is not a day of the {chosen} calendar: {exc}", what)
+        message = f"{what} '{raw}' is not a day of the {chosen} calendar: {exc}"
+        raise InputError(message, field=what) from None
 
 
 def to_jalali(day: date) -> str:

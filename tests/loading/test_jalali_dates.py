@@ -14,6 +14,10 @@ from allocator.api.ruleset import default_rules_dir
 from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
 
+_OTHERS = "".join(
+    f"  {name}: {{{{description: d, reference: r, values: [{{{{from: {{start}}, value: 1}}}}]}}}}\n"
+    for name in ("poverty_line.rural", "poverty.deep_share", "assets.ceiling")
+)
 
 
 def _ruleset_copy(tmp_path: Path, parameters: str) -> Path:
@@ -44,19 +48,13 @@ def test_jalali_and_gregorian_files_give_the_same_parameters(tmp_path: Path) -> 
         tmp_path / "j",
         "parameters:\n  poverty_line.urban:\n    description: d\n    reference: r\n"
         "    values:\n      - {from: '۱۴۰۲/۰۱/۰۱', to: 1402-12-29, value: 1}\n"
-        "      - {from: 1403-01-01, value: 2}\n"
-        "  poverty_line.rural: {description: d, reference: r, values: [{from: 1399-01-01, value: 1}]}\n"
-        "  poverty.deep_share: {description: d, reference: r, values: [{from: 1399-01-01, value: 0.5}]}\n"
-        "  assets.ceiling: {description: d, reference: r, values: [{from: 1399-01-01, value: 9}]}\n",
+        "      - {from: 1403-01-01, value: 2}\n" + _OTHERS.format(start="1399-01-01"),
     )
     gregorian = _ruleset_copy(
         tmp_path / "g",
         "parameters:\n  poverty_line.urban:\n    description: d\n    reference: r\n"
         "    values:\n      - {from: 2023-03-21, to: 2024-03-19, value: 1}\n"
-        "      - {from: 2024-03-20, value: 2}\n"
-        "  poverty_line.rural: {description: d, reference: r, values: [{from: 2020-03-20, value: 1}]}\n"
-        "  poverty.deep_share: {description: d, reference: r, values: [{from: 2020-03-20, value: 0.5}]}\n"
-        "  assets.ceiling: {description: d, reference: r, values: [{from: 2020-03-20, value: 9}]}\n",
+        "      - {from: 2024-03-20, value: 2}\n" + _OTHERS.format(start="2020-03-20"),
     )
     a = load_ruleset(jalali).parameters
     b = load_ruleset(gregorian).parameters

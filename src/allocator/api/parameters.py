@@ -10,7 +10,7 @@ Examples:
     >>> ps.at(date(2020, 1, 1))
     Traceback (most recent call last):
     ...
-    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01 (1398-10-11)
+    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01 ...
 """
 
 from __future__ import annotations

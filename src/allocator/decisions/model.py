@@ -112,6 +112,8 @@ class Decision:
     household_id: int
     neighborhood_id: int
     date: str
+    date_jalali: str = ""
+    fiscal_year: int | None = None
     ruleset: dict[str, str]
     services: list[ServiceDecision]
     case_file: bool

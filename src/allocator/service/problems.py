@@ -1,7 +1,9 @@
 """Errors as JSON: every refusal says what is wrong and, when it can, which field.
 
 The body is ``{"error": message, "field": path, "code": reason}``; ``field`` is the
-:class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged.
+:class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged. An
+invalid household's body also lists every problem at once:
+``"errors": [{"field": ..., "message": ...}, ...]``.
 Nothing about the household goes into the log: only the status and the reason code.
 A database that cannot be reached (down, restarting, out of connections) gives 503 with
 ``Retry-After``, not 500: the request may be sent again once it is back.
@@ -39,7 +41,14 @@ def problem(
 async def _input_error(_request: Request, exc: Exception) -> JSONResponse:
     field = str(getattr(exc, "field", ""))
     log.info("request refused status=422 code=invalid-input field=%s", field)
-    return problem(422, str(exc), field, "invalid-input")
+    found = getattr(exc, "errors", None) or [(field, str(exc))]
+    body = {
+        "error": str(exc),
+        "field": field,
+        "code": "invalid-input",
+        "errors": [{"field": f, "message": m} for f, m in found],  # every problem at once
+    }
+    return JSONResponse(body, status_code=422)
 
 
 async def _not_covered(_request: Request, exc: Exception) -> JSONResponse:

@@ -15,6 +15,7 @@ def _household(**extra: object) -> dict:
         "household_id": 5,
         "neighborhood_id": 1,
         "income": 4_000_000,
+        "assets": 0,
         "members": [
             {"age": 40, "sex": "female", "relation": "head"},
             {"age": 10, "sex": "male", "relation": "child"},

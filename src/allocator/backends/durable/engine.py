@@ -9,6 +9,7 @@ Examples:
     >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
     ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
     >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "assets": 0,
     ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
     >>> d = backend.decide(hh, nb, date(2025, 6, 1))
     >>> d.service("food_package").eligible, d.service("food_package").agency
@@ -26,6 +27,7 @@ from allocator.api.services import Service
 from allocator.backends.durable.compile import OK, CompiledRules
 from allocator.backends.durable.explain import Explainer
 from allocator.backends.scalar import Env, compute
+from allocator.calendar import fiscal_year, to_jalali
 from allocator.decisions.model import Decision, EntityDecision, ServiceDecision
 from allocator.domain.household import Household
 from allocator.domain.inputs import household_inputs, member_inputs
@@ -82,6 +84,8 @@ class DurableBackend:
             household_id=household.household_id,
             neighborhood_id=household.neighborhood_id,
             date=day.isoformat(),
+            date_jalali=to_jalali(day),
+            fiscal_year=fiscal_year(day),
             ruleset=self.ruleset.identity(),
             services=services,
             case_file=bool(case_services),

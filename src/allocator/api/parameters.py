@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allocator.api.services import Source
 from allocator.calendar import both
 from allocator.errors import ParameterNotCoveredError
 
@@ -39,7 +40,10 @@ class ParameterValue:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A named parameter with its dated values, in date order, never overlapping."""
+    """A named parameter with its dated values, in date order, never overlapping.
+
+    ``assumption`` marks a value the sources do not give (explanations say so).
+    """
 
     name: str
     description: str
@@ -47,6 +51,8 @@ class Parameter:
     reference: str
     values: tuple[ParameterValue, ...]
     file: str = ""
+    assumption: bool = False
+    source: Source | None = None
 
     def at(self, day: date) -> ParamScalar:
         """The value in force on ``day``; raises :class:`ParameterNotCoveredError` if none."""

@@ -6,9 +6,15 @@ import itertools
 from collections.abc import Sequence
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
+from allocator.api.services import Source
 from allocator.expressions.valuetypes import BOOL, FLOAT, INT, ValueType
 from allocator.loading.files import Problems
-from allocator.loading.schema import ParametersFile
+from allocator.loading.schema import ParametersFile, RawSource
+
+
+def source_of(raw: RawSource | None) -> Source | None:
+    """The rule model's :class:`~allocator.api.Source` of a raw one."""
+    return Source(raw.title, raw.clause, raw.url) if raw is not None else None
 
 
 def type_of_values(values: Sequence[ParameterValue]) -> ValueType:
@@ -66,7 +72,14 @@ def build_parameters(
                 ok = False
             if ok:
                 params[name] = Parameter(
-                    name, raw.description, raw.unit, raw.reference, tuple(values), rel
+                    name,
+                    raw.description,
+                    raw.unit,
+                    raw.reference,
+                    tuple(values),
+                    rel,
+                    assumption=raw.assumption,
+                    source=source_of(raw.source),
                 )
                 types[name] = type_of_values(values)
     return ParameterSet(params), types

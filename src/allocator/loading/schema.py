@@ -51,10 +51,18 @@ class RawProvenance(_Raw):
     clause: str
 
 
+class RawSource(_Raw):
+    title: str
+    clause: str = ""
+    url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+
+
 class RawCondition(_Raw):
     id: Id
     when: str
     explain: str = ""
+    explain_fa: str = ""
+    source: RawSource | None = None
 
 
 class RawTerm(_Raw):
@@ -94,6 +102,7 @@ class RawVariable(_Raw):
     entity: Literal["household", "member"]
     description: str = ""
     source: str = ""
+    unit: str = ""
     formula: str | None = None
     aggregate: Literal["any", "count", "sum", "min", "max"] | None = None
     of: str | None = None
@@ -111,6 +120,8 @@ class RawParameter(_Raw):
     description: str
     unit: str = ""
     reference: str
+    assumption: bool = False
+    source: RawSource | None = None
     values: Annotated[list[RawParameterValue], Field(min_length=1)]
 
 

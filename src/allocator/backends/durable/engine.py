@@ -43,7 +43,7 @@ class DurableBackend:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._compiled: dict[tuple[tuple[str, object], ...], CompiledRules] = {}
-        self._explainers = {s.id: Explainer(s) for s in ruleset.services}
+        self._explainers = {s.id: Explainer(s, ruleset) for s in ruleset.services}
 
     def compiled(self, day: date) -> tuple[CompiledRules, dict[str, bool | int | float]]:
         """The durable-rules ruleset for the parameter values in force on ``day``."""
@@ -117,6 +117,7 @@ class DurableBackend:
             (d.priority for d in eligible if d.priority), key=lambda p: p.score, default=None
         )
         failed = None
+        why_not = None  # the entity whose failed conditions explain the why-not
         if not eligible:
             ids = service.condition_ids()
             failed = max(
@@ -124,6 +125,7 @@ class DurableBackend:
                 key=ids.index,
                 default=None,
             )
+            why_not = next((d for d in details if d.failed_condition == failed), None)
         return ServiceDecision(
             service_id=service.id,
             name=service.name,
@@ -135,6 +137,10 @@ class DurableBackend:
             tier=best.tier if best else None,
             agency=str(env.value(service.agency)) if eligible else None,
             failed_condition=failed,
+            failed_conditions=[c.id for c in why_not.conditions if c.status == "failed"]
+            if why_not
+            else [],
+            why_not_member=why_not.member if why_not else None,
             opens_case_file=service.opens_case_file,
             provenance=service.provenance.describe(),
             details=details,

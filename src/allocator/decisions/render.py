@@ -72,7 +72,8 @@ def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
     jalali = f" ({decision.date_jalali}, fiscal year {decision.fiscal_year})"
     title = (
         f"Household {decision.household_id} · neighborhood {decision.neighborhood_id} · "
-        f"{decision.date}{jalali if decision.date_jalali else ''}\nrules {decision.ruleset['ruleset']} {decision.ruleset['version']} "
+        f"{decision.date}{jalali if decision.date_jalali else ''}\n"
+        f"rules {decision.ruleset['ruleset']} {decision.ruleset['version']} "
         f"({decision.ruleset['hash'][:12]})"
     )
     table = Table(title=title)

@@ -19,6 +19,7 @@ def test_exported_members() -> None:
         "Provenance",
         "RuleSet",
         "Service",
+        "Source",
     ]
     assert allocator.domain.__all__ == [
         "Household",

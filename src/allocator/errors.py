@@ -129,12 +129,21 @@ class ParameterNotCoveredError(AllocatorError):
 
 
 class InputError(AllocatorError):
-    """A household or request is invalid; ``field`` is the path of the offending field."""
+    """A household or request is invalid; ``field`` is the path of the (first) offending
+    field, ``errors`` every ``(field, message)`` found (one, unless several were collected)."""
 
     reason = Reason.INPUT
 
-    def __init__(self, message: str, field: str = "", *, reason: Reason | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str = "",
+        errors: list[tuple[str, str]] | None = None,
+        *,
+        reason: Reason | None = None,
+    ) -> None:
         self.field = field
+        self.errors = errors if errors is not None else [(field, message)]
         super().__init__(message, reason=reason)
 
 

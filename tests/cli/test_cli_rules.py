@@ -57,6 +57,8 @@ def test_check_rejects_a_malformed_household_naming_the_field(tmp_path: Path) ->
             {
                 "household_id": 1,
                 "neighborhood_id": 99_999_999,
+                "income": 0,
+                "assets": 0,
                 "members": [{"age": 30, "sex": "male", "relation": "head"}],
             },
             "unknown neighborhood",

@@ -19,7 +19,7 @@ def test_values_are_looked_up_at_the_decision_date(ruleset: RuleSet) -> None:
 def test_an_uncovered_date_names_the_parameter_and_the_date(ruleset: RuleSet) -> None:
     with pytest.raises(ParameterNotCoveredError) as info:
         ruleset.parameters.at(date(2027, 3, 21))
-    assert info.value.date == "2027-03-21"
+    assert info.value.date == "2027-03-21 (1406-01-01)"  # both calendars
     assert "poverty_line" in str(info.value) and "2027-03-21" in str(info.value)
 
 

@@ -83,8 +83,8 @@ CASES = [
     ),
     (
         "parameters/poverty.yaml",
-        "- {from: 2021-03-21, to: 2022-03-20, value: 1700000}",
-        "- {from: 2021-03-01, to: 2022-03-20, value: 1700000}",
+        "- {from: 1400-01-01, to: 1400-12-29, value: 1700000}",
+        "- {from: 1399-12-10, to: 1400-12-29, value: 1700000}",
         ["poverty_line.urban", "overlap", "[bad-date-range]"],
     ),
     (

@@ -33,7 +33,7 @@ def test_a_wrong_expectation_is_reported_by_service_and_field(
     path.write_text(
         "- name: deliberately wrong\n"
         "  date: 2025-06-01\n"
-        "  household: {income: 0, members: [{age: 40, sex: male, relation: head}]}\n"
+        "  household: {income: 0, assets: 0, members: [{age: 40, sex: male, relation: head}]}\n"
         "  expect:\n"
         "    food_package: {eligible: true, tier: 3}\n"
         "    shelter: {eligible: true}\n"

@@ -44,6 +44,7 @@ def test_a_caseworker_checks_a_household_and_finds_it_again(server: tuple[str, s
             page.locator("#hh-household_id").fill("73519264")
             page.locator("#hh-neighborhood_id").fill(str(neighborhood_of("welfare_organization")))
             page.locator("#hh-income").fill("6000000")
+            page.locator("#hh-assets").fill("150000000")
             page.get_by_role("button", name="Check eligibility").click()
             sync_api.expect(page.get_by_role("alert")).to_contain_text("members[0].age")
 

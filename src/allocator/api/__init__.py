@@ -6,7 +6,14 @@ The loader (:mod:`allocator.loading`) builds these objects from ``rules/``; the 
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
 from allocator.api.ruleset import RuleSet
-from allocator.api.services import Condition, Priority, PriorityTerm, Provenance, Service
+from allocator.api.services import (
+    Condition,
+    Priority,
+    PriorityTerm,
+    Provenance,
+    Service,
+    Source,
+)
 from allocator.api.variables import Aggregation, DerivedVariable
 
 __all__ = [
@@ -21,4 +28,5 @@ __all__ = [
     "Provenance",
     "RuleSet",
     "Service",
+    "Source",
 ]

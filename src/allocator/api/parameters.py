@@ -10,7 +10,7 @@ Examples:
     >>> ps.at(date(2020, 1, 1))
     Traceback (most recent call last):
     ...
-    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01
+    allocator.errors.ParameterNotCoveredError: parameter 'caseload' has no value on 2020-01-01 ...
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType
+from allocator.api.services import Source
+from allocator.calendar import both
 from allocator.errors import ParameterNotCoveredError
 
 ParamScalar = bool | int | float
@@ -57,7 +59,10 @@ def type_of_values(values: Sequence[ParameterValue]) -> ValueType:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A named parameter with its dated values, in date order, never overlapping."""
+    """A named parameter with its dated values, in date order, never overlapping.
+
+    ``assumption`` marks a value the sources do not give (explanations say so).
+    """
 
     name: str
     description: str
@@ -65,13 +70,15 @@ class Parameter:
     reference: str
     values: tuple[ParameterValue, ...]
     file: str = ""
+    assumption: bool = False
+    source: Source | None = None
 
     def at(self, day: date) -> ParamScalar:
         """The value in force on ``day``; raises :class:`ParameterNotCoveredError` if none."""
         for value in self.values:
             if value.covers(day):
                 return value.value
-        raise ParameterNotCoveredError(self.name, day.isoformat())
+        raise ParameterNotCoveredError(self.name, both(day))
 
     @property
     def type(self) -> ValueType:

@@ -33,13 +33,34 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a condition or a parameter comes from: a title, an article or clause, a link.
+
+    Examples:
+        >>> Source("Seed 000", "food packages", "https://example.org/000").describe()
+        'Seed 000, food packages <https://example.org/000>'
+    """
+
+    title: str
+    clause: str = ""
+    url: str = ""
+
+    def describe(self) -> str:
+        text = ", ".join(p for p in (self.title, self.clause) if p)
+        return f"{text} <{self.url}>" if self.url else text
+
+
+@dataclass(frozen=True)
 class Condition:
-    """One eligibility condition: an expression that must hold."""
+    """One eligibility condition: an expression that must hold, and what it means in
+    English (``explain``) and Persian (``explain_fa``), with its source if any."""
 
     id: str
     expr: Node
     text: str
     explain: str = ""
+    explain_fa: str = ""
+    source: Source | None = None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class DerivedVariable:
     description: str = ""
     source: str = ""
     file: str = ""
+    unit: str = ""
 
     @property
     def depends_on_members(self) -> bool:

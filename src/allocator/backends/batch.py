@@ -10,7 +10,8 @@ Examples:
     >>> from allocator.domain import Neighborhood, parse_household
     >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="T-1",
     ...                   setting="rural", custodian="imam_order")
-    >>> hh = parse_household({"household_id": 5, "neighborhood_id": 1, "members": [
+    >>> hh = parse_household({"household_id": 5, "neighborhood_id": 1, "income": 0, "assets": 0,
+    ...     "members": [
     ...     {"age": 40, "sex": "female", "relation": "head"},
     ...     {"age": 9, "sex": "male", "relation": "child"}]})
     >>> b = Batch.from_models([hh], {1: nb})

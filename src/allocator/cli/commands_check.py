@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,17 @@ from allocator.decisions.model import Decision
 from allocator.decisions.render import decision_table
 from allocator.domain.household import Household, parse_household
 
+
+class Calendar(StrEnum):
+    JALALI = "jalali"
+    GREGORIAN = "gregorian"
+
+
+class Lang(StrEnum):
+    EN = "en"
+    FA = "fa"
+
+
 RulesOption = Annotated[
     Path | None, typer.Option("--rules", help="Ruleset directory (default: the national one).")
 ]
@@ -24,14 +36,28 @@ RulesOption = Annotated[
 @app.command("check")
 def check(
     household_file: Annotated[Path, typer.Argument(help="A household as JSON (see examples/).")],
-    day: Annotated[str | None, typer.Option("--date", help="Decision date, YYYY-MM-DD.")] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Decision date: 1402-01-01 is Jalali (year below 1700), 2023-03-21 "
+            "Gregorian; two-digit years and day-first dates are refused (default: today).",
+        ),
+    ] = None,
+    calendar: Annotated[
+        Calendar | None,
+        typer.Option("--calendar", help="Read --date in this calendar, whatever its year."),
+    ] = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the why-not: en or fa (Persian).")
+    ] = Lang.EN,
     rules: RulesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
 ) -> None:
     """Decide and explain every service for one household."""
     from allocator.reference import default_registry
 
-    when = parse_date(day)
+    when = parse_date(day, calendar.value if calendar else None)
     try:
         text = household_file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -44,7 +70,7 @@ def check(
     if as_json:
         console.print_json(json.dumps(decision.to_dict(), ensure_ascii=False))
     else:
-        console.print(decision_table(decision))
+        console.print(decision_table(decision, lang.value))
 
 
 @app.command("schema")

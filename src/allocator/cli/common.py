@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
-from allocator.errors import AllocatorError, Reason
+from allocator.calendar import parse_day
+from allocator.errors import AllocatorError, InputError, Reason
 from allocator.loading import load_ruleset
 
 console = Console()
@@ -56,13 +57,14 @@ def reported() -> Iterator[None]:
         fail(str(exc), EXIT_CODES.get(exc.reason, EXIT_BAD_INPUT))
 
 
-def parse_date(text: str | None) -> date:
+def parse_date(text: str | None, calendar: str | None = None) -> date:
+    """``--date``: Jalali or Gregorian by :func:`allocator.calendar.parse_day` (default today)."""
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--date: '{text}' is not a date of the form YYYY-MM-DD")
+        return parse_day(text, calendar, what="--date")
+    except InputError as exc:
+        fail(str(exc))
 
 
 def ruleset_from(rules: Path | None) -> RuleSet:

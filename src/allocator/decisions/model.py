@@ -12,6 +12,10 @@ Household-level summary of a member-level service, the same in both engines:
 - when no member is eligible, the "why not" is the failed condition of the member that got
   furthest through the conditions (the latest first failure), ties to the first member.
 
+``failed_condition`` is that first failed condition (what bulk why-not counts use);
+``failed_conditions`` lists every condition that failed, for the household or for that
+member (``why_not_member``), each explained in the entity's condition traces.
+
 Examples:
     >>> t = ConditionTrace(id="poor", expression="income < 10", status="failed",
     ...                    left=12, op="<", right=10)
@@ -33,17 +37,47 @@ Status = Literal["passed", "failed", "not_reached"]
 
 
 @dataclass(slots=True, kw_only=True)
+class Fact:
+    """A value behind a failed condition: what was found, the limit it missed, the unit.
+
+    ``op`` is the relation the value had to the threshold that made the condition fail
+    (``>=`` for "income is at least the line"); ``None`` for a plain fact (a yes/no
+    variable). ``assumption`` says the threshold is a parameter marked as an assumption.
+    """
+
+    name: str
+    label: str
+    value: ScalarValue
+    op: str | None = None
+    threshold: ScalarValue | list[ScalarValue] | None = None
+    threshold_name: str = ""
+    threshold_label: str = ""
+    unit: str = ""
+    assumption: bool = False
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
 class ConditionTrace:
-    """One condition of a rule as evaluated: the values it compared and the outcome."""
+    """One condition of a rule as evaluated: the values it compared and the outcome.
+
+    A failed condition also carries the facts behind it, its source and the sentences
+    that explain it (``reason`` in English, ``reason_fa`` in Persian).
+    """
 
     id: str
     expression: str
     explain: str = ""
+    explain_fa: str = ""
     status: Status
     left: ScalarValue | None = None
     op: str | None = None
     right: ScalarValue | list[ScalarValue] | None = None
     values: dict[str, ScalarValue] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    source: str = ""
+    reason: str = ""
+    reason_fa: str = ""
 
     def describe(self) -> str:
         outcome = {"passed": "true", "failed": "false", "not_reached": "not reached"}[self.status]
@@ -100,6 +134,8 @@ class ServiceDecision:
     tier: int | None = None
     agency: str | None = None
     failed_condition: str | None = None
+    failed_conditions: list[str] = field(default_factory=list)
+    why_not_member: int | None = None
     opens_case_file: bool
     provenance: str
     details: list[EntityDecision]
@@ -112,6 +148,8 @@ class Decision:
     household_id: int
     neighborhood_id: int
     date: str
+    date_jalali: str = ""
+    fiscal_year: int | None = None
     ruleset: dict[str, str]
     services: list[ServiceDecision]
     case_file: bool

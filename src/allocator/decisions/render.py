@@ -1,4 +1,9 @@
-"""Show an explained decision as rich tables, for a caseworker at a terminal."""
+"""Show an explained decision as rich tables, for a caseworker at a terminal.
+
+The why-not of a service lists every failed condition as a sentence with its values,
+limits and units (:mod:`allocator.decisions.wording`), in English or, with ``lang="fa"``,
+in Persian (Persian digits, money in toman with separators), and the source of each.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,39 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from allocator.calendar import persian_digits
 from allocator.decisions.model import ConditionTrace, Decision, EntityDecision, ServiceDecision
 
 
-def _who(detail: EntityDecision) -> str:
+def _who(detail: EntityDecision, lang: str = "en") -> str:
+    if lang == "fa":
+        return (
+            "خانوار" if detail.member is None else f"عضو {persian_digits(str(detail.member + 1))}"
+        )
     return "household" if detail.member is None else f"member {detail.member + 1}"
+
+
+def why_not_lines(service: ServiceDecision, lang: str = "en") -> list[str]:
+    """Every failed condition of the entity that explains the why-not, one sentence each,
+    followed by its sources and those of the limits it missed."""
+    detail = next(
+        (d for d in service.details if not d.eligible and d.member == service.why_not_member),
+        None,
+    )
+    if detail is None:
+        return [str(service.failed_condition or "")]
+    lines = []
+    for trace in detail.conditions:
+        if trace.status != "failed":
+            continue
+        text = trace.reason_fa if lang == "fa" else trace.reason
+        lines.append(f"{_who(detail, lang)}: {text or _condition_line(trace)}")
+        sources = ([trace.source] if trace.source else []) + [
+            s for fact in trace.facts for s in fact.sources
+        ]
+        label = "منبع" if lang == "fa" else "source"
+        lines += [f"    {label}: {s}" for s in dict.fromkeys(sources)]
+    return lines
 
 
 def _condition_line(trace: ConditionTrace) -> str:
@@ -30,20 +63,17 @@ def _why(service: ServiceDecision) -> str:
                 comp = f"base {detail.priority.base:g}" + "".join(f", {a}" for a in applied)
                 parts.append(f"{_who(detail)}: {comp} = {detail.priority.score:g}")
         return "; ".join(parts)
-    lines = []
-    for detail in service.details:
-        failed = next((c for c in detail.conditions if c.status == "failed"), None)
-        if failed is not None and failed.id == service.failed_condition:
-            lines.append(f"{_who(detail)}: {_condition_line(failed)}")
-            break
-    return "why not: " + ("; ".join(lines) or str(service.failed_condition))
+    return "why not:\n  " + "\n  ".join(why_not_lines(service))
 
 
-def decision_table(decision: Decision) -> RenderableType:
-    """A summary table (one row per service), then why or why not for each service."""
+def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
+    """A summary table (one row per service), then why or why not for each service
+    (the why-not in Persian with ``lang="fa"``)."""
+    jalali = f" ({decision.date_jalali}, fiscal year {decision.fiscal_year})"
     title = (
         f"Household {decision.household_id} · neighborhood {decision.neighborhood_id} · "
-        f"{decision.date}\nrules {decision.ruleset['ruleset']} {decision.ruleset['version']} "
+        f"{decision.date}{jalali if decision.date_jalali else ''}\n"
+        f"rules {decision.ruleset['ruleset']} {decision.ruleset['version']} "
         f"({decision.ruleset['hash'][:12]})"
     )
     table = Table(title=title)
@@ -71,7 +101,11 @@ def decision_table(decision: Decision) -> RenderableType:
         mark = ("✔ ", "green") if s.eligible else ("✘ ", "red")
         lines.append(mark[0], style=mark[1])
         lines.append(s.service_id, style="bold")
-        lines.append(f": {_why(s)}\n")
+        if lang == "fa" and not s.eligible:
+            fa = "\n  ".join(why_not_lines(s, "fa"))
+            lines.append(f" {s.name_fa}: چرا نه:\n  {fa}\n")
+        else:
+            lines.append(f": {_why(s)}\n")
     case = (
         f"Social-work case file: yes, with {decision.case_file_agency} "
         f"(opened by {', '.join(decision.case_file_services)})"

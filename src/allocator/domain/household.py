@@ -1,11 +1,19 @@
 """The two entities rules apply to: a household and its members (pydantic v2, strict).
 
 Input arrives as JSON (a file, an HTTP body) and is validated by :func:`parse_household`,
-which turns any problem into a :class:`~allocator.errors.InputError` naming the field.
+which turns every problem at once into one :class:`~allocator.errors.InputError` naming
+each field.
+
+No silent defaults: a field whose absence would read as need is required, so a household
+without ``income`` or ``assets`` is refused ("income: required") rather than read as
+income 0 (deep poverty). What may be left out is what reads as "no such fact": a risk flag
+(drug addiction, street child, ...), a disability, imprisonment, a case file, a pension,
+health insurance, schooling, a job are "no" when absent, as an unticked box on a form;
+housing is "tenant" (rules only ask whether a household is homeless).
 
 Examples:
     >>> hh = parse_household({"household_id": 7, "neighborhood_id": 1, "income": 0,
-    ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
+    ...     "assets": 0, "members": [{"age": 40, "sex": "female", "relation": "head"}]})
     >>> hh.members[0].disability_type.value
     'none'
 """
@@ -32,6 +40,9 @@ from allocator.errors import InputError
 MAX_AMOUNT = 10**12
 MAX_AGE = 120
 MAX_MEMBERS = 30
+
+_DISABILITY = "disability_type and disability_severity must both be 'none' or both be set"
+_ONE_HEAD = "a household has exactly one member with relation 'head', not {}"
 
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
 Flag = Annotated[bool, Field(default=False)]
@@ -64,9 +75,7 @@ class Member(BaseModel):
         has_type = self.disability_type is not DisabilityType.NONE
         has_severity = self.disability_severity is not Severity.NONE
         if has_type != has_severity:
-            raise ValueError(
-                "disability_type and disability_severity must both be 'none' or both be set"
-            )
+            raise ValueError(_DISABILITY)
         return self
 
 
@@ -77,8 +86,8 @@ class Household(BaseModel):
 
     household_id: Annotated[int, Field(ge=1, le=2**62)]
     neighborhood_id: Annotated[int, Field(ge=1, le=2**31)]
-    income: Amount = Field(default=0, description="Monthly household income, toman")
-    assets: Amount = Field(default=0, description="Net assets, toman")
+    income: Amount = Field(description="Monthly household income, toman (required: 0 if none)")
+    assets: Amount = Field(description="Net assets, toman (required: 0 if none)")
     housing: Housing = Housing.TENANT
     case_agency: Agency = Field(
         default=Agency.NONE, description="Agency that already holds the household's case file"
@@ -90,9 +99,7 @@ class Household(BaseModel):
     def _one_head(self) -> Self:
         heads = sum(m.relation is Relation.HEAD for m in self.members)
         if heads != 1:
-            raise ValueError(
-                f"a household has exactly one member with relation 'head', not {heads}"
-            )
+            raise ValueError(_ONE_HEAD.format(heads))
         return self
 
 
@@ -106,23 +113,58 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts) or "household"
 
 
+def _message(error: Any) -> str:
+    if error["type"] == "missing":
+        return "required"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _cross_field(data: Any) -> list[tuple[str, str]]:
+    """The checks of the model validators, on raw data whose fields failed (pydantic runs
+    those validators only on valid fields): so they are reported together with the rest."""
+    found: list[tuple[str, str]] = []
+    members = data.get("members") if isinstance(data, dict) else None
+    if not isinstance(members, list) or not members:
+        return found
+    people = [m for m in members if isinstance(m, dict)]
+    heads = sum(m.get("relation") == Relation.HEAD.value for m in people)
+    if heads != 1 and len(people) == len(members):
+        found.append(("household", _ONE_HEAD.format(heads)))
+    for i, m in enumerate(members):
+        if isinstance(m, dict):
+            no_type = m.get("disability_type", "none") == "none"
+            no_severity = m.get("disability_severity", "none") == "none"
+            if no_type != no_severity:
+                found.append((f"members[{i}]", _DISABILITY))
+    return found
+
+
 def parse_household(data: str | bytes | dict[str, Any]) -> Household:
     """Validate a household from JSON text or a JSON-like dict.
 
     Raises:
-        InputError: naming the first offending field, e.g. ``members[0].age``.
+        InputError: naming every offending field, e.g. ``members[0].age``; ``errors``
+            holds each ``(field, message)``, the message all of them.
 
     Examples:
-        >>> parse_household({"household_id": 1, "neighborhood_id": 1,
+        >>> parse_household({"household_id": 1, "neighborhood_id": 1, "income": 0,
         ...     "members": [{"age": -3, "sex": "male", "relation": "head"}]})
         Traceback (most recent call last):
         ...
-        allocator.errors.InputError: members[0].age: Input should be greater than or equal to 0
+        allocator.errors.InputError: 2 problems: assets: required; members[0].age: Input ...
     """
     text = json.dumps(data) if isinstance(data, dict) else data
     try:
         return Household.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = _field_path(tuple(first["loc"]))
-        raise InputError(f"{field}: {first['msg']}", field=field) from None
+        found = [(_field_path(tuple(e["loc"])), _message(e)) for e in exc.errors(include_url=False)]
+    raw: Any = data
+    if not isinstance(data, dict):
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            raw = None
+    found += [p for p in _cross_field(raw) if p not in found]
+    lines = [f"{field}: {message}" for field, message in found]
+    text = lines[0] if len(lines) == 1 else f"{len(lines)} problems: " + "; ".join(lines)
+    raise InputError(text, field=found[0][0], errors=found) from None

@@ -82,3 +82,7 @@ def member_inputs(member: Member) -> dict[str, ScalarValue]:
         raw = getattr(member, name)
         values[name] = raw.value if hasattr(raw, "value") else raw
     return values
+
+
+#: Units of the input variables that have one (explanations show values with them).
+INPUT_UNITS: dict[str, str] = {"income": "toman per month", "assets": "toman", "age": "years"}

@@ -5,9 +5,15 @@ from __future__ import annotations
 import itertools
 
 from allocator.api.parameters import Parameter, ParameterSet, ParameterValue
+from allocator.api.services import Source
 from allocator.domain.valuetypes import ValueType
 from allocator.loading.files import Problems
-from allocator.loading.schema import ParametersFile
+from allocator.loading.schema import ParametersFile, RawSource
+
+
+def source_of(raw: RawSource | None) -> Source | None:
+    """The rule model's :class:`~allocator.api.Source` of a raw one."""
+    return Source(raw.title, raw.clause, raw.url) if raw is not None else None
 
 
 def build_parameters(
@@ -55,7 +61,14 @@ def build_parameters(
                 ok = False
             if ok:
                 params[name] = Parameter(
-                    name, raw.description, raw.unit, raw.reference, tuple(values), rel
+                    name,
+                    raw.description,
+                    raw.unit,
+                    raw.reference,
+                    tuple(values),
+                    rel,
+                    assumption=raw.assumption,
+                    source=source_of(raw.source),
                 )
                 types[name] = params[name].type
     return ParameterSet(params), types

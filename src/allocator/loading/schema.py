@@ -10,11 +10,27 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from allocator.calendar import parse_day
+from allocator.errors import InputError
 from allocator.loading.yamlio import LINE_KEY
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+def _day(value: object) -> object:
+    """A date of a rule file, Jalali or Gregorian by :func:`allocator.calendar.parse_day`."""
+    if isinstance(value, str):
+        try:
+            return parse_day(value, what="date")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+#: A day in a rule file: ``2023-03-21`` or ``1402-01-01`` (Jalali, the year below 1700).
+Day = Annotated[date, BeforeValidator(_day)]
 
 
 def _without_line(value: object) -> object:
@@ -35,10 +51,18 @@ class RawProvenance(_Raw):
     clause: str
 
 
+class RawSource(_Raw):
+    title: str
+    clause: str = ""
+    url: Annotated[str, Field(pattern=r"^(https?://\S+)?$")] = ""
+
+
 class RawCondition(_Raw):
     id: Id
     when: str
     explain: str = ""
+    explain_fa: str = ""
+    source: RawSource | None = None
 
 
 class RawTerm(_Raw):
@@ -78,6 +102,7 @@ class RawVariable(_Raw):
     entity: Literal["household", "member"]
     description: str = ""
     source: str = ""
+    unit: str = ""
     formula: str | None = None
     aggregate: Literal["any", "count", "sum", "min", "max"] | None = None
     of: str | None = None
@@ -86,8 +111,8 @@ class RawVariable(_Raw):
 
 
 class RawParameterValue(_Raw):
-    start: date = Field(alias="from")
-    end: date | None = Field(default=None, alias="to")
+    start: Day = Field(alias="from")
+    end: Day | None = Field(default=None, alias="to")
     value: bool | int | float
 
 
@@ -95,6 +120,8 @@ class RawParameter(_Raw):
     description: str
     unit: str = ""
     reference: str
+    assumption: bool = False
+    source: RawSource | None = None
     values: Annotated[list[RawParameterValue], Field(min_length=1)]
 
 

@@ -10,6 +10,7 @@ from allocator.domain.valuetypes import ValueType
 from allocator.expressions.nodes import Literal, Node
 from allocator.loading.context import Context, TypeTable
 from allocator.loading.files import Problems
+from allocator.loading.parameters import source_of
 from allocator.loading.schema import RawService, ServicesFile
 
 AGENCY = "enum agency"
@@ -74,7 +75,16 @@ def _build_one(
         ids.add(cond.id)
         compiled = ctx.compile(cond.when, "bool", (rel, f"{raw.id}.{cond.id}", cond.line), problems)
         if compiled:
-            conditions.append(Condition(cond.id, compiled[0], cond.when, cond.explain))
+            conditions.append(
+                Condition(
+                    cond.id,
+                    compiled[0],
+                    cond.when,
+                    cond.explain,
+                    cond.explain_fa,
+                    source_of(cond.source),
+                )
+            )
     terms: list[PriorityTerm] = []
     for term in raw.priority.terms:
         where = (rel, f"{raw.id}.{term.id}", term.line)

@@ -115,7 +115,12 @@ def _build_one(
     problems: Problems,
 ) -> DerivedVariable | None:
     where = (rel, raw.id, raw.line)
-    common: dict[str, Any] = {"description": raw.description, "source": raw.source, "file": rel}
+    common: dict[str, Any] = {
+        "description": raw.description,
+        "source": raw.source,
+        "file": rel,
+        "unit": raw.unit,
+    }
     entity: str = raw.entity
     if raw.formula is not None:
         compiled = Context(raw.entity, types, param_types).compile(

@@ -3,6 +3,8 @@
 Examples:
     >>> load_yaml_text("a: 1\\nb:\\n  - id: x\\n    v: 2\\n")["b"][0]
     {'id': 'x', 'v': 2, '__line__': 3}
+    >>> load_yaml_text("from: 1402-01-01")["from"]
+    '1402-01-01'
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ LINE_KEY = "__line__"
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """SafeLoader that keeps dates as text: ``1402-01-01`` is a Jalali date, not 1402 AD, so
+    the rule model reads dates itself (:func:`allocator.calendar.parse_day`)."""
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:

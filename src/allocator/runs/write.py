@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from allocator.calendar import fiscal_year, to_jalali
 from allocator.optimize import Plan, optimize, write_plan
 from allocator.optimize.centres import CENTRES_FILE, centre_plan, centres_table
 from allocator.optimize.outputs import ALLOCATION_FILE, SUMMARY_FILE
@@ -37,6 +38,8 @@ def run_summary(
         "scenario": scenario.name,
         "ruleset": prepared.identity,
         "decision_date": prepared.day.isoformat(),
+        "decision_date_jalali": to_jalali(prepared.day),
+        "fiscal_year": fiscal_year(prepared.day),
         "data_seed": prepared.data_seed,
         "data_source": scenario.data.source,
         "households": prepared.counts,

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from allocator.calendar import parse_day
 from allocator.errors import InputError
 from allocator.service.auth import AgencyCaller, Caller, State, check_custody
 from allocator.service.schemas import (
@@ -43,7 +44,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/v1", responses=ERRORS)
 
 DecisionDate = Annotated[
-    date | None, Query(alias="date", description="Decision date (default: today)")
+    str | None,
+    Query(
+        alias="date",
+        max_length=32,
+        description="Decision date (default: today): 1402-01-01 is Jalali (a year below "
+        "1700), 2023-03-21 Gregorian; ambiguous dates are refused",
+    ),
+]
+CalendarChoice = Annotated[
+    Literal["jalali", "gregorian"] | None,
+    Query(description="Read the date in this calendar, whatever its year"),
 ]
 HouseholdId = Annotated[int, Path(ge=1, le=2**62)]
 DecisionId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -86,14 +97,19 @@ def _decide(
     },
 )
 async def eligibility(
-    request: Request, caller: AgencyCaller, state: State, day: DecisionDate = None
+    request: Request,
+    caller: AgencyCaller,
+    state: State,
+    day: DecisionDate = None,
+    calendar: CalendarChoice = None,
 ) -> JSONResponse:
     """Only the agency in custody of the household's neighborhood may ask (else 403).
 
     The answer comes after the decision is committed to the audit log.
     """
+    when = parse_day(day, calendar) if day else date.today()
     body = await request.body()
-    row, output = await run_in_threadpool(_decide, state, caller, body, day or date.today())
+    row, output = await run_in_threadpool(_decide, state, caller, body, when)
     log.info("decision recorded decision_id=%s status=201", row["decision_id"])
     content = {"decision_id": row["decision_id"], "recorded_at": row["created_at"], **output}
     return JSONResponse(

@@ -2,7 +2,9 @@
 
 The body is ``{"error": message, "field": path, "code": reason}``; ``field`` is the
 :class:`~allocator.errors.InputError` field (``members[0].age``), returned unchanged, and
-``code`` the error's :class:`~allocator.errors.Reason`, whose status :data:`STATUS` gives.
+``code`` the error's :class:`~allocator.errors.Reason`, whose status :data:`STATUS` gives. An
+invalid household's body also lists every problem at once:
+``"errors": [{"field": ..., "message": ...}, ...]``.
 Nothing about the household goes into the log: only the status and the reason code.
 A database that cannot be reached (down, restarting, out of connections) gives 503 with
 ``Retry-After``, not 500: the request may be sent again once it is back.
@@ -21,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
-from allocator.errors import AllocatorError, Reason
+from allocator.errors import AllocatorError, InputError, Reason
 
 log = logging.getLogger("allocator.service")
 
@@ -66,6 +68,14 @@ async def _allocator_error(_request: Request, exc: Exception) -> JSONResponse:
         return problem(status, str(exc), "date", exc.reason)
     field = str(getattr(exc, "field", ""))
     log.info("request refused status=%d code=%s field=%s", status, exc.reason, field)
+    if isinstance(exc, InputError):
+        body = {
+            "error": str(exc),
+            "field": field,
+            "code": str(exc.reason),
+            "errors": [{"field": f, "message": m} for f, m in exc.errors],  # all at once
+        }
+        return JSONResponse(body, status_code=status)
     return problem(status, str(exc), field, exc.reason)
 
 

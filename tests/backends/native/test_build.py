@@ -45,7 +45,9 @@ def test_compiler_errors_are_reported(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def _batch(neighborhood: Neighborhood) -> Batch:
     head = {"age": 40, "sex": "female", "relation": "head"}
-    hh = parse_household({"household_id": 1, "neighborhood_id": 1, "members": [head]})
+    hh = parse_household(
+        {"household_id": 1, "neighborhood_id": 1, "income": 0, "assets": 0, "members": [head]}
+    )
     return Batch.from_models([hh], {1: neighborhood})
 
 

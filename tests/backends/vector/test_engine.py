@@ -27,7 +27,14 @@ def _household(hid: int, **extra: object) -> Household:
         },
     ]
     return parse_household(
-        {"household_id": hid, "neighborhood_id": 1, "income": 0, "members": members, **extra}
+        {
+            "household_id": hid,
+            "neighborhood_id": 1,
+            "income": 0,
+            "assets": 0,
+            "members": members,
+            **extra,
+        }
     )
 
 

@@ -9,6 +9,7 @@ Examples:
     >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
     ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
     >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "assets": 0,
     ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
     >>> d = backend.decide(hh, nb, date(2025, 6, 1))
     >>> d.service("food_package").eligible, d.service("food_package").agency
@@ -27,6 +28,7 @@ from allocator.backends.base import BackendName
 from allocator.backends.durable.compile import OK, CompiledRules
 from allocator.backends.durable.explain import Explainer
 from allocator.backends.scalar import Env, compute
+from allocator.calendar import fiscal_year, to_jalali
 from allocator.decisions.model import Decision, EntityDecision, ServiceDecision
 from allocator.domain.household import Household
 from allocator.domain.inputs import household_inputs, member_inputs
@@ -42,7 +44,7 @@ class DurableBackend:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._compiled: dict[tuple[tuple[str, object], ...], CompiledRules] = {}
-        self._explainers = {s.id: Explainer(s) for s in ruleset.services}
+        self._explainers = {s.id: Explainer(s, ruleset) for s in ruleset.services}
 
     def compiled(self, day: date) -> tuple[CompiledRules, dict[str, bool | int | float]]:
         """The durable-rules ruleset for the parameter values in force on ``day``."""
@@ -83,6 +85,8 @@ class DurableBackend:
             household_id=household.household_id,
             neighborhood_id=household.neighborhood_id,
             date=day.isoformat(),
+            date_jalali=to_jalali(day),
+            fiscal_year=fiscal_year(day),
             ruleset=self.ruleset.identity(),
             services=services,
             case_file=bool(case_services),
@@ -114,6 +118,7 @@ class DurableBackend:
             (d.priority for d in eligible if d.priority), key=lambda p: p.score, default=None
         )
         failed = None
+        why_not = None  # the entity whose failed conditions explain the why-not
         if not eligible:
             ids = service.condition_ids()
             failed = max(
@@ -121,6 +126,7 @@ class DurableBackend:
                 key=ids.index,
                 default=None,
             )
+            why_not = next((d for d in details if d.failed_condition == failed), None)
         return ServiceDecision(
             service_id=service.id,
             name=service.name,
@@ -132,6 +138,10 @@ class DurableBackend:
             tier=best.tier if best else None,
             agency=str(env.value(service.agency)) if eligible else None,
             failed_condition=failed,
+            failed_conditions=[c.id for c in why_not.conditions if c.status == "failed"]
+            if why_not
+            else [],
+            why_not_member=why_not.member if why_not else None,
             opens_case_file=service.opens_case_file,
             provenance=service.provenance.describe(),
             details=details,

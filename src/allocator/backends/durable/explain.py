@@ -1,19 +1,26 @@
 """Build the explanation of one entity's decision on a service.
 
 The outcome (eligible, or the index of the first failing condition) comes from
-durable-rules; an :class:`Explainer` adds the values behind each condition and how the need
-score was composed, read from the same environment the fact was built from. Everything it
-needs from the rule trees is prepared once per service.
+durable-rules; an :class:`Explainer` evaluates every condition on the same environment the
+fact was built from, so that the why-not lists *every* failed condition, not only the
+first, and checks that its first failure is durable-rules' one. Each failed condition gets
+the facts behind it (:mod:`allocator.backends.durable.facts`), its source, and sentences in
+English and Persian (:mod:`allocator.decisions.wording`). The priority explains how the
+need score was composed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allocator.api.ruleset import RuleSet
 from allocator.api.services import Condition, Service
 from allocator.backends.durable.compile import OK
+from allocator.backends.durable.facts import FactFinder
 from allocator.backends.scalar import Env
-from allocator.decisions.model import ConditionTrace, PriorityTrace, Status, TermTrace
+from allocator.decisions.model import ConditionTrace, PriorityTrace, TermTrace
+from allocator.decisions.wording import reason, reason_fa
+from allocator.errors import AllocatorError
 from allocator.expressions.nodes import Compare, SetLiteral, names_in
 from allocator.expressions.scalar import Compiled, compiled
 from allocator.types import ScalarValue
@@ -22,6 +29,7 @@ from allocator.types import ScalarValue
 @dataclass(frozen=True)
 class _ConditionPlan:
     condition: Condition
+    holds: Compiled
     op: str | None
     left: Compiled | None
     right: Compiled | None
@@ -31,60 +39,60 @@ class _ConditionPlan:
     @classmethod
     def of(cls, condition: Condition) -> _ConditionPlan:
         node = condition.expr
+        holds = compiled(node)
         if not isinstance(node, Compare):
             # the values of the names it reads explain it (a comparison shows its sides)
             unique = {n.dotted: n for n in names_in(node)}
             names = [(dotted, compiled(n)) for dotted, n in unique.items()]
-            return cls(condition, None, None, None, None, names)
+            return cls(condition, holds, None, None, None, None, names)
         if isinstance(node.right, SetLiteral):
             choices = [item.value for item in node.right.values]
-            return cls(condition, node.op, compiled(node.left), None, choices, [])
-        return cls(condition, node.op, compiled(node.left), compiled(node.right), None, [])
+            return cls(condition, holds, node.op, compiled(node.left), None, choices, [])
+        return cls(condition, holds, node.op, compiled(node.left), compiled(node.right), None, [])
 
 
 class Explainer:
     """Explains the conditions and the priority of one service."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, ruleset: RuleSet) -> None:
         self.service = service
         self.plans = [_ConditionPlan.of(c) for c in service.conditions]
         self.terms = [(t, compiled(t.when), compiled(t.points)) for t in service.priority.terms]
+        self.facts = FactFinder(ruleset)
 
     def conditions(self, env: Env, member: int | None, outcome: int) -> list[ConditionTrace]:
-        """Every condition with the values it compared and its status under ``outcome``."""
+        """Every condition with the values it compared, passed or failed; each failed one
+        with its facts and sentences. ``outcome`` is durable-rules' (checked against ours)."""
         scope = env.scope(member)
+        entity = "household" if member is None else "member"
         traces = []
+        first_failed = OK
         for i, plan in enumerate(self.plans):
-            status: Status = (
-                "passed"
-                if outcome == OK or i < outcome
-                else "failed"
-                if i == outcome
-                else "not_reached"
-            )
             cond = plan.condition
-            if status == "not_reached":  # durable-rules did not look at it: no values
-                traces.append(
-                    ConditionTrace(
-                        id=cond.id,
-                        expression=cond.text,
-                        explain=cond.explain,
-                        status=status,
-                        op=plan.op,
-                    )
-                )
-                continue
-            traces.append(
-                ConditionTrace(
-                    id=cond.id,
-                    expression=cond.text,
-                    explain=cond.explain,
-                    status=status,
-                    left=plan.left(scope) if plan.left else None,
-                    op=plan.op,
-                    right=plan.right(scope) if plan.right else plan.choices,
-                    values={dotted: read(scope) for dotted, read in plan.names},
-                )
+            failed = not plan.holds(scope)
+            if failed and first_failed == OK:
+                first_failed = i
+            trace = ConditionTrace(
+                id=cond.id,
+                expression=cond.text,
+                explain=cond.explain,
+                explain_fa=cond.explain_fa,
+                status="failed" if failed else "passed",
+                left=plan.left(scope) if plan.left else None,
+                op=plan.op,
+                right=plan.right(scope) if plan.right else plan.choices,
+                values={dotted: read(scope) for dotted, read in plan.names},
+                source=cond.source.describe() if cond.source else "",
+            )
+            if failed:
+                trace.facts = self.facts.of(cond.expr, env, member, entity)
+                trace.reason = reason(trace)
+                trace.reason_fa = reason_fa(trace)
+            traces.append(trace)
+        if first_failed != outcome:
+            raise AllocatorError(
+                f"service {self.service.id}: durable-rules decided outcome {outcome}, the "
+                f"scalar evaluator {first_failed} (a bug: please report it with the input)"
             )
         return traces
 

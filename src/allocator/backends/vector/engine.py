@@ -9,6 +9,7 @@ Examples:
     >>> nb = Neighborhood(neighborhood_id=1, name="n", province="Tehran", county="Tehran-01",
     ...                   setting="urban", custodian="imam_order", programs=("neighborhoods_2020",))
     >>> hh = parse_household({"household_id": 1, "neighborhood_id": 1, "income": 2_000_000,
+    ...     "assets": 0,
     ...     "members": [{"age": 40, "sex": "female", "relation": "head"}]})
     >>> result = backend.classify(Batch.from_models([hh], {1: nb}), date(2025, 6, 1))
     >>> food = result.services["food_package"]

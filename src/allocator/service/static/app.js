@@ -145,16 +145,49 @@
     }
     return (trace.explain ? trace.explain + " — " : "") + text;
   }
-  function whyNot(service) {
-    for (const detail of service.details) {
-      if (detail.failed_condition !== service.failed_condition) continue;
-      const trace = detail.conditions.find((c) => c.id === service.failed_condition);
-      if (trace) {
-        const who = detail.member === null ? "" : "member " + (detail.member + 1) + ": ";
-        return who + describeCondition(trace);
+  // Every failed condition of the household (or of the member that got furthest), each as
+  // a Persian sentence with its English one and its sources; older recorded decisions
+  // without sentences fall back to the first failed condition's expression.
+  function whyNotList(service) {
+    const list = document.createElement("ul");
+    list.className = "why-not";
+    const detail = service.details.find((d) => !d.eligible &&
+      (service.why_not_member === undefined
+        ? d.failed_condition === service.failed_condition
+        : d.member === service.why_not_member));
+    const failed = detail ? detail.conditions.filter((c) => c.status === "failed") : [];
+    for (const trace of failed) {
+      const item = document.createElement("li");
+      item.className = "reason";
+      item.dataset.condition = trace.id;
+      const who = detail.member === null ? "" : "عضو " +
+        String(detail.member + 1).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) + ": ";
+      const fa = document.createElement("p");
+      fa.lang = "fa";
+      fa.dir = "rtl";
+      fa.className = "reason-fa";
+      fa.textContent = who + (trace.reason_fa || trace.explain_fa || trace.explain || trace.id);
+      const en = document.createElement("p");
+      en.className = "reason-en";
+      en.textContent = (detail.member === null ? "" : "member " + (detail.member + 1) + ": ") +
+        (trace.reason || describeCondition(trace));
+      item.append(fa, en);
+      const sources = [trace.source || ""].concat(
+        (trace.facts || []).flatMap((f) => f.sources || [])).filter((s) => s);
+      for (const source of new Set(sources)) {
+        const cite = document.createElement("p");
+        cite.className = "source";
+        cite.textContent = "Source / منبع: " + source;
+        item.appendChild(cite);
       }
+      list.appendChild(item);
     }
-    return service.failed_condition || "";
+    if (!failed.length) {
+      const item = document.createElement("li");
+      item.textContent = service.failed_condition || "";
+      list.appendChild(item);
+    }
+    return list;
   }
   function why(service) {
     const reasons = [];
@@ -180,7 +213,9 @@
     $("result").hidden = false;
     $("result-summary").textContent =
       "Decision " + decision.decision_id + " — household " + decision.household_id +
-      ", date " + decision.date + ", rules " + decision.ruleset.version +
+      ", date " + decision.date +
+      (decision.date_jalali ? " (" + decision.date_jalali + ", fiscal year / سال مالی " +
+        decision.fiscal_year + ")" : "") + ", rules " + decision.ruleset.version +
       " (" + decision.ruleset.hash.slice(0, 12) + "). Case file / پرونده: " +
       (decision.case_file ? "yes (" + decision.case_file_agency + ")" : "no");
     const body = $("result-table").querySelector("tbody");
@@ -201,8 +236,8 @@
         : "Not eligible / فاقد شرایط", service.eligible ? "yes" : "no");
       cell(row, service.tier === null || !service.eligible ? "—" : String(service.tier));
       cell(row, service.agency || "—");
-      cell(row, service.eligible ? why(service) : "Why not / چرا نه: " + whyNot(service),
-        "explain");
+      const explain = cell(row, service.eligible ? why(service) : "Why not / چرا نه:", "explain");
+      if (!service.eligible) explain.appendChild(whyNotList(service));
       body.appendChild(row);
     }
     $("result").scrollIntoView({ block: "start" });

@@ -22,6 +22,7 @@ def _register() -> None:
     from allocator.cli import (  # noqa: F401
         commands_check,
         commands_classify,
+        commands_import,
         commands_report,
         commands_rules,
         commands_run,

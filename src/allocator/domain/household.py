@@ -15,8 +15,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from allocator.domain import nationalid
 from allocator.domain.enums import (
     Agency,
     DisabilityType,
@@ -58,6 +66,17 @@ class Member(BaseModel):
     imprisoned: Imprisonment = Field(
         default=Imprisonment.NONE, description="In prison, and for which kind of crime"
     )
+    national_id: str | None = Field(
+        default=None,
+        description="Iranian national ID (10 digits, check digit verified); optional",
+    )
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id_valid(cls, value: str | None) -> str | None:
+        if value is not None and (reason := nationalid.problem(value)) is not None:
+            raise ValueError(reason)  # masked: the ID never appears in clear
+        return value
 
     @model_validator(mode="after")
     def _disability_consistent(self) -> Self:

@@ -48,7 +48,8 @@ Flag = Annotated[bool, Field(default=False)]
 class Member(BaseModel):
     """A person in a household."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # hide_input_in_errors: a validation error never repeats a national ID in clear.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, hide_input_in_errors=True)
 
     age: Annotated[int, Field(ge=0, le=MAX_AGE, description="Age in completed years")]
     sex: Sex
@@ -92,7 +93,7 @@ class Member(BaseModel):
 class Household(BaseModel):
     """A family, the unit the programs serve (seed 001: family-centred)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, hide_input_in_errors=True)
 
     household_id: Annotated[int, Field(ge=1, le=2**62)]
     neighborhood_id: Annotated[int, Field(ge=1, le=2**31)]

@@ -93,10 +93,19 @@ def _dtype(spec: FieldSpec) -> type[np.generic]:
     return np.int16 if spec.kind == "int" else np.int64
 
 
-def _by_distinct(spec: FieldSpec, array: pa.Array, day: date) -> Column:
+#: Converted distinct values of one field, kept from block to block.
+Cache = dict[str, tuple[Any, str | None]]
+
+
+def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column:
     encoded = pc.dictionary_encode(array)
     distinct = encoded.dictionary.to_pylist()
-    converted = [_one_value(spec, normalize_text(v), day) for v in distinct]
+    converted = []
+    for raw in distinct:
+        found = cache.get(raw)
+        if found is None:
+            found = cache[raw] = _one_value(spec, normalize_text(raw), day)
+        converted.append(found)
     codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
     lookup = np.zeros(len(distinct) + 1, dtype=_dtype(spec))
     bad = np.zeros(len(distinct) + 1, dtype=np.bool_)
@@ -176,8 +185,11 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
     return ids, problems
 
 
-def convert_column(spec: FieldSpec, array: pa.Array, day: date) -> Column:
-    """Convert one block's column for ``spec`` (see the module doc)."""
+def convert_column(
+    spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None = None
+) -> Column:
+    """Convert one block's column for ``spec`` (see the module doc); ``cache`` keeps the
+    distinct values converted in earlier blocks of the same file."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if spec.kind == "amount":
@@ -185,7 +197,7 @@ def convert_column(spec: FieldSpec, array: pa.Array, day: date) -> Column:
     if spec.kind == "national_id":
         ids, problems = national_ids(array)
         return Column(ids, problems)
-    return _by_distinct(spec, array, day)
+    return _by_distinct(spec, array, day, {} if cache is None else cache)
 
 
 def keys(array: pa.Array) -> tuple[pa.Array, list[Problem]]:

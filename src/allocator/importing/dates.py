@@ -18,12 +18,15 @@ Examples:
     "'1986-07-03' is a Gregorian year, the mapping says jalali"
     >>> age_on("1986-07-03", "gregorian", date(2023, 7, 3))
     (37, None)
+    >>> age_on("1399/12/30", "jalali", date(2023, 7, 3)), age_on("1400/12/30", "jalali", date(2023, 7, 3))[1]
+    ((2, None), "'1400/12/30' is not a Jalali date (day is out of range for month)")
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 import jdatetime
 
@@ -32,6 +35,19 @@ from allocator.domain.household import MAX_AGE
 _DATE = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
 #: Below this year a date is Jalali, from it on Gregorian (only to refuse the wrong calendar).
 GREGORIAN_FROM = 1700
+
+
+@cache
+def _jalali_today(day: date) -> tuple[int, int, int]:
+    today = jdatetime.date.fromgregorian(date=day)
+    return today.year, today.month, today.day
+
+
+@cache
+def _jalali_month_days(year: int, month: int) -> int:
+    """Days of a Jalali month, from jdatetime (Esfand has 30 in its leap years)."""
+    days = int(jdatetime.j_days_in_month[month - 1])
+    return days + 1 if month == 12 and jdatetime.date(year, 1, 1).isleap() else days
 
 
 def age_on(text: str, calendar: str, day: date) -> tuple[int | None, str | None]:
@@ -43,19 +59,19 @@ def age_on(text: str, calendar: str, day: date) -> tuple[int | None, str | None]
     if (year >= GREGORIAN_FROM) != (calendar == "gregorian"):
         kind = "Gregorian" if year >= GREGORIAN_FROM else "Jalali"
         return None, f"{text!r} is a {kind} year, the mapping says {calendar}"
-    try:
-        if calendar == "jalali":
-            jalali = jdatetime.date(year, month, dom)
-            today = jdatetime.date.fromgregorian(date=day)
-            born_after = jalali > today
-            cur = (today.year, today.month, today.day)
-        else:
-            gregorian = date(year, month, dom)
-            born_after = gregorian > day
-            cur = (day.year, day.month, day.day)
-    except ValueError as exc:
-        return None, f"{text!r} is not a {calendar.capitalize()} date ({exc})"
-    if born_after:
+    if calendar == "jalali":
+        if not 1 <= month <= 12:
+            return None, f"{text!r} is not a Jalali date (month must be in 1..12)"
+        if not 1 <= dom <= _jalali_month_days(year, month):
+            return None, f"{text!r} is not a Jalali date (day is out of range for month)"
+        cur = _jalali_today(day)
+    else:
+        try:
+            date(year, month, dom)
+        except ValueError as exc:
+            return None, f"{text!r} is not a Gregorian date ({exc})"
+        cur = (day.year, day.month, day.day)
+    if (year, month, dom) > cur:
         return None, f"{text!r} is after the decision date {day.isoformat()}"
     age = cur[0] - year - ((cur[1], cur[2]) < (month, dom))
     if age > MAX_AGE:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from allocator.importing.convert import Problem, convert_column, keys
+from allocator.importing.convert import Cache, Problem, convert_column, keys
 from allocator.importing.mapping import TableSpec
 from allocator.importing.readers import Progress, read_blocks
 from allocator.types import Array, BoolArray, IntArray
@@ -61,6 +61,7 @@ def load_table(
     parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
     bads: list[BoolArray] = []
     rejects: list[Reject] = []
+    caches: dict[str, Cache] = {f.name: {} for f in spec.fields}
     for block in read_blocks(
         path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress
     ):
@@ -70,7 +71,7 @@ def load_table(
         _record(rejects, bad, path.name, block.first_row, spec.key, problems)
         keys_parts.append(key)
         for f in spec.fields:
-            column = convert_column(f, block.table.column(f.column), day)
+            column = convert_column(f, block.table.column(f.column), day, caches[f.name])
             _record(rejects, bad, path.name, block.first_row, f.column, column.problems)
             parts[f.name].append(column.values)
         rows.append(np.arange(block.first_row, block.first_row + n, dtype=np.int64))

@@ -94,15 +94,24 @@ def _table(
         else:  # an optional field the mapping leaves out (the national ID)
             picked = pa.nulls(len(rows), field.type)
         arrays.append(_array(field, picked, enum))
-    return pa.Table.from_arrays(arrays, schema=dictionary_schema(schema))
+    return pa.Table.from_arrays(arrays, schema=_disk_schema(schema))
+
+
+def _disk_schema(schema: pa.Schema) -> pa.Schema:
+    """Enum columns as dictionaries; the national ID (one value a person) as plain text."""
+    if schema.get_field_index(NATIONAL_ID.name) < 0:
+        return dictionary_schema(schema)
+    return dictionary_schema(schema.remove(schema.get_field_index(NATIONAL_ID.name))).append(
+        NATIONAL_ID
+    )
 
 
 def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     return pq.ParquetWriter(
         path,
-        dictionary_schema(schema),
+        _disk_schema(schema),
         compression=COMPRESSION,
-        use_dictionary=[f.name for f in schema if f.type == pa.string()],
+        use_dictionary=[f.name for f in schema if f.type == pa.string() and f != NATIONAL_ID],
         column_encoding={"household_id": "DELTA_BINARY_PACKED"},
         store_schema=False,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from allocator.cli import (  # noqa: F401  (each module registers its commands on import)
     commands_check,
     commands_classify,
+    commands_import,
     commands_report,
     commands_rules,
     commands_run,

@@ -23,8 +23,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from allocator.domain import nationalid
 from allocator.domain.enums import (
     Agency,
     DisabilityType,
@@ -51,7 +59,8 @@ Flag = Annotated[bool, Field(default=False)]
 class Member(BaseModel):
     """A person in a household."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # hide_input_in_errors: a validation error never repeats a national ID in clear.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, hide_input_in_errors=True)
 
     age: Annotated[int, Field(ge=0, le=MAX_AGE, description="Age in completed years")]
     sex: Sex
@@ -69,6 +78,17 @@ class Member(BaseModel):
     imprisoned: Imprisonment = Field(
         default=Imprisonment.NONE, description="In prison, and for which kind of crime"
     )
+    national_id: str | None = Field(
+        default=None,
+        description="Iranian national ID (10 digits, check digit verified); optional",
+    )
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id_valid(cls, value: str | None) -> str | None:
+        if value is not None and (reason := nationalid.problem(value)) is not None:
+            raise ValueError(reason)  # masked: the ID never appears in clear
+        return value
 
     @model_validator(mode="after")
     def _disability_consistent(self) -> Self:
@@ -82,7 +102,7 @@ class Member(BaseModel):
 class Household(BaseModel):
     """A family, the unit the programs serve (seed 001: family-centred)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, hide_input_in_errors=True)
 
     household_id: Annotated[int, Field(ge=1, le=2**62)]
     neighborhood_id: Annotated[int, Field(ge=1, le=2**31)]

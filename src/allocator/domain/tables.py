@@ -66,6 +66,12 @@ MEMBERS_SCHEMA = required(
     + [(name, _MEMBER_TYPES[vt.kind]) for name, vt in MEMBER_INPUTS.items()]
 )
 
+#: Columns a table may carry beyond its schema, nullable, which classification ignores:
+#: the members' national IDs (written by ``allocator import`` and ``allocator reconcile``;
+#: synthetic data sets leave them out).
+NATIONAL_ID = pa.field("national_id", pa.string(), nullable=True)
+OPTIONAL_FIELDS: dict[str, tuple[pa.Field, ...]] = {MEMBERS_FILE: (NATIONAL_ID,)}
+
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
     NEIGHBORHOODS_FILE: NEIGHBORHOODS_SCHEMA,
     HOUSEHOLDS_FILE: HOUSEHOLDS_SCHEMA,

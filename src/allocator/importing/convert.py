@@ -1,0 +1,209 @@
+"""One block of an agency's file, text to the schema's typed columns, with every reject.
+
+Every value of every row is checked and every problem is kept (file, row, column, value,
+reason), not only the first of a row. Columns with few distinct values (yes/no, categories,
+ages, neighborhoods, dates of birth) are converted once per distinct value; amounts, keys and
+national IDs, distinct per row, with Arrow and NumPy over the whole column. National IDs are
+masked in every reject.
+
+Examples:
+    >>> import pyarrow as pa
+    >>> from datetime import date
+    >>> from allocator.importing.mapping import FieldSpec
+    >>> spec = FieldSpec("insured", "bool", "بیمه")
+    >>> col = convert_column(spec, pa.array(["بله", "خیر", None, "شاید"]), date(2023, 1, 1))
+    >>> col.values.tolist(), [(i, r) for i, _, r in col.problems]
+    ([True, False, False, False], [(2, 'missing value'), (3, 'not a yes/no value')])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from allocator.domain import nationalid
+from allocator.domain.enums import ENUM_TYPES
+from allocator.domain.household import MAX_AGE, MAX_AMOUNT
+from allocator.importing.dates import age_on
+from allocator.importing.digits import ascii_digits, normalize_text
+from allocator.importing.mapping import NO, YES, FieldSpec
+from allocator.types import Array, BoolArray
+
+_YES = {normalize_text(w).lower() for w in YES}
+_NO = {normalize_text(w).lower() for w in NO}
+_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
+#: Problem: (row index in the block, value as it may be shown, reason).
+Problem = tuple[int, str, str]
+
+
+@dataclass
+class Column:
+    """A converted column: values (0/False where invalid) and the problems of its rows."""
+
+    values: Array | pa.Array
+    problems: list[Problem]
+
+
+def _shown(value: str | None, kind: str) -> str:
+    if value is None:
+        return ""
+    return nationalid.mask(value) if kind == "national_id" else value[:60]
+
+
+def _one_value(spec: FieldSpec, text: str, day: date) -> tuple[Any, str | None]:
+    """A normalized distinct value of a low-cardinality column, or the reason it is bad."""
+    if spec.values:
+        if text in spec.values:
+            return spec.values[text], None
+        if spec.kind != "enum" or text not in ENUM_TYPES[spec.enum or ""]:
+            return None, f"not a value of the mapping ({', '.join(spec.values)})"
+    if spec.kind == "bool":
+        low = text.lower()
+        if low in _YES or low in _NO:
+            return low in _YES, None
+        return None, "not a yes/no value"
+    if spec.kind == "enum":
+        values = ENUM_TYPES[spec.enum or ""]
+        if text in values:
+            return text, None
+        return None, f"not one of {', '.join(values)}"
+    if spec.birth_date is not None:
+        return age_on(text, spec.birth_date, day)
+    digits = text.replace(",", "").replace("٬", "").replace("،", "")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
+        return None, "not a whole number"
+    number = int(digits)
+    if spec.kind == "int" and number > MAX_AGE:
+        return None, f"out of range 0-{MAX_AGE}"
+    if spec.kind == "id" and not 1 <= number <= 2**31:
+        return None, "not an id from 1"
+    return number, None
+
+
+def _dtype(spec: FieldSpec) -> type[np.generic]:
+    if spec.kind == "bool":
+        return np.bool_
+    if spec.kind == "enum":
+        return np.int8
+    return np.int16 if spec.kind == "int" else np.int64
+
+
+#: Converted distinct values of one field, kept from block to block.
+Cache = dict[str, tuple[Any, str | None]]
+
+
+def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column:
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary.to_pylist()
+    converted = []
+    for raw in distinct:
+        found = cache.get(raw)
+        if found is None:
+            found = cache[raw] = _one_value(spec, normalize_text(raw), day)
+        converted.append(found)
+    codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
+    lookup = np.zeros(len(distinct) + 1, dtype=_dtype(spec))
+    bad = np.zeros(len(distinct) + 1, dtype=np.bool_)
+    for i, (value, reason) in enumerate(converted):
+        if reason is not None:
+            bad[i] = True
+        else:
+            lookup[i] = codes.index(value) if codes is not None else value
+    bad[-1] = True  # missing
+    indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
+    values = lookup[indices]
+    problems = []
+    for row in np.flatnonzero(bad[indices]).tolist():
+        index = int(indices[row])
+        if index == len(distinct):
+            problems.append((row, "", "missing value"))
+        else:
+            raw = str(distinct[index])
+            problems.append((row, _shown(raw, spec.kind), str(converted[index][1])))
+    return Column(values, problems)
+
+
+def _problems(rows: BoolArray, raw: pa.Array, kind: str, reason: str) -> list[Problem]:
+    out = []
+    for row in np.flatnonzero(rows).tolist():
+        value = raw[row].as_py()
+        out.append((row, _shown(value, kind), "missing value" if value is None else reason))
+    return out
+
+
+def _amounts(spec: FieldSpec, array: pa.Array) -> Column:
+    text = pc.utf8_trim_whitespace(ascii_digits(array, drop_separators=True))
+    ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
+    ok_np = ok.to_numpy(zero_copy_only=False)
+    values = pc.if_else(ok, text, "0").cast(pa.int64()).to_numpy(zero_copy_only=False)
+    too_big = values > MAX_AMOUNT
+    values = np.where(too_big, 0, values)
+    problems = _problems(~ok_np, array, spec.kind, "not a whole number >= 0")
+    problems += _problems(too_big, array, spec.kind, "amount above 10^12")
+    return Column(values, sorted(problems))
+
+
+def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
+    """IDs as ten ASCII digits (8 or 9 digits are zero-padded, as Excel drops leading
+    zeros), and a problem for each invalid one; missing IDs stay null (they are optional).
+
+    Examples:
+        >>> ids, problems = national_ids(pa.array(["۰۰۱۲۳۴۵۶۷۹", "12345679", "0012345670", None]))
+        >>> ids.to_pylist()
+        ['0012345679', '0012345679', None, None]
+        >>> problems
+        [(2, '***-***-5670', 'national ID ***-***-5670 fails its check digit')]
+    """
+    text = pc.utf8_trim_whitespace(ascii_digits(array))
+    text = pc.replace_substring_regex(text, r"[\s\-]", "")
+    shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
+    padded = pc.if_else(shape_ok, pc.utf8_lpad(text, 10, "0"), "0000000000")
+    n = len(padded)
+    buffer = padded.buffers()[2]
+    digits = (
+        np.frombuffer(buffer, dtype=np.uint8)[: n * 10].reshape(n, 10).astype(np.int64) - 48
+        if n
+        else np.zeros((0, 10), dtype=np.int64)
+    )
+    rest = (digits[:, :9] @ _WEIGHTS) % 11
+    check = np.where(rest < 2, rest, 11 - rest)
+    all_same = np.all(digits == digits[:, :1], axis=1)
+    valid = shape_ok.to_numpy(zero_copy_only=False) & (check == digits[:, 9]) & ~all_same
+    present = array.is_valid().to_numpy(zero_copy_only=False)
+    problems = []
+    for row in np.flatnonzero(present & ~valid).tolist():
+        raw = str(text[row].as_py())
+        candidate = raw.zfill(10) if 8 <= len(raw) <= 10 and raw.isdigit() else raw
+        reason = nationalid.problem(candidate) or "not a national ID"
+        problems.append((row, nationalid.mask(raw), reason))
+    ids = pc.if_else(pa.array(valid), padded, pa.scalar(None, pa.string()))
+    return ids, problems
+
+
+def convert_column(
+    spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None = None
+) -> Column:
+    """Convert one block's column for ``spec`` (see the module doc); ``cache`` keeps the
+    distinct values converted in earlier blocks of the same file."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if spec.kind == "amount":
+        return _amounts(spec, array)
+    if spec.kind == "national_id":
+        ids, problems = national_ids(array)
+        return Column(ids, problems)
+    return _by_distinct(spec, array, day, {} if cache is None else cache)
+
+
+def keys(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
+    """The key column (case file numbers) with ASCII digits and no surrounding spaces."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    text = pc.utf8_trim_whitespace(ascii_digits(array))
+    missing = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+    return text, [(row, "", "missing value") for row in np.flatnonzero(missing).tolist()]

@@ -1,0 +1,98 @@
+"""Persian and Arabic-Indic digits, thousands separators and letter variants, normalized.
+
+Agencies type ``۱۲۳٬۴۵۶`` (Persian digits, Arabic thousands separator) or ``١٢٣,٤٥٦``
+(Arabic-Indic digits) where the schema wants ``123456``. Two forms of the same work:
+
+- :func:`normalize_text` for one string (the distinct values of a column, a mapping's keys):
+  digits to ASCII, Arabic ``ي``/``ك`` to Persian ``ی``/``ک``, zero-width non-joiners and
+  surrounding spaces removed, so that ``"بي‌خانمان "`` and ``"بی خانمان"`` compare equal only
+  where they should (spaces inside are kept).
+- :func:`ascii_digits` for a whole Arrow string column (millions of national IDs or incomes):
+  the UTF-8 bytes of the two-byte digits are rewritten with NumPy, without a Python loop;
+  with ``drop_separators`` the separators ``,`` ``٬`` ``،`` go too.
+
+Examples:
+    >>> normalize_text("  ۱۲۳٬۴۵۶ ")
+    '123٬456'
+    >>> normalize_text("علي") == normalize_text("علی")
+    True
+    >>> import pyarrow as pa
+    >>> ascii_digits(pa.array(["۱۲۳٬۴۵۶", "١٢,٣", None, "7"]), drop_separators=True).to_pylist()
+    ['123456', '123', None, '7']
+    >>> ascii_digits(pa.array(["x", "۱،۰", None, "۹"])[1:], drop_separators=True).to_pylist()
+    ['10', None, '9']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_DIGITS = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
+_TEXT = str.maketrans(
+    {
+        **{c: str(i % 10) for i, c in enumerate(_DIGITS)},
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "\u200c": " ",  # zero-width non-joiner: typed or not, the same word
+        "\u200f": None,  # right-to-left mark
+        "\u200e": None,  # left-to-right mark
+    }
+)
+#: Separators of thousands in numbers: ASCII comma, Arabic thousands separator, Arabic comma.
+SEPARATORS = (",", "٬", "،")
+
+
+def normalize_text(value: str) -> str:
+    """``value`` with ASCII digits, Persian letters, no ZWNJ and single inner spaces."""
+    return " ".join(value.translate(_TEXT).split())
+
+
+def ascii_digits(array: pa.Array, *, drop_separators: bool = False) -> pa.Array:
+    """A string array with Persian and Arabic-Indic digits made ASCII (nulls kept).
+
+    UTF-8 writes U+06F0–U+06F9 as ``DB B0``–``DB B9`` and U+0660–U+0669 as ``D9 A0``–``D9 A9``;
+    ``DB`` and ``D9`` are lead bytes, so the pair can only be that digit. The lead byte is
+    dropped and the second becomes ``0``–``9``; the offsets shift by the bytes dropped before.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.string())
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(array.buffers()[2] or b"", dtype=np.uint8)[start:end].copy()
+    if not drop_separators and not np.any(data >= 0x80):
+        return array
+    lead = data[:-1]
+    second = data[1:]
+    persian = (lead == 0xDB) & (second >= 0xB0) & (second <= 0xB9)
+    arabic = (lead == 0xD9) & (second >= 0xA0) & (second <= 0xA9)
+    drop = np.zeros(len(data), dtype=np.bool_)
+    drop[:-1] = persian | arabic
+    data[1:][persian] -= 0xB0 - ord("0")
+    data[1:][arabic] -= 0xA0 - ord("0")
+    if drop_separators:
+        drop |= data == ord(",")
+        arabic_sep = (lead == 0xD9) & (second == 0xAC)  # ٬ U+066C
+        arabic_comma = (lead == 0xD8) & (second == 0x8C)  # ، U+060C
+        both = arabic_sep | arabic_comma
+        drop[:-1] |= both
+        drop[1:] |= both
+    if not drop.any():
+        data_buffer = pa.py_buffer(data)
+        new_offsets = offsets - start
+    else:
+        dropped = np.concatenate([[0], np.cumsum(drop, dtype=np.int64)])
+        rel = (offsets - start).astype(np.int64)
+        new_offsets = (rel - dropped[rel]).astype(np.int32)
+        data_buffer = pa.py_buffer(data[~drop])
+    result = pa.Array.from_buffers(
+        pa.string(), len(array), [None, pa.py_buffer(new_offsets.astype(np.int32)), data_buffer]
+    )
+    if array.null_count:
+        result = pc.if_else(array.is_null(), pa.scalar(None, pa.string()), result)
+    return result

@@ -1,0 +1,92 @@
+"""Read one of an agency's files block by block into typed columns and its rejects.
+
+:func:`load_table` streams the file (:mod:`~allocator.importing.readers`), converts each block
+(:mod:`~allocator.importing.convert`) and keeps only the converted columns, so memory follows
+the schema's few bytes a row, not the text of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from allocator.importing.convert import Cache, Problem, convert_column, keys
+from allocator.importing.mapping import TableSpec
+from allocator.importing.readers import Progress, read_blocks
+from allocator.types import Array, BoolArray, IntArray
+
+#: A reject: (file, row, column, value as it may be shown, reason).
+Reject = tuple[str, int, str, str, str]
+
+
+@dataclass
+class Loaded:
+    """A whole file converted: keys, spreadsheet rows, columns, and which rows are bad."""
+
+    file: str
+    key: pa.Array
+    row: IntArray
+    columns: dict[str, Array | pa.Array]
+    bad: BoolArray
+    rejects: list[Reject] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+def _record(
+    rejects: list[Reject], bad: BoolArray, file: str, first: int, column: str, probs: list[Problem]
+) -> None:
+    for index, value, reason in probs:
+        bad[index] = True
+        rejects.append((file, first + index, column, value, reason))
+
+
+def load_table(
+    spec: TableSpec,
+    path: Path,
+    day: date,
+    *,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> Loaded:
+    """Read and convert ``path`` as ``spec`` says; every bad value becomes a reject."""
+    path = Path(path)
+    keys_parts: list[pa.Array] = []
+    rows: list[IntArray] = []
+    parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
+    bads: list[BoolArray] = []
+    rejects: list[Reject] = []
+    caches: dict[str, Cache] = {f.name: {} for f in spec.fields}
+    for block in read_blocks(
+        path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress
+    ):
+        n = block.table.num_rows
+        bad = np.zeros(n, dtype=np.bool_)
+        key, problems = keys(block.table.column(spec.key))
+        _record(rejects, bad, path.name, block.first_row, spec.key, problems)
+        keys_parts.append(key)
+        for f in spec.fields:
+            column = convert_column(f, block.table.column(f.column), day, caches[f.name])
+            _record(rejects, bad, path.name, block.first_row, f.column, column.problems)
+            parts[f.name].append(column.values)
+        rows.append(np.arange(block.first_row, block.first_row + n, dtype=np.int64))
+        bads.append(bad)
+    columns: dict[str, Array | pa.Array] = {}
+    for name, chunks in parts.items():
+        if chunks and isinstance(chunks[0], pa.Array):
+            columns[name] = pa.concat_arrays(chunks)
+        else:
+            columns[name] = np.concatenate(chunks) if chunks else np.zeros(0)
+    return Loaded(
+        file=path.name,
+        key=pa.concat_arrays(keys_parts) if keys_parts else pa.array([], pa.string()),
+        row=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        columns=columns,
+        bad=np.concatenate(bads) if bads else np.zeros(0, dtype=np.bool_),
+        rejects=rejects,
+    )

@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from allocator.errors import InputError, ParameterNotCoveredError
+from allocator.service.store import ChainBroken
 
 log = logging.getLogger("allocator.service")
 
@@ -89,6 +90,11 @@ async def _database(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _chain_broken(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("request refused status=503 code=chain-broken (%s)", exc)
+    return problem(503, f"the audit chain is broken: {exc}", code="chain-broken")
+
+
 def install(app: FastAPI) -> None:
     """Register the JSON error handlers on ``app``."""
     app.add_exception_handler(InputError, _input_error)
@@ -97,3 +103,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(PoolTimeoutError, _database)
+    app.add_exception_handler(ChainBroken, _chain_broken)

@@ -33,6 +33,7 @@ class Settings:
         rate_per_second: tokens refilled per second in each bearer token's bucket.
         burst: size of each bucket; a request when it is empty gets 429.
         create_tables: create missing tables on start (harmless when they exist).
+        checkpoint_dir: where signed checkpoints are (``GET /v1/decisions/{id}/proof``).
     """
 
     db_url: str = DEFAULT_DB
@@ -42,6 +43,7 @@ class Settings:
     rate_per_second: float = 20.0
     burst: int = 40
     create_tables: bool = True
+    checkpoint_dir: Path | None = None
 
     def database_url(self) -> str:
         """The SQLAlchemy URL of the database (a bare path becomes ``sqlite:///path``)."""

@@ -36,6 +36,7 @@ from common import percentile, write_result
 from durable import synthetic_households
 from sqlalchemy import create_engine, text
 
+from allocator.data import default_registry
 from allocator.service.state import ServiceState
 from allocator.service.store import Store
 from allocator.service.tokens import create_token
@@ -68,13 +69,28 @@ def in_process_rate(pairs: list[Any], state: ServiceState) -> float:
     return len(pairs) / (time.perf_counter() - start)
 
 
+def _custodian(household: Any) -> str:
+    """The agency in custody of the household's neighborhood in the service's registry."""
+    return str(default_registry().get(household.neighborhood_id).custodian.value)
+
+
+def households(count: int) -> list[Any]:
+    """``count`` synthetic households (the generator's, reused with new ids if needed)."""
+    pairs = synthetic_households(count, 7)
+    base = len(pairs)
+    for i in range(base, count):
+        household, neighborhood = pairs[i % base]
+        pairs.append((household.model_copy(update={"household_id": 10_000_000 + i}), neighborhood))
+    return pairs
+
+
 def _requests(pairs: list[Any], tokens: dict[str, str], port: int) -> list[bytes]:
     out = []
-    for household, neighborhood in pairs:
+    for household, _ in pairs:
         body = json.dumps(household.model_dump(mode="json")).encode()
         head = (
             f"POST /v1/eligibility?date={DAY} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {tokens[neighborhood.custodian.value]}\r\n"
+            f"Authorization: Bearer {tokens[_custodian(household)]}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         out.append(head.encode() + body)
@@ -121,7 +137,7 @@ def run_one(
     store.create_tables()
     tokens = {
         a: create_token(store, role="agency", agency=a, name="benchmark")
-        for a in {n.custodian.value for _, n in requests_pairs}
+        for a in {_custodian(h) for h, _ in requests_pairs}
     }
     port = _free_port()
     requests = _requests(requests_pairs, tokens, port)
@@ -186,7 +202,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=400)
     parser.add_argument("--postgres", default=os.environ.get("ALLOCATOR_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
-    pairs = synthetic_households(args.requests + args.warmup, 7)
+    pairs = households(args.requests + args.warmup)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         from allocator.service import Settings, create_app

@@ -45,6 +45,12 @@ def serve(
     rate: Annotated[float, typer.Option(help="Requests per second per token.")] = 20.0,
     burst: Annotated[int, typer.Option(help="Burst size per token.")] = 40,
     max_body: Annotated[int, typer.Option(help="Largest request body, bytes.")] = 64 * 1024,
+    body_timeout: Annotated[
+        float, typer.Option(min=0.1, max=600.0, help="Seconds to receive a request body (408).")
+    ] = 10.0,
+    auth_failures: Annotated[
+        int, typer.Option(min=1, help="Unknown tokens per minute per client address (429).")
+    ] = 10,
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (one writer thread each).")
     ] = 1,
@@ -72,6 +78,8 @@ def serve(
         rate_per_second=rate,
         burst=burst,
         max_body_bytes=max_body,
+        body_timeout=body_timeout,
+        auth_failures_per_minute=auth_failures,
         checkpoint_dir=checkpoints or _env_path(CHECKPOINT_DIR_ENV),
     )
     key = key or _env_path(KEY_ENV)

@@ -56,7 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     app.add_middleware(
-        EnvelopeMiddleware, headers=state.headers(), max_body=state.settings.max_body_bytes
+        EnvelopeMiddleware,
+        headers=state.headers(),
+        max_body=state.settings.max_body_bytes,
+        body_timeout=state.settings.body_timeout,
     )
     return app
 
@@ -75,6 +78,8 @@ def settings_to_environment(settings: Settings) -> None:
             "rate_per_second": settings.rate_per_second,
             "burst": settings.burst,
             "create_tables": settings.create_tables,
+            "body_timeout": settings.body_timeout,
+            "auth_failures_per_minute": settings.auth_failures_per_minute,
             "checkpoint_dir": str(settings.checkpoint_dir) if settings.checkpoint_dir else None,
         }
     )

@@ -58,6 +58,7 @@ class ServiceState:
     registry: NeighborhoodRegistry
     limiter: RateLimiter
     writer: GroupWriter
+    auth_failures: RateLimiter
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,6 +79,9 @@ class ServiceState:
             registry=settings.registry or default_registry(),
             limiter=RateLimiter(settings.rate_per_second, settings.burst),
             writer=GroupWriter(store),
+            auth_failures=RateLimiter(
+                settings.auth_failures_per_minute / 60.0, settings.auth_failures_per_minute
+            ),
         )
 
     def principal(self, secret: str) -> Principal | None:

@@ -21,7 +21,9 @@ from allocator.backends.durable import DurableBackend
 from allocator.decisions.model import Decision
 from allocator.domain.household import Household, parse_household
 from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
+from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
+from allocator.loading.lock import lock_problems
 from allocator.service.chain import canonical_json
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
@@ -67,7 +69,10 @@ class ServiceState:
         """Load the ruleset, open the database (creating tables if asked)."""
         from allocator.data import default_registry
 
-        ruleset = load_ruleset(settings.rules_dir or default_rules_dir())
+        root = settings.rules_dir or default_rules_dir()
+        ruleset = load_ruleset(root)
+        if locked := lock_problems(root, ruleset):  # one version, one set of rules
+            raise RuleSetError(locked)
         store = Store(settings.database_url())
         if settings.create_tables:
             store.create_tables()

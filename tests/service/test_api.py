@@ -101,7 +101,7 @@ def test_readiness_fails_without_the_database(service: Service) -> None:
     def broken() -> None:
         raise OSError("database gone")
 
-    service.state.store.ping = broken  # type: ignore[method-assign]
+    service.state.store.check_head = broken  # type: ignore[method-assign]
     assert service.client.get("/readyz").status_code == 503
 
 

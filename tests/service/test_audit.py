@@ -21,6 +21,8 @@ runner = CliRunner()
 
 
 def _new(i: int) -> NewDecision:
+    eligible = i % 2 == 0
+    tier = 1 if eligible else None
     return NewDecision(
         f"d-{i}",
         i,
@@ -29,8 +31,8 @@ def _new(i: int) -> NewDecision:
         {"ruleset": "r", "version": "1", "hash": "h"},
         DAY,
         {"household_id": i},
-        {"services": [], "score": i / 3},
-        [("s", i % 2 == 0, 1)],
+        {"services": [{"service_id": "s", "eligible": eligible, "tier": tier}], "score": i / 3},
+        [("s", eligible, tier)],
     )
 
 
@@ -50,7 +52,7 @@ def test_appends_link_up_and_verify_passes(tmp_path: Path) -> None:
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(rows))
     result = runner.invoke(app, ["audit", "verify", "--db", url])
     assert result.exit_code == 0, result.output
-    assert "5 decision(s) verified" in result.output
+    assert "audit log intact: 5 decision(s)" in result.output
 
 
 def test_an_edited_row_is_reported_as_the_first_broken_link(tmp_path: Path) -> None:

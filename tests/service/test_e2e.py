@@ -37,8 +37,11 @@ def test_a_caseworker_checks_a_household_and_finds_it_again(server: tuple[str, s
             page = browser.new_page(viewport={"width": 820, "height": 1180})  # a tablet
             page.goto(base)
             page.get_by_label("Bearer token").fill(token)
-            page.get_by_role("button", name="Keep for this session").click()
+            page.get_by_role("button", name="Keep in this page").click()
             sync_api.expect(page.locator("#token-status")).to_contain_text("kept")
+            # The token lives in the page's memory only: no web storage, no cookie.
+            assert page.evaluate("sessionStorage.length + localStorage.length") == 0
+            assert page.evaluate("document.cookie") == ""
 
             # A rejected household: the error names the field.
             page.locator("#hh-household_id").fill("73519264")
@@ -66,7 +69,10 @@ def test_a_caseworker_checks_a_household_and_finds_it_again(server: tuple[str, s
             summary = page.locator("#result-summary").inner_text()
             decision_id = summary.split()[1]
 
-            page.reload()  # the token survives in sessionStorage
+            page.reload()  # the token is forgotten: it is given again
+            sync_api.expect(page.locator("#token-status")).to_contain_text("No token")
+            page.get_by_label("Bearer token").fill(token)
+            page.get_by_role("button", name="Keep in this page").click()
             page.locator("#history-id").fill("73519264")
             page.get_by_role("button", name="Look up").click()
             items = page.locator("#history .history-item")

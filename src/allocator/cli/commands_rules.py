@@ -16,6 +16,7 @@ from allocator.cli.common import EXIT_FAILED, console, errors, fail, reported
 from allocator.cli.root import app
 from allocator.errors import InputError, RuleSetError
 from allocator.loading import load_ruleset
+from allocator.loading.lock import LOCK_FILE, lock_problems, write_lock
 from allocator.ruletests.cases import discover
 from allocator.ruletests.runner import coverage_gaps, durable_decider, run_case
 
@@ -33,6 +34,8 @@ def validate(rules: DirArgument = None) -> None:
     root = rules or default_rules_dir()
     try:
         ruleset = load_ruleset(root)
+        if locked := lock_problems(root, ruleset):
+            raise RuleSetError(locked)
     except RuleSetError as exc:
         for problem in exc.problems:
             errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
@@ -49,6 +52,23 @@ def validate(rules: DirArgument = None) -> None:
         f"{len(ruleset.variables)} derived variables, {len(ruleset.parameters.parameters)} "
         f"parameters · hash {ruleset.hash[:12]}"
     )
+
+
+@rules_app.command("lock")
+def lock(rules: DirArgument = None) -> None:
+    """Write ruleset.lock: the version with its services' and conditions' ids.
+
+    Run it after bumping `version` in ruleset.yaml for a change of services or
+    conditions, and commit the lock with the change.
+    """
+    root = rules or default_rules_dir()
+    with reported():
+        ruleset = load_ruleset(root)
+    try:
+        path = write_lock(root, ruleset)
+    except OSError as exc:
+        fail(f"{root / LOCK_FILE}: cannot write ({exc.strerror})")
+    console.print(f"[green]✓[/] {path}: {ruleset.name} {ruleset.version} locked")
 
 
 @rules_app.command("test")

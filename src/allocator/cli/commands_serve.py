@@ -1,4 +1,6 @@
-"""``allocator serve``, ``tokens create``, ``audit verify`` and ``db init``: the agency service.
+"""``allocator serve``, ``tokens create|revoke`` and ``db init``: the agency service.
+
+The ``audit`` commands are in :mod:`allocator.cli.commands_audit`.
 
 The web extra (FastAPI, uvicorn, SQLAlchemy) is imported only when one of these runs.
 """
@@ -8,33 +10,28 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from allocator.cli.commands_audit import (
+    CheckpointsOption,
+    DbOption,
+    KeyOption,
+    db_url,
+)
 from allocator.cli.common import EXIT_FAILED, console, fail, reported
 from allocator.cli.root import app
 
+if TYPE_CHECKING:
+    from allocator.service.audit import Checkpointer
+    from allocator.service.settings import Settings
+
 tokens_app = typer.Typer(help="Bearer tokens of the service.", no_args_is_help=True)
-audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)
 db_app = typer.Typer(help="The service's database.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
-app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite file (default: $ALLOCATOR_DB or ./allocator.sqlite).",
-    ),
-]
-
-
-def _db(url: str | None) -> str:
-    from allocator.service.settings import DEFAULT_DB, Settings
-
-    return Settings(db_url=url or os.environ.get("ALLOCATOR_DB") or DEFAULT_DB).database_url()
+_db = db_url
 
 
 @app.command("serve")
@@ -48,11 +45,31 @@ def serve(
     rate: Annotated[float, typer.Option(help="Requests per second per token.")] = 20.0,
     burst: Annotated[int, typer.Option(help="Burst size per token.")] = 40,
     max_body: Annotated[int, typer.Option(help="Largest request body, bytes.")] = 64 * 1024,
+    body_timeout: Annotated[
+        float, typer.Option(min=0.1, max=600.0, help="Seconds to receive a request body (408).")
+    ] = 10.0,
+    auth_failures: Annotated[
+        int, typer.Option(min=1, help="Unknown tokens per minute per client address (429).")
+    ] = 10,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (one writer thread each).")
+    ] = 1,
+    key: KeyOption = None,
+    checkpoints: CheckpointsOption = None,
+    checkpoint_interval: Annotated[
+        float, typer.Option(min=1.0, max=86400.0, help="Seconds between signed checkpoints.")
+    ] = 60.0,
 ) -> None:
-    """Serve the eligibility API and the caseworkers' page."""
+    """Serve the eligibility API and the caseworkers' page.
+
+    With --key and --checkpoints, a signed checkpoint of the audit chain is written every
+    --checkpoint-interval seconds (and GET /v1/decisions/{id}/proof answers).
+    """
     import uvicorn
 
     from allocator.service import Settings, create_app
+    from allocator.service.app import settings_to_environment
+    from allocator.service.checkpoints import CHECKPOINT_DIR_ENV, KEY_ENV
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings(
@@ -61,11 +78,57 @@ def serve(
         rate_per_second=rate,
         burst=burst,
         max_body_bytes=max_body,
+        body_timeout=body_timeout,
+        auth_failures_per_minute=auth_failures,
+        checkpoint_dir=checkpoints or _env_path(CHECKPOINT_DIR_ENV),
     )
+    key = key or _env_path(KEY_ENV)
+    if (key is None) != (settings.checkpoint_dir is None):
+        fail("give both --key and --checkpoints (signed checkpoints), or neither")
     with reported():
-        application = create_app(settings)
+        application = create_app(settings)  # also checks the rules and the database
+        checkpointer = _checkpointer(settings, key, checkpoint_interval)
     # uvicorn's access log prints paths, which can hold household ids: ours logs routes only.
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
+    common = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "info",
+        # A client that declares a body and stalls is dropped after this many seconds idle.
+        "timeout_keep_alive": 5,
+    }
+    try:
+        if workers == 1:
+            uvicorn.run(application, **common)  # type: ignore[arg-type]
+        else:
+            settings_to_environment(settings)
+            uvicorn.run(
+                "allocator.service.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                **common,  # type: ignore[arg-type]
+            )
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _checkpointer(settings: Settings, key: Path | None, interval: float) -> Checkpointer | None:
+    from allocator.service.audit import Checkpointer
+    from allocator.service.checkpoints import load_private_key
+
+    if key is None or settings.checkpoint_dir is None:
+        return None
+    checkpointer = Checkpointer(
+        settings.database_url(), load_private_key(key), settings.checkpoint_dir, interval
+    )
+    checkpointer.start()
+    return checkpointer
 
 
 @tokens_app.command("create")
@@ -95,31 +158,6 @@ def tokens_create(
     print(secret)
 
 
-@audit_app.command("verify")
-def audit_verify(db: DbOption = None) -> None:
-    """Walk the hash chain of decisions; report the first broken link (exit 1)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from allocator.service.store import Store
-
-    url = _db(db)
-    path = url.removeprefix("sqlite:///")
-    if url.startswith("sqlite:///") and not Path(path).is_file():
-        fail(f"no audit database at {path}")
-    store = Store(url)
-    try:
-        report = store.verify()
-    except SQLAlchemyError as exc:
-        fail(f"cannot read the audit log: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-    finally:
-        store.dispose()
-    if report.ok:
-        console.print(report.describe())
-        return
-    console.print(f"[bold red]{report.describe()}[/]", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_FAILED)
-
-
 @db_app.command("init")
 def db_init(
     db: DbOption = None,
@@ -134,3 +172,26 @@ def db_init(
     with reported():
         init_database(_db(db), service_role).dispose()
     console.print("database ready" + (f"; role {service_role} granted" if service_role else ""))
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str | None, typer.Option(help="The token to revoke (or give --name).")] = None,
+    name: Annotated[str | None, typer.Option(help="Revoke every token with this name.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Revoke tokens: refused by every server process within 10 s (its token cache)."""
+    from allocator.service.store import Store
+    from allocator.service.tokens import revoke_tokens
+
+    if (token is None) == (name is None):
+        fail("give exactly one of --token TOKEN or --name NAME")
+    with reported():
+        store = Store(_db(db))
+        try:
+            count = revoke_tokens(store, secret=token, name=name)
+        finally:
+            store.dispose()
+    if count == 0:
+        fail("no such token")
+    console.print(f"{count} token(s) revoked")

@@ -66,7 +66,13 @@ def load_ruleset(root: Path | str) -> RuleSet:
     for kind in KINDS:
         for path in sorted((root / kind).glob("*.yaml")):
             rel = path.relative_to(root).as_posix()
+            known = len(problems.items)
             data = read_yaml(root, path, problems)
+            if data is None and len(problems.items) == known:
+                problems.add(
+                    rel, "-", "empty-file", f"the file is empty: a {kind} file must define "
+                    f"its {kind} (delete the file to drop them, and bump the version)", None,
+                )  # fmt: skip
             if data is not None:
                 content = validate(_MODELS[kind], rel, data, problems)
                 if content is not None:

@@ -147,4 +147,4 @@ class VariablesFile(_Raw):
 
 
 class ServicesFile(_Raw):
-    services: list[RawService]
+    services: Annotated[list[RawService], Field(min_length=1)]

@@ -6,17 +6,19 @@ and shape the answer. Slow work (the engine, the database) runs in the thread po
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from allocator.calendar import parse_day
 from allocator.errors import InputError
+from allocator.service import audit
 from allocator.service.auth import AgencyCaller, Caller, State, check_custody
 from allocator.service.schemas import (
     DecisionRecord,
@@ -26,7 +28,7 @@ from allocator.service.schemas import (
     Stats,
 )
 from allocator.service.state import ServiceState
-from allocator.service.store import Row
+from allocator.service.store import Prepared
 from allocator.service.tokens import Principal
 from allocator.service.views import (
     decision_record,
@@ -62,8 +64,8 @@ DecisionId = Annotated[str, Path(min_length=1, max_length=64)]
 
 def _decide(
     state: ServiceState, caller: Principal, body: bytes, when: date
-) -> tuple[Row, dict[str, Any]]:
-    """Validate, check custody, decide and record (in that order: a refusal writes nothing)."""
+) -> tuple[Prepared, str]:
+    """Validate, check custody, decide (in that order: a refusal writes nothing)."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
@@ -72,7 +74,7 @@ def _decide(
         raise InputError("household: must be a JSON object", field="household")
     household, neighborhood = state.household_and_neighborhood(body)
     check_custody(caller, neighborhood.custodian.value)
-    return state.decide_and_record(household, neighborhood, when)
+    return state.prepare_decision(household, neighborhood, when)
 
 
 @router.post(
@@ -102,18 +104,24 @@ async def eligibility(
     state: State,
     day: DecisionDate = None,
     calendar: CalendarChoice = None,
-) -> JSONResponse:
+) -> Response:
     """Only the agency in custody of the household's neighborhood may ask (else 403).
 
     The answer comes after the decision is committed to the audit log.
     """
     when = parse_day(day, calendar) if day else date.today()
     body = await request.body()
-    row, output = await run_in_threadpool(_decide, state, caller, body, when)
+    prepared, output = await run_in_threadpool(_decide, state, caller, body, when)
+    # Answered only once the writer has committed the batch holding this decision.
+    row = await asyncio.wrap_future(state.writer.submit(prepared))
     log.info("decision recorded decision_id=%s status=201", row["decision_id"])
-    content = {"decision_id": row["decision_id"], "recorded_at": row["created_at"], **output}
-    return JSONResponse(
-        content, status_code=201, headers={"Location": f"/v1/decisions/{row['decision_id']}"}
+    head = json.dumps({"decision_id": row["decision_id"], "recorded_at": row["created_at"]})
+    content = head[:-1] + ("," + output[1:] if output != "{}" else "}")
+    return Response(
+        content.encode("utf-8"),
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": f"/v1/decisions/{row['decision_id']}"},
     )
 
 
@@ -162,6 +170,26 @@ def replay(decision_id: DecisionId, caller: AgencyCaller, state: State) -> dict[
         "changed_services": changed,
         "output": new,
     }
+
+
+@router.get("/decisions/{decision_id}/proof", responses={409: {"model": ErrorBody}})
+def proof(decision_id: DecisionId, caller: AgencyCaller, state: State) -> dict[str, Any]:
+    """The decision's inclusion proof in the Merkle tree of the newest signed checkpoint.
+
+    Check it with `allocator audit verify-proof FILE --public-key KEY.pub`: no other
+    decision is needed. 409 while no checkpoint covers the decision yet.
+    """
+    _visible_row(state, caller, decision_id)
+    directory = state.settings.checkpoint_dir
+    if directory is None:
+        raise HTTPException(409, "this service keeps no checkpoints (--checkpoint-dir)")
+    try:
+        found = audit.prove(state.store, decision_id, directory)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    if found is None:
+        raise HTTPException(404, "no such decision")
+    return found
 
 
 @router.get("/rules", summary="The ruleset in force")

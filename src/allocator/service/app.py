@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("serving ruleset %s %s", state.ruleset.version, state.ruleset.hash[:12])
         yield
+        state.writer.close()
         state.store.dispose()
 
     app = FastAPI(
@@ -53,6 +56,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     app.add_middleware(
-        EnvelopeMiddleware, headers=state.headers(), max_body=state.settings.max_body_bytes
+        EnvelopeMiddleware,
+        headers=state.headers(),
+        max_body=state.settings.max_body_bytes,
+        body_timeout=state.settings.body_timeout,
     )
     return app
+
+
+#: Environment variable through which ``allocator serve --workers N`` passes its settings.
+SETTINGS_ENV = "ALLOCATOR_SERVICE_SETTINGS"
+
+
+def settings_to_environment(settings: Settings) -> None:
+    """Put ``settings`` (all but a custom registry) where worker processes find them."""
+    os.environ[SETTINGS_ENV] = json.dumps(
+        {
+            "db_url": settings.db_url,
+            "rules_dir": str(settings.rules_dir) if settings.rules_dir else None,
+            "max_body_bytes": settings.max_body_bytes,
+            "rate_per_second": settings.rate_per_second,
+            "burst": settings.burst,
+            "create_tables": settings.create_tables,
+            "body_timeout": settings.body_timeout,
+            "auth_failures_per_minute": settings.auth_failures_per_minute,
+            "checkpoint_dir": str(settings.checkpoint_dir) if settings.checkpoint_dir else None,
+        }
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process (uvicorn factory): settings from :data:`SETTINGS_ENV`."""
+    from pathlib import Path
+
+    data = json.loads(os.environ.get(SETTINGS_ENV, "{}"))
+    rules = data.pop("rules_dir", None)
+    checkpoints = data.pop("checkpoint_dir", None)
+    return create_app(
+        Settings(
+            rules_dir=Path(rules) if rules else None,
+            checkpoint_dir=Path(checkpoints) if checkpoints else None,
+            **data,
+        )
+    )

@@ -29,23 +29,35 @@ def service_state(request: Request) -> ServiceState:
 State = Annotated[ServiceState, Depends(service_state)]
 
 
+def _too_many(wait: float, what: str) -> HTTPException:
+    return HTTPException(429, what, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
 def principal(
+    request: Request,
     state: State,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller, after its token has been checked and rate-limited."""
+    """The caller, after its token has been checked and rate-limited.
+
+    Unknown tokens are counted per client address: past the allowance, that address gets
+    429 (even with a good token) until its bucket refills, so tokens cannot be guessed.
+    """
+    address = request.client.host if request.client else "-"
+    wait = state.auth_failures.blocked(address)
+    if wait > 0:
+        raise _too_many(wait, "too many failed authentications from this address")
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
     found = state.principal(credentials.credentials)
     if found is None:
+        state.auth_failures.acquire(address)
         raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
     wait = state.limiter.acquire(found.key)
     if wait > 0:
-        raise HTTPException(
-            429, "rate limit exceeded", headers={"Retry-After": str(max(1, math.ceil(wait)))}
-        )
+        raise _too_many(wait, "rate limit exceeded")
     return found
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from allocator.errors import AllocatorError, InputError, Reason
+from allocator.service.store import ChainBroken
 
 log = logging.getLogger("allocator.service")
 
@@ -121,6 +122,11 @@ async def _database(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _chain_broken(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("request refused status=503 code=chain-broken (%s)", exc)
+    return problem(503, f"the audit chain is broken: {exc}", code="chain-broken")
+
+
 def install(app: FastAPI) -> None:
     """Register the JSON error handlers on ``app``."""
     app.add_exception_handler(AllocatorError, _allocator_error)
@@ -128,3 +134,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(PoolTimeoutError, _database)
+    app.add_exception_handler(ChainBroken, _chain_broken)

@@ -33,6 +33,10 @@ class Settings:
         rate_per_second: tokens refilled per second in each bearer token's bucket.
         burst: size of each bucket; a request when it is empty gets 429.
         create_tables: create missing tables on start (harmless when they exist).
+        body_timeout: seconds within which a request body must arrive (else 408).
+        auth_failures_per_minute: failed authentications allowed per client address
+            (after a burst of as many), then 429.
+        checkpoint_dir: where signed checkpoints are (``GET /v1/decisions/{id}/proof``).
     """
 
     db_url: str = DEFAULT_DB
@@ -42,6 +46,9 @@ class Settings:
     rate_per_second: float = 20.0
     burst: int = 40
     create_tables: bool = True
+    body_timeout: float = 10.0
+    auth_failures_per_minute: int = 10
+    checkpoint_dir: Path | None = None
 
     def database_url(self) -> str:
         """The SQLAlchemy URL of the database (a bare path becomes ``sqlite:///path``)."""

@@ -6,6 +6,7 @@ thin and the same calls can be tested without HTTP.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -20,14 +21,18 @@ from allocator.backends.durable import DurableBackend
 from allocator.decisions.model import Decision
 from allocator.domain.household import Household, parse_household
 from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
+from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
+from allocator.loading.lock import lock_problems
+from allocator.service.chain import canonical_json
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
-from allocator.service.store import NewDecision, Row, Store, decode
+from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
 from allocator.service.tokens import Principal, find_principal
+from allocator.service.writer import GroupWriter
 
-#: Seconds a looked-up token stays cached (tokens are never changed, only added).
-TOKEN_CACHE_SECONDS = 60.0
+#: Seconds a looked-up token stays cached: a revoked token is refused after at most this.
+TOKEN_CACHE_SECONDS = 10.0
 
 
 _DECISION = TypeAdapter(Decision)
@@ -54,6 +59,8 @@ class ServiceState:
     backend: DurableBackend
     registry: NeighborhoodRegistry
     limiter: RateLimiter
+    writer: GroupWriter
+    auth_failures: RateLimiter
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,7 +69,10 @@ class ServiceState:
         """Load the ruleset, open the database (creating tables if asked)."""
         from allocator.reference import default_registry
 
-        ruleset = load_ruleset(settings.rules_dir or default_rules_dir())
+        root = settings.rules_dir or default_rules_dir()
+        ruleset = load_ruleset(root)
+        if locked := lock_problems(root, ruleset):  # one version, one set of rules
+            raise RuleSetError(locked)
         store = Store(settings.database_url())
         if settings.create_tables:
             store.create_tables()
@@ -73,6 +83,10 @@ class ServiceState:
             backend=DurableBackend(ruleset),
             registry=settings.registry or default_registry(),
             limiter=RateLimiter(settings.rate_per_second, settings.burst),
+            writer=GroupWriter(store),
+            auth_failures=RateLimiter(
+                settings.auth_failures_per_minute / 60.0, settings.auth_failures_per_minute
+            ),
         )
 
     def principal(self, secret: str) -> Principal | None:
@@ -99,13 +113,13 @@ class ServiceState:
         household = parse_household(body)
         return household, self.registry.get(household.neighborhood_id)
 
-    def decide_and_record(
+    def prepare_decision(
         self, household: Household, neighborhood: Neighborhood, day: date
-    ) -> tuple[Row, dict[str, Any]]:
-        """Decide, then append the decision to the audit chain; returns the row and output."""
+    ) -> tuple[Prepared, str]:
+        """Decide and serialize a decision for the chain; returns it and its output JSON."""
         decision = self.backend.decide(household, neighborhood, day)
-        output = as_json(decision)
-        row = self.store.append(
+        output = canonical_json(as_json(decision))
+        prepared = prepare(
             NewDecision(
                 decision_id=str(uuid.uuid4()),
                 household_id=household.household_id,
@@ -118,7 +132,15 @@ class ServiceState:
                 outcomes=_outcomes(decision),
             )
         )
-        return row, output
+        return prepared, output
+
+    def decide_and_record(
+        self, household: Household, neighborhood: Neighborhood, day: date
+    ) -> tuple[Row, dict[str, Any]]:
+        """Decide, then append the decision to the audit chain; returns the row and output."""
+        prepared, output = self.prepare_decision(household, neighborhood, day)
+        row = self.writer.submit(prepared).result()
+        return row, json.loads(output)
 
     def replay(self, row: Row) -> tuple[dict[str, Any], dict[str, Any]]:
         """Re-evaluate a stored decision's input now; returns (stored, new) outputs."""

@@ -25,7 +25,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
-from allocator.service.chain import ChainReport, canonical_json, row_hash, verify_rows
+from allocator.service.chain import (
+    ChainReport,
+    canonical_json,
+    content_prefix,
+    hash_from_prefix,
+    verify_rows,
+)
 from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions, metadata
 
 #: Row of ``decisions`` as a plain dict.
@@ -44,9 +50,45 @@ class NewDecision:
     custodian: str
     ruleset: dict[str, str]
     decision_date: str
-    input: dict[str, Any]
-    output: dict[str, Any]
+    input: dict[str, Any] | str
+    output: dict[str, Any] | str
     outcomes: list[tuple[str, bool, int | None]]
+
+
+class ChainBroken(Exception):
+    """The chain head is missing or does not match the last decision: nothing is appended."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decision's row before it is linked: everything but ``seq`` and the hashes."""
+
+    row: Row
+    prefix: str
+    custodian: str
+    outcomes: list[tuple[str, bool, int | None]]
+
+
+def _text(value: dict[str, Any] | str) -> str:
+    return value if isinstance(value, str) else canonical_json(value)
+
+
+def prepare(new: NewDecision) -> Prepared:
+    """Serialize a decision (the costly part of an append), outside the chain's lock."""
+    row: Row = {
+        "decision_id": new.decision_id,
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "household_id": new.household_id,
+        "neighborhood_id": new.neighborhood_id,
+        "custodian": new.custodian,
+        "ruleset_name": new.ruleset["ruleset"],
+        "ruleset_version": new.ruleset["version"],
+        "ruleset_hash": new.ruleset["hash"],
+        "decision_date": new.decision_date,
+        "input_json": _text(new.input),
+        "output_json": _text(new.output),
+    }
+    return Prepared(row, content_prefix(row), new.custodian, new.outcomes)
 
 
 def make_engine(url: str) -> Engine:
@@ -77,7 +119,8 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            # FULL: each commit is synced to disk before the request is answered.
+            cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
@@ -113,25 +156,22 @@ class Store:
         with self.engine.connect() as conn:
             conn.execute(select(chain_head.c.seq)).one()
 
-    def append(self, new: NewDecision) -> Row:
-        """Record ``new`` as the next link of the chain; returns the stored row.
+    def append(self, new: NewDecision | Prepared) -> Row:
+        """Record ``new`` as the next link of the chain; returns the stored row."""
+        return self.append_batch([new])[0]
+
+    def append_batch(self, batch: list[NewDecision | Prepared]) -> list[Row]:
+        """Record ``batch`` as the next links of the chain, in one transaction.
 
         The chain head is locked for the transaction (``FOR UPDATE`` on PostgreSQL,
         ``BEGIN IMMEDIATE`` on SQLite), so concurrent appends queue instead of forking.
+
+        Raises:
+            ChainBroken: the head row is missing or does not match the last decision.
         """
-        row: Row = {
-            "decision_id": new.decision_id,
-            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-            "household_id": new.household_id,
-            "neighborhood_id": new.neighborhood_id,
-            "custodian": new.custodian,
-            "ruleset_name": new.ruleset["ruleset"],
-            "ruleset_version": new.ruleset["version"],
-            "ruleset_hash": new.ruleset["hash"],
-            "decision_date": new.decision_date,
-            "input_json": canonical_json(new.input),
-            "output_json": canonical_json(new.output),
-        }
+        ready = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
+        rows: list[Row] = []
+        outcomes: list[dict[str, Any]] = []
         with self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
@@ -139,31 +179,55 @@ class Store:
                     select(chain_head.c.seq, chain_head.c.hash)
                     .where(chain_head.c.id == 1)
                     .with_for_update()
-                ).one()
-                row["seq"] = int(head.seq) + 1
-                row["prev_hash"] = head.hash
-                row["hash"] = row_hash(head.hash, row)
-                conn.execute(insert(decisions).values(**row))
-                if new.outcomes:
-                    conn.execute(
-                        insert(decision_outcomes),
-                        [
-                            {
-                                "seq": row["seq"],
-                                "service_id": s,
-                                "custodian": new.custodian,
-                                "eligible": eligible,
-                                "tier": tier,
-                            }
-                            for s, eligible, tier in new.outcomes
-                        ],
+                ).first()
+                seq, prev = self._checked_head(conn, head)
+                for p in ready:
+                    seq += 1
+                    digest = hash_from_prefix(prev, p.prefix, seq)
+                    rows.append(p.row | {"seq": seq, "prev_hash": prev, "hash": digest})
+                    prev = digest
+                    outcomes.extend(
+                        {
+                            "seq": seq,
+                            "service_id": s,
+                            "custodian": p.custodian,
+                            "eligible": eligible,
+                            "tier": tier,
+                        }
+                        for s, eligible, tier in p.outcomes
                     )
+                conn.execute(insert(decisions), rows)
+                if outcomes:
+                    conn.execute(insert(decision_outcomes), outcomes)
                 conn.execute(
-                    update(chain_head)
-                    .where(chain_head.c.id == 1)
-                    .values(seq=row["seq"], hash=row["hash"])
+                    update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=prev)
                 )
-        return row
+        return rows
+
+    @staticmethod
+    def _checked_head(conn: Connection, head: Any) -> tuple[int, str]:
+        last = conn.execute(
+            select(decisions.c.seq, decisions.c.hash).order_by(decisions.c.seq.desc()).limit(1)
+        ).first()
+        reason = head_problem(
+            None if head is None else (int(head.seq), str(head.hash)),
+            None if last is None else (int(last.seq), str(last.hash)),
+        )
+        if reason:
+            raise ChainBroken(reason)
+        return int(head.seq), str(head.hash)
+
+    def check_head(self) -> str:
+        """What is wrong with the chain head ('' when it matches the last decision)."""
+        with self.engine.connect() as conn:
+            head = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
+            last = conn.execute(
+                select(decisions.c.seq, decisions.c.hash).order_by(decisions.c.seq.desc()).limit(1)
+            ).first()
+        return head_problem(
+            None if head is None else (int(head.seq), str(head.hash)),
+            None if last is None else (int(last.seq), str(last.hash)),
+        )
 
     def get(self, decision_id: str) -> Row | None:
         """The decision row with this id, or ``None``."""
@@ -223,10 +287,30 @@ class Store:
         """Walk the whole chain and report the first broken link."""
         with self.engine.connect() as conn:
             head = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).first()
-        return verify_rows(self.iter_chain(), (int(head[0]), head[1]) if head else None)
+        if head is None:
+            return ChainReport(0, 0, None, "the chain_head row is missing")
+        return verify_rows(self.iter_chain(), (int(head[0]), head[1]))
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def head_problem(head: tuple[int, str] | None, last: tuple[int, str] | None) -> str:
+    """Why the head ``(seq, hash)`` does not fit the last decision row ('' if it does).
+
+    Examples:
+        >>> head_problem((0, GENESIS), None), head_problem(None, None)
+        ('', 'the chain_head row is missing')
+        >>> head_problem((0, GENESIS), (3, "ab"))
+        'the chain head (seq 0) does not match the last decision (seq 3)'
+    """
+    if head is None:
+        return "the chain_head row is missing"
+    if last is None:
+        return "" if head == (0, GENESIS) else f"the chain head (seq {head[0]}) has no decision"
+    if head != last:
+        return f"the chain head (seq {head[0]}) does not match the last decision (seq {last[0]})"
+    return ""
 
 
 def decode(row: Row) -> tuple[dict[str, Any], dict[str, Any]]:

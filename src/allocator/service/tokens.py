@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from allocator.domain.enums import CUSTODIANS
 from allocator.errors import InputError
@@ -90,3 +90,20 @@ def find_principal(store: Store, secret: str) -> Principal | None:
         return None
     role: Role = "agency" if row.role == "agency" else "planner"
     return Principal(role=role, agency=row.agency, name=row.name, key=key)
+
+
+def revoke_tokens(store: Store, *, secret: str | None = None, name: str | None = None) -> int:
+    """Delete the token ``secret``, or every token named ``name``; how many went.
+
+    A running service stops accepting them once its token cache expires
+    (:data:`allocator.service.state.TOKEN_CACHE_SECONDS`).
+    """
+    query = delete(tokens)
+    if secret is not None:
+        query = query.where(tokens.c.token_hash == token_hash(secret))
+    elif name is not None:
+        query = query.where(tokens.c.name == name)
+    else:
+        raise InputError("give a token or a name to revoke", field="token")
+    with store.engine.begin() as conn:
+        return int(conn.execute(query).rowcount)

@@ -45,9 +45,11 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=Health, tags=["health"], responses={503: {"model": Health}})
 async def readyz(state: State) -> Response:
-    """The database answers (503 otherwise)."""
+    """The database answers and the chain head matches the last decision (503 otherwise)."""
     try:
-        await run_in_threadpool(state.store.ping)
+        problem = await run_in_threadpool(state.store.check_head)
     except Exception:
         return JSONResponse({"status": "database unavailable"}, status_code=503)
+    if problem:
+        return JSONResponse({"status": f"audit chain broken: {problem}"}, status_code=503)
     return JSONResponse({"status": "ready"})

@@ -3,28 +3,29 @@
 "use strict";
 
 (function () {
-  const TOKEN_KEY = "allocator.token";
   const $ = (id) => document.getElementById(id);
   let memberCounter = 0;
 
-  // ---- token, kept in sessionStorage for this tab only
+  // ---- token, kept in this page's memory only (never in sessionStorage, localStorage or a
+  // cookie): a reload or a closed tab forgets it, and no other script or page can read it.
+  let bearerToken = "";
   function token() {
-    return sessionStorage.getItem(TOKEN_KEY) || "";
+    return bearerToken;
   }
   function showTokenStatus() {
     $("token-status").textContent = token()
-      ? "A token is kept for this session. / توکن برای این نشست نگه‌داری شد."
+      ? "A token is kept in this page until it is reloaded. / توکن تا بارگذاری دوباره صفحه نگه‌داری شد."
       : "No token yet. / هنوز توکنی وارد نشده است.";
   }
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = $("token").value.trim();
-    if (value) sessionStorage.setItem(TOKEN_KEY, value);
+    if (value) bearerToken = value;
     $("token").value = "";
     showTokenStatus();
   });
   $("token-forget").addEventListener("click", () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    bearerToken = "";
     showTokenStatus();
   });
 

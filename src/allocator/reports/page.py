@@ -102,9 +102,16 @@ def render_page(
     )
 
 
-def write_atomic(text: str, out: Path) -> Path:
-    """Write ``text`` to ``out`` through a temporary sibling and a rename."""
+def write_atomic(text: str, out: Path, force: bool = False) -> Path:
+    """Write ``text`` to ``out`` through a temporary sibling and a rename.
+
+    Raises:
+        OutputExistsError: ``out`` exists and ``force`` is not set.
+    """
+    from allocator.outputs.atomic import check_target
+
     out = Path(out)
+    check_target(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:

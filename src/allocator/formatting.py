@@ -59,7 +59,9 @@ def billions(value: float, signed: bool = False) -> str:
 
 
 def toman_bn(value: float, signed: bool = False) -> str:
-    """An amount of toman in billion toman, with the unit."""
+    """An amount of toman in billion toman, with the unit (a non-finite value as it is)."""
+    if not math.isfinite(value):
+        return str(value)
     return billions(value, signed) + " bn toman"
 
 

@@ -91,7 +91,7 @@ def test_report_names_a_classification_as_such(tmp_path: Path) -> None:
     classification = tmp_path / "classified"
     classification.mkdir()
     (classification / "manifest.json").write_text('{"kind": "classification", "files": []}')
-    with pytest.raises(DataError, match="is a classification .*not a run or a sweep"):
+    with pytest.raises(DataError, match=r"is a classification .*not a run or a sweep"):
         render_report(classification)
 
 

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from allocator.backends.durable import DurableBackend
 from allocator.cli.app import app
-from allocator.cli.common import console, fail, parse_date, reported, ruleset_from
+from allocator.cli.common import console, fail, json_text, parse_date, reported, ruleset_from
 from allocator.decisions.model import Decision
 from allocator.decisions.render import decision_table
 from allocator.domain.household import Household, parse_household
@@ -32,10 +32,7 @@ def check(
     from allocator.data import default_registry
 
     when = parse_date(day)
-    try:
-        text = household_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"{household_file}: {exc.strerror or exc}")
+    text = json_text(household_file, "a household as JSON (see examples/)")
     with reported():
         ruleset = ruleset_from(rules)
         household = parse_household(text)

@@ -86,6 +86,24 @@ def ruleset_from(rules: Path | None) -> RuleSet:
     return load_ruleset(rules if rules is not None else default_rules_dir())
 
 
+def json_text(path: Path, what: str) -> str:
+    """The text of the JSON file ``path``; a binary, unreadable or malformed file exits 2
+    with a message naming the file (and the line, column and text of a syntax error)."""
+    import json
+
+    from allocator.locations import json_problem, read_text
+
+    try:
+        text = read_text(path, what)
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(json_problem(path, text, exc))
+    return text
+
+
 def positive_threads(value: int, flag: str = "--threads") -> int:
     """``value`` when it is at least 1; otherwise exit 2 naming ``flag``."""
     if value < 1:

@@ -108,6 +108,15 @@ def check_target(final: Path, force: bool) -> None:
             break
 
 
+def make_dir(directory: Path, final: Path) -> None:
+    """``mkdir -p directory``, or :class:`OutputPathError` naming ``final`` and why not."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutputPathError(f"{final}: cannot create it: {exc.strerror or exc}{where}") from None
+
+
 def publish(tmp: Path, final: Path) -> None:
     """Rename the finished ``tmp`` to ``final``, replacing any previous result."""
     _fsync_tree(tmp)
@@ -144,7 +153,7 @@ def atomic_output(
     tmp = temporary_sibling(final)
     if tmp.exists() and not resume:
         shutil.rmtree(tmp)
-    tmp.mkdir(parents=True, exist_ok=True)
+    make_dir(tmp, final)
     try:
         yield tmp
     except BaseException:

@@ -36,11 +36,21 @@ WRITERS = {
 }
 
 
+#: Files that tell a kind of result apart when there is no manifest.
+SIGNS = {"sweep.parquet": "sweep", "summary.json": "run", "run.json": "classification",
+         "households.parquet": "dataset"}  # fmt: skip
+
+
 def result_kind(directory: Path) -> str | None:
-    """The ``kind`` of ``directory``'s manifest, or ``None`` when it has no readable one."""
+    """The ``kind`` of ``directory``'s manifest (without one: guessed from its files), or
+    ``None`` when it is none of allocator's results."""
     try:
         data = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        # run.json is checked before summary.json: a classification has both.
+        for name in ("sweep.parquet", "run.json", "summary.json", "households.parquet"):
+            if (Path(directory) / name).is_file():
+                return SIGNS[name]
         return None
     kind = data.get("kind") if isinstance(data, dict) else None
     return kind if isinstance(kind, str) else None

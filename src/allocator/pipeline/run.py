@@ -45,6 +45,7 @@ from .neighborhoods import NeighborhoodTable
 from .options import RunOptions, check_resumable, data_seed, run_identity, write_run_file
 from .partition import (
     PARTS,
+    DamagedFileError,
     PartitionJob,
     neighborhoods_of,
     part_path,
@@ -125,6 +126,34 @@ def classify_dataset(
     work = temporary_sibling(out_dir)
     if work.exists() and not resume:
         shutil.rmtree(work)
+    try:
+        return _classify_into(
+            out_dir, data_dir, ruleset, day, options, force, resume, runner, identity,
+            groups, neighborhoods, progress, command, started,
+        )  # fmt: skip
+    except DamagedFileError:
+        # A damaged input: the partitions done so far cannot be resumed into a whole
+        # result once the file is replaced (its identity changes), so nothing is kept.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _classify_into(
+    out_dir: Path,
+    data_dir: Path,
+    ruleset: RuleSet,
+    day: date,
+    options: RunOptions,
+    force: bool,
+    resume: bool,
+    runner: Runner,
+    identity: dict[str, Any],
+    groups: int,
+    neighborhoods: NeighborhoodTable,
+    progress: Progress | None,
+    command: list[str] | None,
+    started: float,
+) -> dict[str, Any]:
     extra: dict[str, Any] = {}  # filled in at the end: the manifest is built after the block
     with atomic_output(
         out_dir,

@@ -108,11 +108,11 @@ def write_atomic(text: str, out: Path, force: bool = False) -> Path:
     Raises:
         OutputExistsError: ``out`` exists and ``force`` is not set.
     """
-    from allocator.outputs.atomic import check_target
+    from allocator.outputs.atomic import check_target, make_dir
 
     out = Path(out)
     check_target(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(out.parent, out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         with tmp.open("w", encoding="utf-8") as fh:

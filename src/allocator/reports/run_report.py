@@ -111,10 +111,27 @@ def agencies_section(s: dict[str, Any]) -> Section:
         series = {"used": [used.get(n, 0.0) / scale for n in names]}
         if avail:
             series["available"] = [avail.get(n, 0.0) / scale for n in names]
-        labels = [agency_name(n) for n in names]
+        labels = [agency_name(n, persian=False) for n in names]  # matplotlib cannot shape Persian
         body += chart(bars(labels, series, title=title, unit=unit))
+    body += table(["agency · دستگاه", "social workers used", "budget used"], _agency_rows(w, b))
     note = "Available is absent for an agency without its own pool (only a total applies)."
     return Section("Workers and budget per agency", "مددکار و بودجه به تفکیک دستگاه", body, note)
+
+
+def _agency_rows(w: dict[str, Any], b: dict[str, Any]) -> list[list[str]]:
+    """One row per agency: its names, workers and budget used (of those available)."""
+    blocks = [(w, integer), (b, toman_bn)]
+    ids = sorted({a for block, _ in blocks for part in ("available", "used")
+                  for a in ((block.get(part) or {}).get("by_agency") or {})})  # fmt: skip
+    rows = []
+    for agency in ids:
+        cells = [agency_name(agency)]
+        for block, show in blocks:
+            used = ((block.get("used") or {}).get("by_agency") or {}).get(agency, 0.0)
+            avail = ((block.get("available") or {}).get("by_agency") or {}).get(agency)
+            cells.append(show(used) + (f" of {show(avail)}" if avail is not None else ""))
+        rows.append(cells)
+    return rows
 
 
 def binding_section(alloc: pa.Table) -> Section:

@@ -64,7 +64,41 @@ def test_cli_report(sweep_dir: Path, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     bad = CliRunner().invoke(app, ["report", str(tmp_path / "none"), "--out", str(out)])
+    assert bad.exit_code == 2 and "no such directory" in bad.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad = CliRunner().invoke(app, ["report", str(empty), "--out", str(tmp_path / "e.html")])
     assert bad.exit_code == 2 and "neither a run" in bad.output
+
+
+def test_report_refuses_to_overwrite_without_force(sweep_dir: Path, tmp_path: Path) -> None:
+    from allocator.cli.app import _register, app
+
+    _register()
+    out = tmp_path / "sweep.html"
+    out.write_text("mine")
+    args = ["report", str(sweep_dir), "--out", str(out)]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2
+    assert f"{out} already exists: pass --force to replace it" in refused.output
+    assert out.read_text() == "mine"
+    done = CliRunner().invoke(app, [*args, "--force"])
+    assert done.exit_code == 0, done.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_names_a_classification_as_such(tmp_path: Path) -> None:
+    classification = tmp_path / "classified"
+    classification.mkdir()
+    (classification / "manifest.json").write_text('{"kind": "classification", "files": []}')
+    with pytest.raises(DataError, match=r"is a classification .*not a run or a sweep"):
+        render_report(classification)
+
+
+def test_shadow_price_labels_are_words(run_dir: Path) -> None:
+    html = render_report(run_dir)
+    assert "caseload " not in html and "slots " not in html
+    assert "relief_committee" not in html
 
 
 def test_exported_members() -> None:

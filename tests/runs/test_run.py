@@ -71,10 +71,21 @@ def test_served_households_match_the_plan_and_come_by_need(run_dir: Path) -> Non
         assert (np.diff(ordered.need_score.to_numpy()) <= 0).all()
 
 
-def test_an_existing_run_needs_force(run_dir: Path) -> None:
+def test_the_same_scenario_again_reuses_its_run(run_dir: Path) -> None:
     before = (run_dir / "manifest.json").read_text()
     result = runner.invoke(app, ["run", str(SCENARIO), "--out", str(run_dir)])
-    assert result.exit_code == 2 and "--force" in result.output
+    assert result.exit_code == 0, result.output
+    assert "reused" in result.output and "--force" in result.output
+    assert (run_dir / "manifest.json").read_text() == before
+
+
+def test_another_scenario_into_an_existing_run_needs_force(run_dir: Path, tmp_path: Path) -> None:
+    before = (run_dir / "manifest.json").read_text()
+    other = tmp_path / "other.yaml"
+    other.write_text(SCENARIO.read_text().replace("total: 2.0e+9", "total: 3.0e+9"))
+    result = runner.invoke(app, ["run", str(other), "--out", str(run_dir)])
+    assert result.exit_code == 2
+    assert f"{run_dir} already exists: pass --force to replace it" in result.output
     assert (run_dir / "manifest.json").read_text() == before
 
 

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.root import app
 from allocator.cli.common import EXIT_FAILED, console, fail, reported
+from allocator.cli.root import app
 
 audit_app = typer.Typer(help="The decision audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")

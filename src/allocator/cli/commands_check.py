@@ -11,7 +11,7 @@ import typer
 from pydantic import TypeAdapter
 
 from allocator.backends.durable import DurableBackend
-from allocator.cli.common import console, fail, parse_date, reported, ruleset_from
+from allocator.cli.common import console, fail, json_text, parse_date, reported, ruleset_from
 from allocator.cli.root import app
 from allocator.decisions.model import Decision
 from allocator.decisions.render import decision_table
@@ -58,10 +58,7 @@ def check(
     from allocator.reference import default_registry
 
     when = parse_date(day, calendar.value if calendar else None)
-    try:
-        text = household_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"{household_file}: {exc.strerror or exc}")
+    text = json_text(household_file, "a household as JSON (see examples/)")
     with reported():
         ruleset = ruleset_from(rules)
         household = parse_household(text)

@@ -13,12 +13,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from allocator.backends.base import BackendName
-from allocator.cli.common import console, errors, fail, parse_date, reported, ruleset_from
+from allocator.cli.common import (
+    console,
+    fail,
+    parse_date,
+    positive_threads,
+    reported,
+    ruleset_from,
+)
+from allocator.cli.progress import Activity
 from allocator.cli.root import app
+from allocator.formatting import duration, integer
 
 BACKENDS = tuple(str(name) for name in BackendName)
 ENGINES = ("local", "dask")
@@ -68,6 +76,8 @@ def classify(
     if engine not in ENGINES:
         fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     decision_day = parse_date(day)
+    positive_threads(threads)
+    positive_threads(workers, "--workers")
     from allocator.pipeline import RunOptions, classify_dataset, runner_for  # loads pyarrow
 
     if engine == "dask":
@@ -75,24 +85,12 @@ def classify(
             import distributed  # noqa: F401
         except ImportError:
             fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[count]}"),
-        TimeElapsedColumn(),
-    )
+    activity = Activity()
     with reported():
         ruleset = ruleset_from(rules)
         options = RunOptions(backend=backend, decisions=decisions)
-        with Progress(*columns, console=errors, transient=True) as bar:
-            task = bar.add_task(f"classify ({backend}, {engine})", total=None, count="")
-
-            def progress(done: int, partitions: int, households: int) -> None:
-                bar.update(
-                    task, completed=done, total=partitions, count=f"{households:,} households"
-                )
-
+        label = f"classify ({backend}, {engine})"
+        with activity.counting(label, "partitions", extra="households") as progress:
             summary = classify_dataset(
                 data_dir,
                 out,
@@ -104,11 +102,18 @@ def classify(
                 runner=runner_for(engine, threads, scheduler, workers),
                 progress=progress,
             )
+    if summary.get("already_complete"):
+        console.print(
+            f"{out} is already complete: nothing to resume (pass --force to classify again)",
+            highlight=False,
+        )
     console.print(summary_table(summary))
     console.print(
-        f"{summary['households_read']:,} read = {summary['households_classified']:,} classified"
-        f" + {summary['households_rejected']:,} rejected · {summary['seconds']:.1f} s "
-        f"({summary['households_per_second'] or 0:,} households/s) · outputs in {out}",
+        f"{integer(summary['households_read'])} households read = "
+        f"{integer(summary['households_classified'])} classified + "
+        f"{integer(summary['households_rejected'])} rejected · took "
+        f"{duration(summary['seconds'])} ({integer(summary['households_per_second'] or 0)} "
+        f"households/s) · outputs in {out}",
         highlight=False,
     )
 
@@ -136,8 +141,8 @@ def summary_table(summary: dict[str, Any]) -> Table:
     for service_id, totals in summary["services"].items():
         table.add_row(
             service_id,
-            f"{totals['eligible_households']:,}",
-            f"{totals['units']:,}",
-            *(f"{per_tier.get((service_id, t), 0):,}" for t in range(1, 5)),
+            integer(totals["eligible_households"]),
+            integer(totals["units"]),
+            *(integer(per_tier.get((service_id, t), 0)) for t in range(1, 5)),
         )
     return table

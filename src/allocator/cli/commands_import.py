@@ -24,8 +24,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from allocator.cli.root import app
 from allocator.cli.common import console, errors, parse_date, reported
+from allocator.cli.root import app
 
 
 @app.command("import")

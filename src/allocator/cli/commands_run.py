@@ -1,17 +1,23 @@
-"""``allocator run`` and ``allocator compare``: a planner's scenario, end to end."""
+"""``allocator run``: a planner's scenario, end to end (``compare`` is in commands_compare)."""
 
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from allocator.cli.common import console, reported
+from allocator.cli.progress import Activity, Stages
 from allocator.cli.root import app
+from allocator.formatting import duration, integer, percent, toman_bn
+
+if TYPE_CHECKING:
+    from allocator.scenarios import Scenario
 
 
 def _total(figures: dict[str, Any]) -> float:
@@ -21,7 +27,7 @@ def _total(figures: dict[str, Any]) -> float:
     return float(sum((figures.get("by_agency") or {}).values()))
 
 
-def _summary_table(summary: dict[str, Any], seconds: float) -> Table:
+def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
     table = Table(title=f"Scenario {summary['scenario']} · {summary['status']}")
     table.add_column("tier", justify="center")
     table.add_column("demand", justify="right")
@@ -30,111 +36,107 @@ def _summary_table(summary: dict[str, Any], seconds: float) -> Table:
     for tier in summary["need_met"]:
         table.add_row(
             str(tier["tier"]),
-            f"{tier['demand']:,.0f}",
-            f"{tier['served']:,.0f}",
-            f"{(tier['share'] or 0):.1%}",
+            integer(tier["demand"]),
+            integer(tier["served"]),
+            percent(tier["share"] or 0),
         )
     workers, budget = summary["workers"], summary["budget"]
     w_avail = _total(workers["available"])
     b_avail = _total(budget["available"])
-    table.caption = (
-        f"workers {_total(workers['used']):,.0f} of {w_avail:,.0f} · budget "
-        f"{_total(budget['used']) / 1e9:,.0f} of {b_avail / 1e9:,.0f} billion toman · "
-        f"gap to LP bound {summary.get('relative_gap') or 0:.2e} · {seconds:.1f} s"
+    took = f" · took {duration(seconds)}" if seconds is not None else ""
+    console.print(table)
+    console.print(
+        f"social workers {integer(_total(workers['used']))} of {integer(w_avail)} · budget "
+        f"{toman_bn(_total(budget['used']))} of {toman_bn(b_avail)} · "
+        f"gap to LP bound {summary.get('relative_gap') or 0:.2e}{took}",
+        highlight=False,
+        soft_wrap=True,
     )
-    return table
+
+
+def _same_run(out: Path, scenario: Scenario) -> dict[str, Any] | None:
+    """The summary of the run in ``out`` when it is this scenario's run, as it would be
+    made now (same resolved scenario, ruleset hash and decision date); else ``None``."""
+    import json
+    from datetime import date
+
+    from allocator.outputs.kinds import result_kind
+    from allocator.outputs.verify import verify_dir
+    from allocator.runs.prepare import _ruleset
+    from allocator.scenarios import resolve
+
+    if result_kind(out) != "run":
+        return None
+    try:
+        summary: dict[str, Any] = json.loads((out / "summary.json").read_text("utf-8"))
+        stored = json.loads((out / "resolved_scenario.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    ruleset = _ruleset(scenario, Path.cwd())
+    day = scenario.rules.decision_date or date.today()
+    resolved = resolve(scenario, dict(ruleset.parameters.at(day)))
+    if json.loads(json.dumps(resolved, default=str)) != stored:
+        return None
+    if (summary.get("ruleset") or {}).get("hash") != ruleset.hash:
+        return None
+    if summary.get("decision_date") != day.isoformat() or verify_dir(out):
+        return None
+    return summary
 
 
 @app.command("run")
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="A scenario YAML (see scenarios/).")],
     out: Annotated[Path, typer.Option("--out", help="Run directory to write.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing run.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing run (or run it again).")
+    ] = False,
 ) -> None:
-    """Data, classification, demand, optimization and the run's files, end to end."""
+    """Data, classification, demand, optimization and the run's files, end to end.
+
+    Run again into the same directory, the same scenario (same rules, date and data) finds
+    its run there and reuses it; a different one is refused without --force.
+    """
     from allocator.outputs.atomic import check_target
     from allocator.runs import prepare, solve, write_run
     from allocator.scenarios import load_scenario
 
     start = time.perf_counter()
+    activity = Activity()
     with reported():
-        check_target(out, force)
         scenario = load_scenario(scenario_file)
-        with console.status("starting") as status:
+        if out.exists() and not force:
+            existing = _same_run(out, scenario)
+            if existing is not None:
+                console.print(
+                    f"{out} already holds this scenario's run (same scenario, rules, date and "
+                    "data): reused as it is; pass --force to run it again",
+                    highlight=False,
+                )
+                _print_summary(existing, None)
+                return
+        check_target(out, force)
+        with Stages(activity) as stages:
 
             def step(text: str) -> None:
-                status.update(text)
-                console.log(text, highlight=False)
+                stages.close()
+                activity.log(text)
 
-            prepared = prepare(scenario, Path.cwd(), step)
+            prepared = prepare(scenario, Path.cwd(), step, stages)
             step(
-                f"optimizing {prepared.demand.n_neighborhoods:,} neighborhoods × "
+                f"optimizing {integer(prepared.demand.n_neighborhoods)} neighborhoods × "
                 f"{prepared.demand.n_services} services ({scenario.solver.method.value} path)"
             )
             plan = solve(prepared, scenario, step)
             step(f"writing {out}")
             summary = write_run(prepared, scenario, plan, out, force=force, command=sys.argv)
-    console.print(_summary_table(summary, time.perf_counter() - start))
+    _print_summary(summary, time.perf_counter() - start)
     slack = summary.get("slack", [])
     for item in slack[:10]:
         console.print(
-            f"[yellow]not met:[/] {item['constraint']} {item['key']}: short by "
-            f"{item['shortfall']:,.4g} {item['unit']}",
+            f"[yellow]not met:[/] {escape(item['constraint'].replace('_', ' '))} "
+            f"{escape(str(item['key']))}: short by {item['shortfall']:,.4g} {item['unit']}",
             highlight=False,
         )
     if len(slack) > 10:
         console.print(f"[yellow]… and {len(slack) - 10} more in summary.json (slack)[/]")
-
-
-def _number(value: Any, money: bool) -> str:
-    if not isinstance(value, int | float):
-        return str(value)
-    return f"{value / 1e9:,.1f} bn" if money else f"{value:,.4g}"
-
-
-def _cell(value: Any, money: bool = False) -> str:
-    """``a → b (+delta)`` for a compared figure, the value itself otherwise."""
-    if isinstance(value, dict) and {"a", "b", "delta"} <= value.keys():
-        delta = value["delta"]
-        sign = "+" if isinstance(delta, int | float) and delta >= 0 else ""
-        a, b, d = (_number(value[k], money) for k in ("a", "b", "delta"))
-        return f"{a} → {b} ({sign}{d})"
-    return _number(value, money)
-
-
-@app.command("compare")
-def compare(
-    run_a: Annotated[Path, typer.Argument(help="The first run directory.")],
-    run_b: Annotated[Path, typer.Argument(help="The second run directory.")],
-) -> None:
-    """What changed from RUN_A to RUN_B: need met per tier, province and agency; workers
-    and budget moved."""
-    from allocator.optimize import compare_runs
-
-    with reported():
-        diff = compare_runs(run_a, run_b)
-    console.print(
-        f"[bold]{run_a} → {run_b}[/] · status {diff['status']['a']} → {diff['status']['b']} · "
-        f"objective {_cell(diff['objective'])}",
-        highlight=False,
-    )
-    for section, rows in diff.items():
-        if section in ("run_a", "run_b", "status", "objective") or not isinstance(rows, dict):
-            continue
-        table = Table(title=section.replace("_", " "))
-        table.add_column("")
-        first = next(iter(rows.values()), None)
-        nested = isinstance(first, dict) and not {"a", "b", "delta"} <= first.keys()
-        columns = list(first) if nested and isinstance(first, dict) else ["a → b (change)"]
-        for column in columns:
-            table.add_column(column, justify="right")
-        for key, value in rows.items():
-            money = (section == "budget" and not str(key).startswith("neighborhoods")) or (
-                key == "budget"
-            )
-            if nested:
-                cells = [_cell(value.get(c), money or c == "budget") for c in columns]
-            else:
-                cells = [_cell(value, money)]
-            table.add_row(str(key), *cells)
-        console.print(table)

@@ -20,7 +20,7 @@ from allocator.cli.commands_audit import (
     KeyOption,
     db_url,
 )
-from allocator.cli.common import EXIT_FAILED, console, fail, reported
+from allocator.cli.common import console, fail, reported
 from allocator.cli.root import app
 
 if TYPE_CHECKING:

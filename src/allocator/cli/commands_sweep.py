@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from allocator.cli.common import EXIT_FAILED, console, fail, reported
+from allocator.cli.progress import Activity, Stages
 from allocator.cli.root import app
+from allocator.formatting import billions, duration, integer
 
 if TYPE_CHECKING:
     from allocator.sweeps import SweepResult, VariantResult
@@ -70,36 +73,41 @@ def sweep(
         runner: SweepEngine = (
             LocalEngine() if engine == "local" else DaskEngine(scheduler, dask_workers)
         )
-        with console.status("starting") as status:
+        activity = Activity()
+        with Stages(activity) as stages:
 
             def step(text: str) -> None:
-                status.update(text)
-                console.log(text, highlight=False)
+                stages.close()
+                activity.log(text)
 
-            prepared = prepare(scenario, Path.cwd(), step)
+            prepared = prepare(scenario, Path.cwd(), step, stages)
             step(f"solving {n} variants ({runner.name})")
-            finished = 0
+        finished = 0
+        with activity.counting(f"sweep ({runner.name})", "variants") as update:
 
             def done(_: VariantResult) -> None:
                 nonlocal finished
                 finished += 1
-                status.update(f"solved {finished} of {n} variants ({runner.name})")
+                update(finished, n, None)
 
             try:
                 result = run_sweep(prepared, scenario, specs, engine=runner, done=done)
             except OSError as exc:  # no Dask scheduler at --scheduler, or it went away
                 fail(f"dask: {exc}")
-            step(f"writing {out}")
-            with atomic_output(
-                out,
-                kind="sweep",
-                force=force,
-                command=sys.argv,
-                ruleset_hash=prepared.identity.get("hash"),
-                data_seed=prepared.data_seed,
-                manifest_extra={"variants": n, "failed": result.failed},
-            ) as tmp:
-                write_sweep(result, tmp)
+    activity.log(f"writing {out}")
+    with (
+        reported(),
+        atomic_output(
+            out,
+            kind="sweep",
+            force=force,
+            command=sys.argv,
+            ruleset_hash=prepared.identity.get("hash"),
+            data_seed=prepared.data_seed,
+            manifest_extra={"variants": n, "failed": result.failed},
+        ) as tmp,
+    ):
+        write_sweep(result, tmp)
     console.print(_table(result))
     if result.failed:
         raise typer.Exit(EXIT_FAILED)
@@ -109,15 +117,17 @@ def _table(result: SweepResult) -> Table:
     from allocator.sweeps import sweep_table
 
     names = [s.name for s in result.specs]
-    table = Table(title=f"Sweep of {result.scenario.name} · {result.seconds:.1f} s")
-    for column in [*names, "status", "need met % t1/t2/t3/t4", "workers", "bn toman"]:
+    table = Table(title=f"Sweep of {result.scenario.name} · took {duration(result.seconds)}")
+    columns = [*names, "status", "need met % tier 1/2/3/4", "social workers", "budget bn toman"]
+    for column in columns:
         table.add_column(column, justify="right")
     for row in sweep_table(result).to_pylist():
         if row["error"] is not None:
-            table.add_row(*(f"{row[n]:g}" for n in names), f"[red]failed[/]: {row['error'][:60]}")
+            reason = escape(row["error"][:60])
+            table.add_row(*(f"{row[n]:g}" for n in names), f"[red]failed[/]: {reason}")
             continue
         shares = "/".join(f"{100 * (row[f'share_tier{t}'] or 0):.0f}" for t in (1, 2, 3, 4))
-        workers = f"{row['workers_used']:,.0f}"
-        budget = f"{(row['budget_used'] or 0) / 1e9:,.0f}"
+        workers = integer(row["workers_used"] or 0)
+        budget = billions(row["budget_used"] or 0)
         table.add_row(*(f"{row[n]:g}" for n in names), row["status"], shares, workers, budget)
     return table

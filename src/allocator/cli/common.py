@@ -1,4 +1,8 @@
-"""Helpers shared by the commands: the console, error exits, option defaults."""
+"""Helpers shared by the commands: the consoles, error exits, option defaults.
+
+Messages are printed literally (``pip install 'allocator[dask]'`` keeps its brackets):
+:func:`fail` escapes rich markup in the text it is given.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
 from allocator.calendar import parse_day
@@ -41,20 +46,48 @@ EXIT_CODES: Mapping[Reason, int] = MappingProxyType(
     }
 )
 
+#: Optional packages and the extra that installs each (the rest are core dependencies).
+EXTRAS = {"psycopg": "postgres", "distributed": "dask", "dask": "dask"}
+
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print ``error: message`` (literally, unwrapped) on stderr and exit with ``code``."""
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def extra_hint(module: str) -> str | None:
+    """The install hint for a missing optional module, or ``None`` for any other module.
+
+    Examples:
+        >>> extra_hint("psycopg")
+        "PostgreSQL needs the 'postgres' extra: pip install 'allocator[postgres]'"
+        >>> extra_hint("numpy") is None
+        True
+    """
+    extra = EXTRAS.get(module.split(".")[0])
+    if extra is None:
+        return None
+    what = {"postgres": "PostgreSQL", "dask": "--engine dask"}[extra]
+    return f"{what} needs the '{extra}' extra: pip install 'allocator[{extra}]'"
 
 
 @contextmanager
 def reported() -> Iterator[None]:
-    """Turn allocator's own errors into a message and the exit code of their reason
-    (:data:`EXIT_CODES`), never a traceback."""
+    """Turn allocator's own errors, a missing extra and an unwritable path into a message
+    and the exit code of their reason (:data:`EXIT_CODES`), never a traceback."""
     try:
         yield
     except AllocatorError as exc:
         fail(str(exc), EXIT_CODES.get(exc.reason, EXIT_BAD_INPUT))
+    except ModuleNotFoundError as exc:
+        hint = extra_hint(exc.name or "")
+        if hint is None:
+            raise
+        fail(hint)
+    except (FileExistsError, NotADirectoryError, PermissionError) as exc:
+        where = exc.filename or ""
+        fail(f"{where}: {exc.strerror or exc}" if where else str(exc))
 
 
 def parse_date(text: str | None, calendar: str | None = None) -> date:
@@ -69,3 +102,28 @@ def parse_date(text: str | None, calendar: str | None = None) -> date:
 
 def ruleset_from(rules: Path | None) -> RuleSet:
     return load_ruleset(rules if rules is not None else default_rules_dir())
+
+
+def json_text(path: Path, what: str) -> str:
+    """The text of the JSON file ``path``; a binary, unreadable or malformed file exits 2
+    with a message naming the file (and the line, column and text of a syntax error)."""
+    import json
+
+    from allocator.locations import json_problem, read_text
+
+    try:
+        text = read_text(path, what)
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(json_problem(path, text, exc))
+    return text
+
+
+def positive_threads(value: int, flag: str = "--threads") -> int:
+    """``value`` when it is at least 1; otherwise exit 2 naming ``flag``."""
+    if value < 1:
+        fail(f"{flag} must be at least 1 (got {value})")
+    return value

@@ -12,7 +12,7 @@ Examples:
     >>> f = province_factors()
     >>> [round(100 * f[p]) for p in ("Tehran", "Fars", "Ardabil", "Ilam")]
     [43, 126, 100, 109]
-    >>> from allocator.data.provinces import provinces
+    >>> from allocator.reference.provinces import provinces
     >>> total = sum(p.population for p in provinces())
     >>> round(sum(f[p.name] * p.population for p in provinces()) / total, 9)
     1.0
@@ -23,7 +23,7 @@ from __future__ import annotations
 from functools import cache
 
 from allocator.data import assumptions as A
-from allocator.data.provinces import provinces
+from allocator.reference.provinces import provinces
 
 
 @cache

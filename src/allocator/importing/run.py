@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from allocator.data.registry import DEFAULT_SEED
+from allocator.reference.neighborhoods import DEFAULT_SEED
 from allocator.domain.tables import NEIGHBORHOODS_FILE, NEIGHBORHOODS_SCHEMA
 from allocator.errors import DataError
 from allocator.importing.assemble import assemble

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.errors import RuleProblem
 from allocator.loading.yamlio import LINE_KEY, load_yaml_text
+from allocator.locations import yaml_position
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,13 +43,18 @@ def ruleset_files(root: Path) -> list[Path]:
 def read_yaml(root: Path, path: Path, problems: Problems) -> Any:
     """The parsed content of ``path``, or ``None`` after recording why it could not be read."""
     rel = path.relative_to(root).as_posix()
+    text = ""
     try:
-        return load_yaml_text(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return load_yaml_text(text)
     except FileNotFoundError:
         problems.add(rel, "-", "missing-file", "file not found", None)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        problems.add(rel, "-", "syntax", f"not valid YAML: {exc.problem}", line)
+        line, column = yaml_position(exc)
+        lines = text.splitlines()
+        shown = f": {lines[line - 1].strip()!r}" if line and line <= len(lines) else ""
+        at = f" at column {column}" if column else ""
+        problems.add(rel, "-", "syntax", f"not valid YAML{at}: {exc.problem}{shown}", line)
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(rel, "-", "unreadable", str(exc), None)
     return None

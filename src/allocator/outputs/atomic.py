@@ -34,6 +34,10 @@ class OutputExistsError(AllocatorError):
     reason = Reason.OUTPUT_EXISTS
 
 
+class OutputPathError(AllocatorError):
+    """The output directory cannot be created where it was asked for."""
+
+
 def temporary_sibling(final: Path) -> Path:
     """The hidden work directory of ``final`` (stable, so that a resume can find it)."""
     return final.parent / f".{final.name}.tmp"
@@ -77,10 +81,42 @@ def remove_stale(final: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def exists_message(final: Path) -> str:
+    """The one message every command gives for an existing result without ``--force``.
+
+    Examples:
+        >>> exists_message(Path("runs/a"))
+        'runs/a already exists: pass --force to replace it'
+    """
+    return f"{final} already exists: pass --force to replace it"
+
+
 def check_target(final: Path, force: bool) -> None:
-    """Refuse to overwrite an existing result without ``force`` (before any work starts)."""
+    """Refuse to overwrite an existing result without ``force`` (before any work starts).
+
+    Also refuses, with a message naming it, an ``--out`` whose parent is a file or cannot
+    be created, before any work starts.
+    """
+    final = Path(final)
     if final.exists() and not force:
-        raise OutputExistsError(f"{final} already exists: pass --force to replace it")
+        raise OutputExistsError(exists_message(final))
+    parent = final.parent
+    for up in (parent, *parent.parents):
+        if up.exists():
+            if not up.is_dir():
+                raise OutputPathError(f"{final}: cannot create it, {up} is not a directory")
+            if not os.access(up, os.W_OK | os.X_OK):
+                raise OutputPathError(f"{final}: cannot create it, {up} is not writable")
+            break
+
+
+def make_dir(directory: Path, final: Path) -> None:
+    """``mkdir -p directory``, or :class:`OutputPathError` naming ``final`` and why not."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise OutputPathError(f"{final}: cannot create it: {exc.strerror or exc}{where}") from None
 
 
 def publish(tmp: Path, final: Path) -> None:
@@ -119,7 +155,7 @@ def atomic_output(
     tmp = temporary_sibling(final)
     if tmp.exists() and not resume:
         shutil.rmtree(tmp)
-    tmp.mkdir(parents=True, exist_ok=True)
+    make_dir(tmp, final)
     try:
         yield tmp
     except BaseException:

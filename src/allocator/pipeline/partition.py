@@ -30,6 +30,7 @@ from allocator.backends.base import BatchEngine
 from allocator.backends.registry import backend
 from allocator.backends.vector.engine import kernel_choice
 from allocator.domain.tables import HOUSEHOLDS_FILE, MEMBERS_FILE, NEIGHBORHOODS_FILE
+from allocator.errors import DataError
 
 from .decisions import CompactBuilder, DecisionsBuilder
 from .memory import tune_memory
@@ -91,6 +92,29 @@ def write_parquet(table: pa.Table, path: Path, encodings: dict[str, str] | None 
 def read_parquet(path: Path) -> pa.Table:
     """A whole Parquet file (``pq.read_table`` would import ``pyarrow.dataset``: 10 ms)."""
     return pq.ParquetFile(path).read()
+
+
+class DamagedFileError(DataError):
+    """A Parquet file of the data set cannot be decoded (a corrupt page, a cut file)."""
+
+
+def read_group(
+    files: dict[str, pq.ParquetFile], data_dir: Path, name: str, index: int, threads: bool
+) -> pa.Table:
+    """Row group ``index`` of the table ``name``.
+
+    Raises:
+        DamagedFileError: the row group cannot be decoded, naming the file.
+    """
+    try:
+        table: pa.Table = files[name].read_row_group(index, use_threads=threads)
+    except (OSError, pa.ArrowException) as exc:
+        raise DamagedFileError(
+            f"{Path(data_dir) / name}: row group {index} cannot be read, the file is damaged "
+            f"({exc}); restore or regenerate it",
+            table=name,
+        ) from None
+    return table
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
@@ -184,8 +208,8 @@ def classify_partition(
     files = open_tables(data_dir)
     neighborhoods = neighborhoods_of(data_dir)
     prepared = prepare(
-        files[HOUSEHOLDS_FILE].read_row_group(index, use_threads=read_threads),
-        files[MEMBERS_FILE].read_row_group(index, use_threads=read_threads),
+        read_group(files, data_dir, HOUSEHOLDS_FILE, index, read_threads),
+        read_group(files, data_dir, MEMBERS_FILE, index, read_threads),
         neighborhoods,
     )
     result = engine_of(ruleset, options.backend, data_dir).classify(prepared.batch, day)

@@ -48,6 +48,7 @@ from .neighborhoods import NeighborhoodTable
 from .options import RunOptions, check_resumable, data_seed, run_identity, write_run_file
 from .partition import (
     PARTS,
+    DamagedFileError,
     PartitionJob,
     neighborhoods_of,
     part_path,
@@ -103,7 +104,9 @@ def classify_dataset(
     Raises:
         DataError: a table or column is missing or mistyped (nothing is written then), or a
             work directory to resume was made by a different run.
-        OutputExistsError: ``out_dir`` exists and ``force`` is not set.
+        OutputExistsError: ``out_dir`` exists and ``force`` is not set (with ``resume``, a
+            published result of this same run is not an error: its summary is returned,
+            with ``"already_complete": True``).
         ParameterNotCoveredError: a parameter has no value on ``day``.
     """
     from .schema import open_tables
@@ -119,10 +122,42 @@ def classify_dataset(
         threads = 1  # e.g. durable-rules keeps global state: one household at a time
     runner = runner or LocalRunner(threads)
     identity = run_identity(data_dir, ruleset, day, options, groups)
+    if resume and not force:
+        finished = completed_summary(out_dir, identity)
+        if finished is not None:  # e.g. killed just after publishing: nothing left to do
+            return finished
     check_target(out_dir, force)
     work = temporary_sibling(out_dir)
     if work.exists() and not resume:
         shutil.rmtree(work)
+    try:
+        return _classify_into(
+            out_dir, data_dir, ruleset, day, options, force, resume, runner, identity,
+            groups, neighborhoods, progress, command, started,
+        )  # fmt: skip
+    except DamagedFileError:
+        # A damaged input: the partitions done so far cannot be resumed into a whole
+        # result once the file is replaced (its identity changes), so nothing is kept.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _classify_into(
+    out_dir: Path,
+    data_dir: Path,
+    ruleset: RuleSet,
+    day: date,
+    options: RunOptions,
+    force: bool,
+    resume: bool,
+    runner: Runner,
+    identity: dict[str, Any],
+    groups: int,
+    neighborhoods: NeighborhoodTable,
+    progress: Progress | None,
+    command: list[str] | None,
+    started: float,
+) -> dict[str, Any]:
     extra: dict[str, Any] = {}  # filled in at the end: the manifest is built after the block
     with atomic_output(
         out_dir,
@@ -160,6 +195,28 @@ def classify_dataset(
         }
         extra["partitions"] = groups
         extra["options"] = options.to_dict()
+    return summary
+
+
+def completed_summary(out_dir: Path, identity: dict[str, Any]) -> dict[str, Any] | None:
+    """The summary of ``out_dir`` when it is a published result of the run ``identity``.
+
+    Raises:
+        DataError: ``out_dir`` is a published classification of a different run.
+    """
+    import json
+
+    from allocator.outputs.manifest import MANIFEST
+
+    if not (out_dir / MANIFEST).is_file() or temporary_sibling(out_dir).exists():
+        return None
+    if not check_resumable(out_dir, identity):
+        return None
+    try:
+        summary: dict[str, Any] = json.loads((out_dir / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    summary["already_complete"] = True
     return summary
 
 

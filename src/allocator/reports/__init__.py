@@ -30,6 +30,16 @@ def render_report(directory: Path) -> str:
     return run_report(result)
 
 
-def write_report(directory: Path, out: Path) -> Path:
-    """Write the report of ``directory`` to ``out`` (atomically); returns ``out``."""
-    return write_atomic(render_report(directory), out)
+def write_report(directory: Path, out: Path, force: bool = False) -> Path:
+    """Write the report of ``directory`` to ``out`` (atomically); returns ``out``.
+
+    Raises:
+        OutputExistsError: ``out`` exists and ``force`` is not set (checked before the
+            report is drawn).
+    """
+    from allocator.outputs.atomic import check_target
+    from allocator.outputs.kinds import expect_kind
+
+    expect_kind(Path(directory), ("run", "sweep"), "allocator report")
+    check_target(Path(out), force)
+    return write_atomic(render_report(directory), out, force)

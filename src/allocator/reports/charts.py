@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -88,7 +89,7 @@ def bars(
         if stacked:
             base = base + vals
     ticks, axis = (ax.set_yticks, ax.xaxis) if horizontal else (ax.set_xticks, ax.yaxis)
-    ticks(pos, list(labels))
+    ticks(pos, [textwrap.fill(label, 40 if horizontal else 22) for label in labels])
     if horizontal:
         ax.invert_yaxis()
     else:

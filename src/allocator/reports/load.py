@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from allocator.errors import DataError
 from allocator.outputs import verify_dir
+from allocator.outputs.kinds import expect_kind
 from allocator.outputs.manifest import MANIFEST
 
 
@@ -67,6 +68,7 @@ def load_result(directory: Path) -> RunData | SweepData:
             unreadable.
     """
     directory = Path(directory)
+    expect_kind(directory, ("run", "sweep"), "allocator report")
     if (directory / MANIFEST).is_file():
         problems = verify_dir(directory)
         if problems:

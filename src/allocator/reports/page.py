@@ -102,10 +102,17 @@ def render_page(
     )
 
 
-def write_atomic(text: str, out: Path) -> Path:
-    """Write ``text`` to ``out`` through a temporary sibling and a rename."""
+def write_atomic(text: str, out: Path, force: bool = False) -> Path:
+    """Write ``text`` to ``out`` through a temporary sibling and a rename.
+
+    Raises:
+        OutputExistsError: ``out`` exists and ``force`` is not set.
+    """
+    from allocator.outputs.atomic import check_target, make_dir
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_target(out, force)
+    make_dir(out.parent, out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         with tmp.open("w", encoding="utf-8") as fh:

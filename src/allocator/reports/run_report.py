@@ -9,12 +9,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from allocator.domain.names import agency_name
+from allocator.formatting import duration, integer, percent, toman_bn
 from allocator.reports.charts import TIER_COLORS, bars
+from allocator.reports.labels import default_names
 from allocator.reports.load import RunData
 from allocator.reports.page import Figure, Section, chart, render_page, table
 
 TIERS = (1, 2, 3, 4)
-BILLION = 1e9
+BILLION = 1e9  # charts are drawn in billion toman
 TOP_PRICES = 12
 PER_BLOCK = 3
 
@@ -54,15 +57,14 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
         Figure("status · وضعیت", f"{s.get('status')} ({s.get('termination')})",
                _tone(s.get("status"))),
         Figure("gap to bound", "—" if gap is None else f"{gap:.2%}"),
-        Figure("tier-1 need met · سطح ۱", f"{need.get(1, {}).get('share') or 0:.1%}"),
-        Figure("all need met", f"{served / demand:.1%}" if demand else "—"),
+        Figure("tier-1 need met · سطح ۱", percent(need.get(1, {}).get("share") or 0)),
+        Figure("all need met", percent(served / demand) if demand else "—"),
         Figure("workers used · مددکار",
-               f"{total(w.get('used')):,.0f} of {total(w.get('available')):,.0f}"),
-        Figure("budget used (bn toman) · بودجه",
-               f"{total(b.get('used')) / BILLION:,.0f} of "
-               f"{total(b.get('available')) / BILLION:,.0f}"),
-        Figure("build + solve seconds",
-               f"{(s.get('build_seconds') or 0) + (s.get('solve_seconds') or 0):.1f}"),
+               f"{integer(total(w.get('used')))} of {integer(total(w.get('available')))}"),
+        Figure("budget used · بودجه",
+               f"{toman_bn(total(b.get('used')))} of {toman_bn(total(b.get('available')))}"),
+        Figure("build and solve time",
+               duration((s.get("build_seconds") or 0) + (s.get("solve_seconds") or 0))),
     ]  # fmt: skip
 
 
@@ -72,8 +74,8 @@ def tiers_section(s: dict[str, Any]) -> Section:
     svg = bars(labels, {"share of need met": [t["share"] or 0 for t in need]},
                title="Share of need met per tier", unit="share of need met", percent=True,
                colors=TIER_COLORS)  # fmt: skip
-    rows = [[f"tier {t['tier']}", f"{t['demand']:,.0f}", f"{t['served']:,.0f}",
-             f"{t['share'] or 0:.1%}"] for t in need]  # fmt: skip
+    rows = [[f"tier {t['tier']}", integer(t["demand"]), integer(t["served"]),
+             percent(t["share"] or 0)] for t in need]  # fmt: skip
     body = chart(svg) + table(["tier", "demand", "served", "share"], rows)
     return Section("Need met per tier", "تأمین نیاز به تفکیک سطح", body)
 
@@ -109,9 +111,27 @@ def agencies_section(s: dict[str, Any]) -> Section:
         series = {"used": [used.get(n, 0.0) / scale for n in names]}
         if avail:
             series["available"] = [avail.get(n, 0.0) / scale for n in names]
-        body += chart(bars(names, series, title=title, unit=unit))
+        labels = [agency_name(n, persian=False) for n in names]  # matplotlib cannot shape Persian
+        body += chart(bars(labels, series, title=title, unit=unit))
+    body += table(["agency · دستگاه", "social workers used", "budget used"], _agency_rows(w, b))
     note = "Available is absent for an agency without its own pool (only a total applies)."
     return Section("Workers and budget per agency", "مددکار و بودجه به تفکیک دستگاه", body, note)
+
+
+def _agency_rows(w: dict[str, Any], b: dict[str, Any]) -> list[list[str]]:
+    """One row per agency: its names, workers and budget used (of those available)."""
+    blocks = [(w, integer), (b, toman_bn)]
+    ids = sorted({a for block, _ in blocks for part in ("available", "used")
+                  for a in ((block.get(part) or {}).get("by_agency") or {})})  # fmt: skip
+    rows = []
+    for agency in ids:
+        cells = [agency_name(agency)]
+        for block, show in blocks:
+            used = ((block.get("used") or {}).get("by_agency") or {}).get(agency, 0.0)
+            avail = ((block.get("available") or {}).get("by_agency") or {}).get(agency)
+            cells.append(show(used) + (f" of {show(avail)}" if avail is not None else ""))
+        rows.append(cells)
+    return rows
 
 
 def binding_section(alloc: pa.Table) -> Section:
@@ -134,8 +154,11 @@ def binding_section(alloc: pa.Table) -> Section:
 
 
 def prices_section(sp: pa.Table) -> Section:
-    d = sp.select(["constraint", "key", "unit", "households_tier1"]).to_pydict()
-    rows = [(c, k, u, float(v)) for c, k, u, v in zip(*d.values(), strict=True) if v > 1e-9]
+    cols = ["constraint", "key", "neighborhood_id", "service_id", "unit", "households_tier1"]
+    d = sp.select(cols).to_pydict()
+    names = default_names()
+    rows = [(c, names.shadow_label(c, k, n, sid), u, float(v))
+            for c, k, n, sid, u, v in zip(*d.values(), strict=True) if v > 1e-9]  # fmt: skip
     rows.sort(key=lambda r: -r[3])
     per_block: dict[str, int] = {}
     kept = []
@@ -146,7 +169,7 @@ def prices_section(sp: pa.Table) -> Section:
     rows = kept[:TOP_PRICES]
     if not rows:
         return Section("Shadow prices", "قیمت سایه", "<p>No resource is binding.</p>")
-    labels = [f"{c} {k} (per {u})".replace("  ", " ") for c, k, u, _ in rows]
+    labels = [f"{label}, per {u}" for _, label, u, _ in rows]
     svg = bars(labels, {"tier-1 households": [r[3] for r in rows]}, horizontal=True,
                title="Tier-1 households per one more unit",
                unit="tier-1 households per unit", colors=(TIER_COLORS[0],))  # fmt: skip
@@ -176,7 +199,7 @@ def run_report(run: RunData) -> str:
     ]
     slack = s.get("slack") or []
     if slack:
-        rows = [[i["constraint"], i["key"], f"{i['shortfall']:,.4g} {i['unit']}"]
+        rows = [[i["constraint"].replace("_", " "), i["key"], f"{i['shortfall']:,.4g} {i['unit']}"]
                 for i in slack[:15]]  # fmt: skip
         note = f"{len(slack)} soft constraints not met" + (" (first 15)" if len(slack) > 15 else "")
         sections.append(Section("Soft constraints not met", "قیدهای نرم برآورده‌نشده",

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from allocator.formatting import billions, integer, percent
 from allocator.reports.charts import heatmap, lines
 from allocator.reports.load import SweepData
 from allocator.reports.page import Figure, Section, chart, render_page, table
@@ -69,9 +70,10 @@ def grid_section(rows: list[dict[str, Any]], a: str, b: str) -> Section:
 def variants_section(rows: list[dict[str, Any]], names: list[str]) -> Section:
     cells = []
     for r in rows:
-        shares = [f"{r[f'share_tier{t}']:.1%}" if r["status"] != "failed" else "—" for t in TIERS]
-        used = "—" if r["workers_used"] is None else f"{r['workers_used']:,.0f}"
-        money = "—" if r["budget_used"] is None else f"{r['budget_used'] / BILLION:,.0f}"
+        shares = [percent(r[f"share_tier{t}"] or 0) if r["status"] != "failed" else "—"
+                  for t in TIERS]  # fmt: skip
+        used = "—" if r["workers_used"] is None else integer(r["workers_used"])
+        money = "—" if r["budget_used"] is None else billions(r["budget_used"])
         status = r["status"] if r["error"] is None else f"failed: {r['error'][:80]}"
         cells.append([str(r["variant"]), *(f"{r[n]:g}" for n in names), status, *shares,
                       used, money])  # fmt: skip
@@ -95,9 +97,9 @@ def sweep_report(sweep: SweepData) -> str:
         Figure("variants · حالت‌ها", f"{len(rows)}"),
         Figure("failed", f"{failed}", "bad" if failed else "good"),
         Figure("warnings (gap or time limit)", f"{sum(r['status'] == 'warning' for r in rows)}"),
-        Figure("tier-1 need met, lowest", f"{min(r['share_tier1'] or 0 for r in ok):.1%}"
+        Figure("tier-1 need met, lowest", percent(min(r["share_tier1"] or 0 for r in ok))
                if ok else "—"),
-        Figure("tier-1 need met, highest", f"{best['share_tier1'] or 0:.1%}" if best else "—"),
+        Figure("tier-1 need met, highest", percent(best["share_tier1"] or 0) if best else "—"),
     ]  # fmt: skip
     sections = [frontier_section(rows, n, names) for n in names]
     if len(names) == 2:

@@ -26,6 +26,9 @@ from allocator.outputs.manifest import MANIFEST
 
 #: A progress callback: a short description of the current step.
 Step = Callable[[str], None]
+#: A counted-progress callback: (stage, done, total, households so far or None); the
+#: stages are "synth" (households written) and "classify" (partitions done).
+Counts = Callable[[str, int, int, int | None], None]
 
 
 def cache_dir() -> Path:
@@ -33,7 +36,7 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "allocator"
 
 
-def synthetic_data(preset: str, seed: int, step: Step) -> Path:
+def synthetic_data(preset: str, seed: int, step: Step, counts: Counts | None = None) -> Path:
     """The data directory of a synthetic preset and seed, generated on first use."""
     from allocator.data import write_dataset
     from allocator.data.metadata import GENERATOR_VERSION
@@ -44,7 +47,14 @@ def synthetic_data(preset: str, seed: int, step: Step) -> Path:
         step(f"generating synthetic data: preset {preset}, seed {seed}")
         final.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(final, kind="dataset", force=True, data_seed=seed) as tmp:
-            write_dataset(preset, seed, tmp)
+            write_dataset(
+                preset,
+                seed,
+                tmp,
+                progress=(lambda done, total: counts("synth", done, total, None))
+                if counts
+                else None,
+            )
     return final
 
 
@@ -62,7 +72,9 @@ def data_identity(data_dir: Path) -> str:
     return hashlib.sha256("|".join([str(data_dir.resolve()), *stamps]).encode()).hexdigest()
 
 
-def classification(data_dir: Path, ruleset: RuleSet, day: date, step: Step) -> Path:
+def classification(
+    data_dir: Path, ruleset: RuleSet, day: date, step: Step, counts: Counts | None = None
+) -> Path:
     """The classification of ``data_dir`` by ``ruleset`` on ``day``, computed on first use."""
     from allocator.pipeline import classify_dataset
 
@@ -73,5 +85,14 @@ def classification(data_dir: Path, ruleset: RuleSet, day: date, step: Step) -> P
     if not (final / MANIFEST).is_file():
         step(f"classifying {data_dir.name} on {day.isoformat()}")
         final.parent.mkdir(parents=True, exist_ok=True)
-        classify_dataset(data_dir, final, ruleset, day, force=True)
+        classify_dataset(
+            data_dir,
+            final,
+            ruleset,
+            day,
+            force=True,
+            progress=(lambda done, total, hh: counts("classify", done, total, hh))
+            if counts
+            else None,
+        )
     return final

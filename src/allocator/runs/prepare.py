@@ -20,7 +20,7 @@ from allocator.errors import ScenarioError
 from allocator.loading import load_ruleset
 from allocator.optimize.casefiles import CASEFILES_FILE
 from allocator.optimize.demand import Demand
-from allocator.runs.cache import Step, classification, synthetic_data
+from allocator.runs.cache import Counts, Step, classification, synthetic_data
 from allocator.scenarios import Scenario, load_demand
 from allocator.scenarios.model import (
     ClassificationData,
@@ -85,8 +85,14 @@ def demand_from(classified: Path, neighborhoods: pa.Table, which: str, source: s
     )  # fmt: skip
 
 
-def prepare(scenario: Scenario, base_dir: Path, step: Step | None = None) -> Prepared:
-    """Classify the scenario's households (once, cached) and aggregate their demand."""
+def prepare(
+    scenario: Scenario, base_dir: Path, step: Step | None = None, counts: Counts | None = None
+) -> Prepared:
+    """Classify the scenario's households (once, cached) and aggregate their demand.
+
+    ``step`` hears each stage as it starts; ``counts`` the households generated and the
+    partitions classified, as they progress.
+    """
     step = step or _quiet
     ruleset = _ruleset(scenario, base_dir)
     day = scenario.rules.decision_date or date.today()
@@ -103,11 +109,11 @@ def prepare(scenario: Scenario, base_dir: Path, step: Step | None = None) -> Pre
         nb_file = _path(base_dir, data.neighborhoods_file)
     else:
         if isinstance(data, SyntheticHouseholds):
-            data_dir = synthetic_data(data.preset, data.seed, step)
+            data_dir = synthetic_data(data.preset, data.seed, step, counts)
             seed = data.seed
         else:
             data_dir = _path(base_dir, data.path)
-        classified = classification(data_dir, ruleset, day, step)
+        classified = classification(data_dir, ruleset, day, step, counts)
         nb_file = data_dir / NEIGHBORHOODS_FILE
     step("aggregating demand")
     demand = demand_from(classified, pq.read_table(nb_file), data.neighborhoods, str(classified))

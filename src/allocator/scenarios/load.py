@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from allocator.errors import ScenarioError
+from allocator.locations import read_text, yaml_problem
 from allocator.optimize.demand import Demand
 from allocator.optimize.params import (
     CASELOAD_PARAMETER,
@@ -54,9 +55,13 @@ def load_scenario(path: Path | str) -> Scenario:
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: cannot read scenario: {exc}") from None
+        text = read_text(path, "a scenario YAML file")
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(yaml_problem(path, text, exc)) from None
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping")
     try:

@@ -17,7 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from allocator.optimize.constants import Method, TierMode
 
 AgencyName = Literal["relief_committee", "welfare_organization", "imam_order", "red_crescent"]
-NonNeg = Annotated[float, Field(ge=0)]
+#: A resource or cost: finite and not negative (``.inf`` is not a budget).
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A total of a resource: finite and positive (give no total rather than zero).
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Preset = Literal["program-2020", "informal-330", "mazandaran-56", "tiny", "custom"]
 
 
@@ -87,10 +90,10 @@ class Rules(_Strict):
 class Workers(_Strict):
     """Social workers: pools per custodian agency and/or per province, and a total."""
 
-    caseload: Annotated[float, Field(gt=0)] | None = None  # None: the rules' parameter
+    caseload: Positive | None = None  # None: the rules' parameter
     by_agency: dict[AgencyName, NonNeg] = {}
     by_province: dict[str, NonNeg] = {}
-    total: NonNeg | None = None
+    total: Positive | None = None
 
 
 class Slots(_Strict):
@@ -127,7 +130,7 @@ class Centres(_Strict):
 class Budget(_Strict):
     """Money in toman per year."""
 
-    total: NonNeg | None = None
+    total: Positive | None = None
     by_agency: dict[AgencyName, NonNeg] = {}
     unit_costs: dict[str, NonNeg] = {}  # overrides of the service catalogue
 
@@ -180,7 +183,7 @@ class SolverSettings(_Strict):
     name: Literal["highs", "scip", "cpsat"] = "highs"
     lp_solver: Literal["highs", "glop", "pdlp"] = "highs"
     method: Method = Method.FAST
-    time_limit_s: Annotated[float, Field(gt=0)] = 120.0
+    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 120.0
     relative_gap: Annotated[float, Field(gt=0, lt=1)] = 1e-4
     threads: Annotated[int, Field(ge=1)] | None = None
     lp_algorithm: Literal["auto", "barrier", "simplex"] = "auto"

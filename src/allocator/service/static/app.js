@@ -84,7 +84,55 @@
   }
   $("form-to-json").addEventListener("click", () => {
     $("household-json").value = JSON.stringify(formToHousehold(), null, 2);
+    showJsonHint();
   });
+
+  // ---- pasted JSON: sent instead of the form whenever the box holds any
+  function pastedJson() {
+    return $("household-json").value.trim();
+  }
+  function showJsonHint() {
+    $("submit-source").textContent = pastedJson()
+      ? "The pasted JSON will be sent (empty the box to send the form). / JSON چسبانده‌شده ارسال می‌شود."
+      : "";
+  }
+  $("household-json").addEventListener("input", showJsonHint);
+  function inputError(message, field) {
+    const error = new Error(message);
+    error.field = field || "";
+    return error;
+  }
+  // The body to send: the pasted JSON when there is some, else the form. A pasted
+  // household without household_id takes the form's Household ID when one is given.
+  function householdBody() {
+    const text = pastedJson();
+    if (!text) return JSON.stringify(formToHousehold());
+    let data;
+    try {
+      data = JSON.parse(text);
+    } catch (problem) {
+      throw inputError("The pasted JSON is not valid: " + problem.message +
+        " / JSON چسبانده‌شده معتبر نیست.", "json");
+    }
+    if (data === null || typeof data !== "object" || Array.isArray(data)) {
+      throw inputError("The pasted JSON must be one household object ({...}). / " +
+        "JSON باید یک خانوار باشد.", "json");
+    }
+    if (data.household_id === undefined || data.household_id === null || data.household_id === "") {
+      const formId = $("hh-household_id").value;
+      if (formId === "") {
+        throw inputError("household_id: the pasted JSON has no household_id; add it to the JSON " +
+          "or fill in Household ID above. / شناسه خانوار را وارد کنید.", "household_id");
+      }
+      data.household_id = Number(formId);
+    }
+    return JSON.stringify(data);
+  }
+  function clearResult() {
+    $("result").hidden = true;
+    $("result-summary").textContent = "";
+    $("result-table").querySelector("tbody").replaceChildren();
+  }
 
   // ---- talking to the API
   async function api(method, path, body) {
@@ -109,7 +157,7 @@
   function showError(error) {
     const box = $("error");
     box.hidden = false;
-    let text = "Error " + (error.status || "") + ": " + error.message;
+    let text = (error.status ? "Error " + error.status + ": " : "Error: ") + error.message;
     if (error.status === 401) text += " — enter a token above. / توکن را وارد کنید.";
     box.textContent = text;
     focusField(error.field);
@@ -119,7 +167,13 @@
     $("error").textContent = "";
   }
   function focusField(path) {
-    if (!path || $("use-json").checked) return;
+    if (!path) return;
+    if (path === "json" || (pastedJson() && path !== "household_id")) {
+      $("json-box").open = true;
+      $("household-json").setAttribute("aria-invalid", "true");
+      $("household-json").focus();
+      return;
+    }
     const match = /^members\[(\d+)\]\.(\w+)$/.exec(path);
     let el = null;
     if (match) {
@@ -229,8 +283,8 @@
         const fa = document.createElement("span");
         fa.lang = "fa";
         fa.dir = "rtl";
-        fa.textContent = " " + service.name_fa;
-        name.appendChild(fa);
+        fa.textContent = service.name_fa;
+        name.append(" ", fa); // the space outside the span: never "disabilityتوانبخشی"
       }
       cell(row, service.eligible ? "Eligible / واجد شرایط" +
         (service.entity === "member" ? " (" + service.units + ")" : "")
@@ -248,15 +302,13 @@
   $("household-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError();
+    clearResult(); // an earlier decision never stays on screen under a new answer or error
     document.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-    const body = $("use-json").checked
-      ? $("household-json").value
-      : JSON.stringify(formToHousehold());
     const day = $("decision-date").value;
     const path = "/v1/eligibility" + (day ? "?date=" + encodeURIComponent(day) : "");
     $("submit").disabled = true;
     try {
-      renderDecision(await api("POST", path, body));
+      renderDecision(await api("POST", path, householdBody()));
     } catch (error) {
       showError(error);
     } finally {
@@ -268,6 +320,7 @@
   $("history-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError();
+    clearResult();
     const list = $("history");
     list.replaceChildren();
     const id = $("history-id").value;

@@ -81,7 +81,7 @@ class Names:
 def default_names() -> Names:
     """Names from the national ruleset and the default neighborhood registry."""
     from allocator.api.ruleset import default_rules_dir
-    from allocator.data import default_registry
+    from allocator.reference import default_registry
     from allocator.errors import AllocatorError
     from allocator.loading import load_ruleset
 

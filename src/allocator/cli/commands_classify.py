@@ -9,6 +9,8 @@ the table and column; an existing result without ``--force`` too.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -63,36 +65,14 @@ def classify(
     workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.")] = 2,
 ) -> None:
     """Classify households partition by partition (one per row group); print a summary."""
-    if backend not in BACKENDS:
-        fail(f"--backend: unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if engine not in ENGINES:
-        fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    _check_choices(backend, engine)
     decision_day = parse_date(day)
     from allocator.pipeline import RunOptions, classify_dataset, runner_for  # loads pyarrow
 
-    if engine == "dask":
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[count]}"),
-        TimeElapsedColumn(),
-    )
     with reported():
         ruleset = ruleset_from(rules)
         options = RunOptions(backend=backend, decisions=decisions)
-        with Progress(*columns, console=errors, transient=True) as bar:
-            task = bar.add_task(f"classify ({backend}, {engine})", total=None, count="")
-
-            def progress(done: int, partitions: int, households: int) -> None:
-                bar.update(
-                    task, completed=done, total=partitions, count=f"{households:,} households"
-                )
-
+        with _progress_bar(f"classify ({backend}, {engine})") as progress:
             summary = classify_dataset(
                 data_dir,
                 out,
@@ -104,6 +84,43 @@ def classify(
                 runner=runner_for(engine, threads, scheduler, workers),
                 progress=progress,
             )
+    _print_summary(summary, out)
+
+
+def _check_choices(backend: str, engine: str) -> None:
+    """Exit with a message on an unknown backend or engine, or dask without its extra."""
+    if backend not in BACKENDS:
+        fail(f"--backend: unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if engine not in ENGINES:
+        fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
+
+
+@contextmanager
+def _progress_bar(title: str) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr, and the callback that moves it (partitions, households)."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True) as bar:
+        task = bar.add_task(title, total=None, count="")
+
+        def progress(done: int, partitions: int, households: int) -> None:
+            bar.update(task, completed=done, total=partitions, count=f"{households:,} households")
+
+        yield progress
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    """The eligibility table and the counts, timing and place of the outputs."""
     console.print(summary_table(summary))
     console.print(
         f"{summary['households_read']:,} read = {summary['households_classified']:,} classified"

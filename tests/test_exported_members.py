@@ -4,6 +4,7 @@ import allocator.api
 import allocator.decisions
 import allocator.domain
 import allocator.expressions
+import allocator.reference
 
 
 def test_exported_members() -> None:
@@ -38,3 +39,11 @@ def test_exported_members() -> None:
         "unparse",
     }
     assert "Decision" in allocator.decisions.__all__
+    assert allocator.reference.__all__ == [
+        "DEFAULT_SEED",
+        "Province",
+        "default_neighborhoods",
+        "default_registry",
+        "province_named",
+        "provinces",
+    ]

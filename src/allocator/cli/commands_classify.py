@@ -71,20 +71,12 @@ def classify(
     workers: Annotated[int, typer.Option(help="Worker processes of the local Dask cluster.")] = 2,
 ) -> None:
     """Classify households partition by partition (one per row group); print a summary."""
-    if backend not in BACKENDS:
-        fail(f"--backend: unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if engine not in ENGINES:
-        fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    _check_choices(backend, engine)
     decision_day = parse_date(day)
     positive_threads(threads)
     positive_threads(workers, "--workers")
     from allocator.pipeline import RunOptions, classify_dataset, runner_for  # loads pyarrow
 
-    if engine == "dask":
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
     activity = Activity()
     with reported():
         ruleset = ruleset_from(rules)
@@ -102,6 +94,24 @@ def classify(
                 runner=runner_for(engine, threads, scheduler, workers),
                 progress=progress,
             )
+    _print_summary(summary, out)
+
+
+def _check_choices(backend: str, engine: str) -> None:
+    """Exit with a message on an unknown backend or engine, or dask without its extra."""
+    if backend not in BACKENDS:
+        fail(f"--backend: unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if engine not in ENGINES:
+        fail(f"--engine: unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("--engine dask needs the 'dask' extra: pip install 'allocator[dask]'")
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    """The eligibility table and the counts, timing and place of the outputs."""
     if summary.get("already_complete"):
         console.print(
             f"{out} is already complete: nothing to resume (pass --force to classify again)",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -141,9 +141,12 @@ def atomic_output(
     command: list[str] | None = None,
     ruleset_hash: str | None = None,
     data_seed: int | None = None,
-    manifest_extra: dict[str, Any] | None = None,
+    manifest_extra: Mapping[str, Any] | Callable[[Path], Mapping[str, Any]] | None = None,
 ) -> Iterator[Path]:
     """Yield a work directory; on success write ``manifest.json`` and publish it as ``final``.
+
+    ``manifest_extra`` adds fields to the manifest: a mapping, or a function of the finished
+    work directory (for fields read from what was written there, such as counts).
 
     Without ``resume`` any leftover work directory (from a killed run) is discarded first;
     with it, the leftover is handed back as is. On an exception the work directory is
@@ -162,6 +165,7 @@ def atomic_output(
         if not resume:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+    extra = manifest_extra(tmp) if callable(manifest_extra) else manifest_extra
     write_manifest(
         tmp,
         build_manifest(
@@ -170,7 +174,7 @@ def atomic_output(
             command=command,
             ruleset_hash=ruleset_hash,
             data_seed=data_seed,
-            extra=manifest_extra,
+            extra=None if extra is None else dict(extra),
         ),
     )
     publish(tmp, final)

@@ -127,9 +127,20 @@ def _apply(reason: Array, marks: list[tuple[int, BoolArray]]) -> None:
         reason[mask] = code
 
 
-def prepare(households: pa.Table, members: pa.Table, neighborhoods: NeighborhoodTable) -> Prepared:
-    """Check a row group and build the batch of its valid households (see the module doc)."""
-    n = households.num_rows
+@dataclass
+class _Households:
+    """The household columns of a row group and which of their values are bad."""
+
+    hid: IntArray
+    nid: IntArray
+    nb_row: IntArray  # row in the neighborhood table (-1: unknown)
+    columns: dict[str, Array]  # the household inputs of the batch
+    missing: BoolArray  # a value is missing
+    bad_enum: BoolArray  # housing or case agency is not a known value
+
+
+def _read_households(households: pa.Table, neighborhoods: NeighborhoodTable) -> _Households:
+    """The household columns as arrays, with the masks of missing and unknown values."""
     hid, null_id = numeric_column(households.column("household_id"), np.int64)
     nid, null_nid = numeric_column(households.column("neighborhood_id"), np.int64)
     income, null_income = numeric_column(households.column("income"), np.int64)
@@ -137,18 +148,39 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
     pension, null_pension = numeric_column(households.column("continuous_pension"), np.bool_)
     housing, bad_housing = enum_column(households.column("housing"), "housing")
     case_agency, bad_case = enum_column(households.column("case_agency"), "agency")
-    nb_row = neighborhoods.locate(nid)
+    columns = {
+        "income": income,
+        "assets": assets,
+        "housing": housing,
+        "case_agency": case_agency,
+        "continuous_pension": pension,
+    }
+    missing = null_id | null_nid | null_income | null_assets | null_pension
+    return _Households(
+        hid, nid, neighborhoods.locate(nid), columns, missing, bad_housing | bad_case
+    )
 
+
+@dataclass
+class _Members:
+    """The member columns of a row group and which of their rows are bad."""
+
+    hid: IntArray
+    null_hid: BoolArray
+    columns: dict[str, Array]  # the member inputs of the batch
+    missing: BoolArray
+    unknown: BoolArray  # an enum value is not a known one
+    bad_age: BoolArray
+    mismatch: BoolArray  # disability type and severity disagree
+
+    @property
+    def any_bad(self) -> bool:
+        return bool(np.any(self.missing | self.bad_age | self.unknown | self.mismatch))
+
+
+def _read_members(members: pa.Table) -> _Members:
+    """The member columns as arrays, with the masks of bad rows."""
     m_hid, m_null_hid = numeric_column(members.column("household_id"), np.int64)
-    row, duplicate, in_order = _household_rows(hid, m_hid)
-    if row is None:  # the usual layout: members of household i are its i-th run
-        assert in_order is not None
-        orphan = m_null_hid
-        if m_null_hid.any():
-            row = np.repeat(np.arange(n), in_order)
-    else:
-        orphan = (row < 0) | m_null_hid
-    no_orphan = in_order is not None and not m_null_hid.any()
     m_cols: dict[str, Array] = {}
     m_missing = np.zeros(len(m_hid), dtype=np.bool_)
     m_unknown = np.zeros(len(m_hid), dtype=np.bool_)
@@ -167,73 +199,121 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
     mismatch = (m_cols["disability_type"] == _NO_DISABILITY) != (
         m_cols["disability_severity"] == _NO_SEVERITY
     )
-    valid_member = ~orphan
+    return _Members(m_hid, m_null_hid, m_cols, m_missing, m_unknown, bad_age, mismatch)
 
-    def owners() -> IntArray:
+
+@dataclass
+class _Membership:
+    """Which household each member row belongs to.
+
+    Attributes:
+        row: household row of each member (``-1``: none); ``None`` in the usual layout
+            (every household has its run of members, in household order, none orphan).
+        in_order: members of each household when they come in that layout, else ``None``.
+        duplicate: which households share their id with another.
+        orphan: member rows without a household.
+        no_orphan: the members are in the usual layout and none is orphan.
+    """
+
+    n: int
+    row: IntArray | None
+    in_order: IntArray | None
+    duplicate: BoolArray
+    orphan: BoolArray
+    no_orphan: bool
+
+    def owners(self) -> IntArray:
         """The household row of each valid member."""
-        if row is None:
-            assert in_order is not None
-            return np.repeat(np.arange(n), in_order)
-        return row if no_orphan else row[valid_member]
+        if self.row is None:
+            assert self.in_order is not None
+            return np.repeat(np.arange(self.n), self.in_order)
+        return self.row if self.no_orphan else self.row[~self.orphan]
 
-    any_bad = bool(np.any(m_missing | bad_age | m_unknown | mismatch))
+
+def _link(hid: IntArray, members: _Members) -> _Membership:
+    """Each member row's household (see :func:`_household_rows`)."""
+    n = len(hid)
+    row, duplicate, in_order = _household_rows(hid, members.hid)
+    if row is None:  # the usual layout: members of household i are its i-th run
+        assert in_order is not None
+        orphan = members.null_hid
+        if members.null_hid.any():
+            row = np.repeat(np.arange(n), in_order)
+    else:
+        orphan = (row < 0) | members.null_hid
+    no_orphan = in_order is not None and not members.null_hid.any()
+    return _Membership(n, row, in_order, duplicate, orphan, no_orphan)
+
+
+def _reject_reasons(h: _Households, m: _Members, link: _Membership) -> tuple[Array, IntArray]:
+    """The reason code of each household (``0``: valid), and its number of members."""
+    n = link.n
+    valid_member = ~link.orphan
+    any_bad = m.any_bad
+    if link.no_orphan and link.in_order is not None:
+        sizes = link.in_order
+        heads = _heads(m.columns["relation"] == _HEAD, sizes)
+        owner = np.zeros(0, dtype=np.int64) if not any_bad else link.owners()
+    else:
+        owner = link.owners()
+        sizes = np.bincount(owner, minlength=n)
+        relation = m.columns["relation"][valid_member]
+        heads = np.bincount(owner[relation == _HEAD], minlength=n)
 
     def any_member(mask: BoolArray) -> BoolArray:
         if not any_bad:  # valid data: skip the four member -> household passes
             return np.zeros(n, dtype=np.bool_)
         return np.bincount(owner[mask[valid_member]], minlength=n) > 0
 
-    if no_orphan and in_order is not None:
-        sizes = in_order
-        heads = _heads(m_cols["relation"] == _HEAD, sizes)
-        owner = np.zeros(0, dtype=np.int64) if not any_bad else owners()
-    else:
-        owner = owners()
-        sizes = np.bincount(owner, minlength=n)
-        relation = m_cols["relation"][valid_member]
-        heads = np.bincount(owner[relation == _HEAD], minlength=n)
+    hid, income, assets = h.hid, h.columns["income"], h.columns["assets"]
     reason = np.zeros(n, dtype=np.int8)
     _apply(
         reason,
         [
-            (1, null_id | null_nid | null_income | null_assets | null_pension),
+            (1, h.missing),
             (2, (hid < 1) | (hid > 2**62)),
-            (3, duplicate),
-            (4, nb_row < 0),
+            (3, link.duplicate),
+            (4, h.nb_row < 0),
             (5, income < 0),
             (6, assets < 0),
             (7, (income > MAX_AMOUNT) | (assets > MAX_AMOUNT)),
-            (8, bad_housing | bad_case),
+            (8, h.bad_enum),
             (9, sizes == 0),
             (10, sizes > MAX_MEMBERS),
             (11, (heads != 1) & (sizes > 0)),
-            (12, any_member(m_missing)),
-            (13, any_member(bad_age)),
-            (14, any_member(m_unknown)),
-            (15, any_member(mismatch)),
+            (12, any_member(m.missing)),
+            (13, any_member(m.bad_age)),
+            (14, any_member(m.unknown)),
+            (15, any_member(m.mismatch)),
         ],
     )
-    keep = reason == 0
-    all_hid = hid
-    rejected = np.flatnonzero(~keep)
-    orphans = np.flatnonzero(orphan)
-    household_cols = {
-        "income": income,
-        "assets": assets,
-        "housing": housing,
-        "case_agency": case_agency,
-        "continuous_pension": pension,
-    }
-    if (
-        len(rejected) == 0
-        and len(orphans) == 0
-        and (no_orphan or (row is not None and np.all(row[1:] >= row[:-1])))
-    ):
-        member_rows = None
+    return reason, sizes
+
+
+def _valid_batch(
+    h: _Households,
+    m: _Members,
+    link: _Membership,
+    keep: BoolArray,
+    sizes: IntArray,
+    neighborhoods: NeighborhoodTable,
+) -> tuple[Batch, IntArray]:
+    """The batch of the households kept and their members; each one's neighborhood row.
+
+    When nothing is rejected and the members are in household order, the columns are
+    used as they are; otherwise the kept rows are taken, members in household order.
+    """
+    household_cols = dict(h.columns)
+    m_cols = m.columns
+    nb_row, hid, nid = h.nb_row, h.hid, h.nid
+    row = link.row
+    in_place = bool(keep.all()) and not link.orphan.any()
+    if in_place and (link.no_orphan or (row is not None and np.all(row[1:] >= row[:-1]))):
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
     else:
         if row is None:
-            row = owners()
-        kept_member = valid_member & keep[np.maximum(row, 0)]
+            row = link.owners()
+        kept_member = ~link.orphan & keep[np.maximum(row, 0)]
         member_rows = np.flatnonzero(kept_member)
         new_index = np.cumsum(keep) - 1
         member_household = new_index[row[member_rows]]
@@ -243,6 +323,7 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         household_cols = {k: v[keep] for k, v in household_cols.items()}
         m_cols = {k: v[member_rows] for k, v in m_cols.items()}
         nb_row, hid, nid = nb_row[keep], hid[keep], nid[keep]
+        offsets = offsets_from_index(member_household, len(hid))
     for name, values in neighborhoods.facts.items():
         household_cols[name] = values[nb_row]
     batch = Batch(
@@ -250,15 +331,25 @@ def prepare(households: pa.Table, members: pa.Table, neighborhoods: Neighborhood
         neighborhood_id=nid,
         household=household_cols,
         member=m_cols,
-        offsets=offsets_from_index(member_household, len(hid))
-        if member_rows is not None
-        else np.concatenate([[0], np.cumsum(sizes)]),
+        offsets=offsets,
     )
+    return batch, nb_row
+
+
+def prepare(households: pa.Table, members: pa.Table, neighborhoods: NeighborhoodTable) -> Prepared:
+    """Check a row group and build the batch of its valid households (see the module doc)."""
+    h = _read_households(households, neighborhoods)
+    m = _read_members(members)
+    link = _link(h.hid, m)
+    reason, sizes = _reject_reasons(h, m, link)
+    batch, nb_row = _valid_batch(h, m, link, reason == 0, sizes, neighborhoods)
+    rejected = np.flatnonzero(reason != 0)
+    orphans = np.flatnonzero(link.orphan)
     return Prepared(
         batch=batch,
         neighborhood_row=nb_row,
-        read=n,
-        rejected_ids=np.concatenate([all_hid[rejected], m_hid[orphans]]),
+        read=len(h.hid),
+        rejected_ids=np.concatenate([h.hid[rejected], m.hid[orphans]]),
         rejected_reasons=np.concatenate(
             [reason[rejected], np.full(len(orphans), ORPHAN, dtype=np.int8)]
         ),

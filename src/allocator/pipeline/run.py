@@ -109,15 +109,10 @@ def classify_dataset(
             with ``"already_complete": True``).
         ParameterNotCoveredError: a parameter has no value on ``day``.
     """
-    from .schema import open_tables
-
     started = time.perf_counter()
     options = options or RunOptions()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    files = open_tables(data_dir)
-    groups = files[HOUSEHOLDS_FILE].num_row_groups
-    neighborhoods = neighborhoods_of(data_dir)  # checked, and cached for the partitions
-    ruleset.parameters.at(day)  # fail before writing if a parameter is not covered
+    groups, neighborhoods = _check_inputs(data_dir, ruleset, day)
     if not backend(options.backend).capabilities.threads:
         threads = 1  # e.g. durable-rules keeps global state: one household at a time
     runner = runner or LocalRunner(threads)
@@ -131,71 +126,78 @@ def classify_dataset(
     if work.exists() and not resume:
         shutil.rmtree(work)
     try:
-        return _classify_into(
-            out_dir, data_dir, ruleset, day, options, force, resume, runner, identity,
-            groups, neighborhoods, progress, command, started,
-        )  # fmt: skip
+        with atomic_output(
+            out_dir,
+            kind="classification",
+            force=force,
+            resume=True,  # keep the work directory of a failed run for a later --resume
+            command=command if command is not None else sys.argv,
+            ruleset_hash=ruleset.hash,
+            data_seed=data_seed(data_dir),
+            manifest_extra=lambda tmp: _manifest_extra(tmp, groups, options),
+        ) as tmp:
+            job = PartitionJob(data_dir.resolve(), ruleset, day, options, tmp.resolve())
+            summaries = _run_partitions(job, identity, groups, runner, progress, resume)
+            summary = _reduce(tmp, ruleset, neighborhoods, summaries)
+            summary.update(_run_fields(data_dir, ruleset, day, options, runner, summary, started))
+            write_json(summary, tmp / "summary.json")
     except DamagedFileError:
         # A damaged input: the partitions done so far cannot be resumed into a whole
         # result once the file is replaced (its identity changes), so nothing is kept.
         shutil.rmtree(work, ignore_errors=True)
         raise
+    return summary
 
 
-def _classify_into(
-    out_dir: Path,
+def _check_inputs(data_dir: Path, ruleset: RuleSet, day: date) -> tuple[int, NeighborhoodTable]:
+    """Fail before anything is written: the tables and columns, the neighborhoods, and the
+    parameters on ``day``. The number of partitions (row groups) and the neighborhoods."""
+    from .schema import open_tables
+
+    files = open_tables(data_dir)
+    groups = files[HOUSEHOLDS_FILE].num_row_groups
+    neighborhoods = neighborhoods_of(data_dir)  # checked, and cached for the partitions
+    ruleset.parameters.at(day)  # fails if a parameter is not covered
+    return groups, neighborhoods
+
+
+def _run_fields(
     data_dir: Path,
     ruleset: RuleSet,
     day: date,
     options: RunOptions,
-    force: bool,
-    resume: bool,
     runner: Runner,
-    identity: dict[str, Any],
-    groups: int,
-    neighborhoods: NeighborhoodTable,
-    progress: Progress | None,
-    command: list[str] | None,
+    summary: dict[str, Any],
     started: float,
 ) -> dict[str, Any]:
-    extra: dict[str, Any] = {}  # filled in at the end: the manifest is built after the block
-    with atomic_output(
-        out_dir,
-        kind="classification",
-        force=force,
-        resume=True,  # keep the work directory of a failed run for a later --resume
-        command=command if command is not None else sys.argv,
-        ruleset_hash=ruleset.hash,
-        data_seed=data_seed(data_dir),
-        manifest_extra=extra,
-    ) as tmp:
-        job = PartitionJob(data_dir.resolve(), ruleset, day, options, tmp.resolve())
-        summaries = _run_partitions(job, identity, groups, runner, progress, resume)
-        summary = _reduce(tmp, ruleset, neighborhoods, summaries)
-        seconds = time.perf_counter() - started
-        summary.update(
-            {
-                "ruleset": ruleset.identity(),
-                "date": day.isoformat(),
-                "backend": options.backend,
-                "decisions": options.decisions,
-                "data_dir": str(data_dir),
-                "engine": runner.name,
-                "seconds": round(seconds, 3),
-                "households_per_second": round(summary["households_read"] / seconds)
-                if seconds
-                else None,
-            }
-        )
-        write_json(summary, tmp / "summary.json")
-        extra["counts"] = {
+    """What ``summary.json`` says about the run itself: rules, date, options, timing."""
+    seconds = time.perf_counter() - started
+    return {
+        "ruleset": ruleset.identity(),
+        "date": day.isoformat(),
+        "backend": options.backend,
+        "decisions": options.decisions,
+        "data_dir": str(data_dir),
+        "engine": runner.name,
+        "seconds": round(seconds, 3),
+        "households_per_second": round(summary["households_read"] / seconds) if seconds else None,
+    }
+
+
+def _manifest_extra(work_dir: Path, groups: int, options: RunOptions) -> dict[str, Any]:
+    """The manifest's own fields, read from the finished ``summary.json``."""
+    import json
+
+    summary = json.loads((work_dir / "summary.json").read_text(encoding="utf-8"))
+    return {
+        "counts": {
             "read": summary["households_read"],
             "classified": summary["households_classified"],
             "rejected": summary["households_rejected"],
-        }
-        extra["partitions"] = groups
-        extra["options"] = options.to_dict()
-    return summary
+        },
+        "partitions": groups,
+        "options": options.to_dict(),
+    }
 
 
 def completed_summary(out_dir: Path, identity: dict[str, Any]) -> dict[str, Any] | None:

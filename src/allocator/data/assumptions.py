@@ -185,7 +185,7 @@ DISABILITY_RATE_MAZANDARAN = MAZANDARAN_DISABLED / MAZANDARAN_PEOPLE
 # Behzisti files against seed 001's 1.08 M. Seed 002 puts 62,000 disabled among Behzisti's
 # 360,000 people in Mazandaran (17 %); 17 % of the ~2.4 M people in 1.08 M files is ~0.4 M,
 # about 0.5 % of residents, more where poor.
-DISABILITY_RATE: ByClass = (0.004, 0.007, 0.008)
+DISABILITY_RATE: ByClass = (0.0045, 0.0075, 0.0085)
 # seed 002: the Mazandaran profile (27,000 / 13,000 / 7,000 / 7,430 / 6,500 / 730, total 61,660).
 DISABILITY_TYPE_COUNTS: dict[DisabilityType, int] = {
     DisabilityType.PHYSICAL_MOTOR: 27_000,

@@ -62,6 +62,10 @@ def generate_batch(
         factor=behzisti[people.household],
     )
     earners = np.bincount(people.household[conditions["employed"]], minlength=stop - start)
+    needy = (conditions["disability_type"] != 0) | conditions["drug_addiction"]
+    for harm in ("street_child", "waste_picker", "woman_at_risk"):
+        needy |= conditions[harm]
+    need = np.bincount(people.household[needy], minlength=stop - start) > 0
     household_cols = draw_households(
         rng,
         cls,
@@ -69,6 +73,7 @@ def generate_batch(
         earners,
         welfare_case_share=preset.welfare_case_share,
         factor=behzisti,
+        need=need,
     )
     ids = np.arange(start + 1, stop + 1, dtype=np.int64)
     household_cols["household_id"] = ids

@@ -57,11 +57,14 @@ def draw_households(
     *,
     welfare_case_share: float | None,
     factor: FloatArray | None = None,
+    need: BoolArray | None = None,
 ) -> dict[str, Array]:
     """Household columns for households in classes ``cls`` with ``earners`` employed members.
 
     ``factor`` (Behzisti need factor of each household's province, :mod:`.behzisti`) scales
-    the share holding a Behzisti case file, unless the preset sets ``welfare_case_share``.
+    the share holding a Behzisti case file, unless the preset sets ``welfare_case_share``;
+    so does ``need`` (a member with a disability or in a social-harm group): those
+    households hold most Behzisti files (``WELFARE_NEED_FACTOR``, ``WELFARE_OTHER_FACTOR``).
 
     Returns:
         Columns by name: ``int8`` codes for ``housing`` and ``case_agency``, booleans, and
@@ -75,6 +78,9 @@ def draw_households(
     shares = _case_shares(welfare_case_share)[:, cls].T
     if factor is not None and welfare_case_share is None:
         shares[:, _WELFARE_ROW] *= factor
+    if need is not None and welfare_case_share is None:
+        boost = np.where(need, A.WELFARE_NEED_FACTOR, A.WELFARE_OTHER_FACTOR)
+        shares[:, _WELFARE_ROW] = np.minimum(shares[:, _WELFARE_ROW] * boost, 1.0)
     cum = np.cumsum(shares, axis=1)
     case_index = _categorical(rng, np.minimum(cum, 1.0))
     case_agency = np.zeros(n, dtype=np.int8)  # code 0 is "none"

@@ -40,7 +40,9 @@ from allocator.backends.scalar import Env
 from allocator.decisions.model import Fact
 from allocator.domain.inputs import INPUT_UNITS
 from allocator.expressions.nodes import (
+    Binary,
     BoolOp,
+    Call,
     Compare,
     Name,
     Node,
@@ -131,6 +133,38 @@ class FactFinder:
                 found |= self._params_of(*self._target(name, entity))
         return found
 
+    def params_used(
+        self, node: Node, env: Env, member: int | None, entity: str, depth: int = 0
+    ) -> set[str]:
+        """Parameters ``node`` reads on this household: like :meth:`params_in`, but only
+        the branch an ``if`` takes (an urban household is not told of the rural line)."""
+        if isinstance(node, Call) and node.func == "if" and depth < _DEPTH:
+            scope = env.scope(member if entity == "member" else None)
+            cond, yes, no = node.args
+            branch = yes if compiled(cond)(scope) else no
+            used = self.params_used(cond, env, member, entity, depth + 1)
+            return used | self.params_used(branch, env, member, entity, depth + 1)
+        if isinstance(node, Name) and node.parts[0] != "params" and depth < _DEPTH:
+            target = self._target(node, entity)
+            variable = self.ruleset.variable_by_id.get(target)
+            if variable is not None and variable.formula is not None:
+                return self.params_used(variable.formula, env, member, target[0], depth + 1)
+        children: tuple[Node, ...] = ()
+        if isinstance(node, Binary | Compare):
+            children = (node.left, node.right)
+        elif isinstance(node, Call):
+            children = node.args
+        elif isinstance(node, BoolOp):
+            children = node.operands
+        elif isinstance(node, Unary):
+            children = (node.operand,)
+        else:
+            return self.params_in(node, entity)
+        found: set[str] = set()
+        for child in children:
+            found |= self.params_used(child, env, member, entity, depth + 1)
+        return found
+
     # ---- the walk
     def of(self, node: Node, env: Env, member: int | None, entity: str) -> list[Fact]:
         """The facts that made ``node`` (a condition that failed) false."""
@@ -174,7 +208,7 @@ class FactFinder:
             threshold: object = [item.value for item in limit_side.values]
         else:
             threshold = compiled(limit_side)(scope)
-        params = sorted(self.params_in(limit_side, entity))
+        params = sorted(self.params_used(limit_side, env, member, entity))
         found = [p for p in (self.ruleset.parameters.parameters.get(n) for n in params) if p]
         limit_label = self.label(limit_side, entity) if isinstance(limit_side, Name) else ""
         return Fact(

@@ -46,3 +46,17 @@ def test_an_ambiguous_date_is_refused_naming_the_field(service: Service) -> None
     assert r.status_code == 422 and r.json()["field"] == "date"
     assert "ambiguous" in r.json()["error"]
     assert service.rows() == 0
+
+
+def test_the_rules_document_has_persian_explanations_sources_and_jalali_dates(
+    service: Service,
+) -> None:
+    rules = service.client.get("/v1/rules", headers=service.auth()).json()
+    food = next(s for s in rules["services"] if s["id"] == "food_package")
+    assert all(c["explain_fa"] for c in food["conditions"])
+    line = next(p for p in rules["parameters"] if p["name"] == "poverty_line.urban")
+    assert line["assumption"] is True
+    assert line["values"][0]["start"] == "2020-03-20"
+    assert line["values"][0]["start_jalali"] == "1399-01-01"
+    caseload = next(p for p in rules["parameters"] if p["name"] == "caseload.files_per_worker")
+    assert caseload["assumption"] is False and caseload["source"].startswith("Seed 001")

@@ -130,7 +130,8 @@ def fact_text(fact: Fact) -> str:
     if fact.op is None:
         return f"{fact.label}: {value}"
     limit = _limit(fact, "en")
-    name = f"the {fact.threshold_label} of " if fact.threshold_label else ""
+    label = fact.threshold_label
+    name = f"{'' if label.startswith('the ') else 'the '}{label} of " if label else ""
     note = " (an assumption)" if fact.assumption else ""
     return f"{fact.label} is {value}, {_OP[fact.op]} {name}{limit}{note}"
 

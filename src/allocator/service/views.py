@@ -11,6 +11,7 @@ from typing import Any
 
 from allocator.api.ruleset import RuleSet
 from allocator.api.services import Service
+from allocator.calendar import to_jalali
 from allocator.expressions import unparse
 from allocator.service.store import Row, decode
 
@@ -76,7 +77,14 @@ def _service_document(service: Service) -> dict[str, Any]:
             "text": p.describe(),
         },
         "conditions": [
-            {"id": c.id, "expression": c.text, "explain": c.explain} for c in service.conditions
+            {
+                "id": c.id,
+                "expression": c.text,
+                "explain": c.explain,
+                "explain_fa": c.explain_fa,
+                "source": c.source.describe() if c.source else "",
+            }
+            for c in service.conditions
         ],
         "priority": {
             "base": service.priority.base,
@@ -103,10 +111,14 @@ def rules_document(ruleset: RuleSet) -> dict[str, Any]:
                 "description": p.description,
                 "unit": p.unit,
                 "reference": p.reference,
+                "assumption": p.assumption,
+                "source": p.source.describe() if p.source else "",
                 "values": [
                     {
                         "start": v.start.isoformat(),
                         "end": v.end.isoformat() if v.end else None,
+                        "start_jalali": to_jalali(v.start),
+                        "end_jalali": to_jalali(v.end) if v.end else None,
                         "value": v.value,
                     }
                     for v in p.values

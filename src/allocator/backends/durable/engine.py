@@ -127,6 +127,8 @@ class DurableBackend:
                 default=None,
             )
             why_not = next((d for d in details if d.failed_condition == failed), None)
+            if why_not is not None:
+                self._explainers[service.id].explain(why_not.conditions, env, why_not.member)
         return ServiceDecision(
             service_id=service.id,
             name=service.name,

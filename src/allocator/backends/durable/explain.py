@@ -3,10 +3,11 @@
 The outcome (eligible, or the index of the first failing condition) comes from
 durable-rules; an :class:`Explainer` evaluates every condition on the same environment the
 fact was built from, so that the why-not lists *every* failed condition, not only the
-first, and checks that its first failure is durable-rules' one. Each failed condition gets
-the facts behind it (:mod:`allocator.backends.durable.facts`), its source, and sentences in
-English and Persian (:mod:`allocator.decisions.wording`). The priority explains how the
-need score was composed.
+first, and checks that its first failure is durable-rules' one. Each failed condition of
+the entity that explains a refusal gets the facts behind it
+(:mod:`allocator.backends.durable.facts`), its source, and sentences in English and
+Persian (:mod:`allocator.decisions.wording`). The priority explains how the need score
+was composed.
 """
 
 from __future__ import annotations
@@ -61,10 +62,9 @@ class Explainer:
         self.facts = FactFinder(ruleset)
 
     def conditions(self, env: Env, member: int | None, outcome: int) -> list[ConditionTrace]:
-        """Every condition with the values it compared, passed or failed; each failed one
-        with its facts and sentences. ``outcome`` is durable-rules' (checked against ours)."""
+        """Every condition with the values it compared, passed or failed. ``outcome`` is
+        durable-rules' (checked against ours)."""
         scope = env.scope(member)
-        entity = "household" if member is None else "member"
         traces = []
         first_failed = OK
         for i, plan in enumerate(self.plans):
@@ -84,10 +84,6 @@ class Explainer:
                 values={dotted: read(scope) for dotted, read in plan.names},
                 source=cond.source.describe() if cond.source else "",
             )
-            if failed:
-                trace.facts = self.facts.of(cond.expr, env, member, entity)
-                trace.reason = reason(trace)
-                trace.reason_fa = reason_fa(trace)
             traces.append(trace)
         if first_failed != outcome:
             raise AllocatorError(
@@ -95,6 +91,20 @@ class Explainer:
                 f"scalar evaluator {first_failed} (a bug: please report it with the input)"
             )
         return traces
+
+    def explain(self, traces: list[ConditionTrace], env: Env, member: int | None) -> None:
+        """Give each failed condition of ``traces`` its facts and sentences.
+
+        Done for the entity whose failures explain a refusal (the household, or the member
+        that got furthest): the member-level services of a large household would otherwise
+        write dozens of sentences nobody is shown, and the single decision's latency matters.
+        """
+        entity = "household" if member is None else "member"
+        for plan, trace in zip(self.plans, traces, strict=True):
+            if trace.status == "failed":
+                trace.facts = self.facts.of(plan.condition.expr, env, member, entity)
+                trace.reason = reason(trace)
+                trace.reason_fa = reason_fa(trace)
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:
         """The need score as base plus the points of each term that applies, and its tier."""

@@ -23,6 +23,7 @@ def _register() -> None:
         commands_check,
         commands_classify,
         commands_import,
+        commands_reconcile,
         commands_report,
         commands_rules,
         commands_run,

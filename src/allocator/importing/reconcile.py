@@ -106,6 +106,8 @@ def _conflict(
             "source_b": b[0],
             "value_b": str(b[1]),
             "kept": str(a[1]),
+            "case_file_a": "",
+            "case_file_b": "",
         }
     )
 
@@ -241,6 +243,7 @@ def _join(
     hid = _target(by_index, leaders, ref, start)
     lead_ref = leaders[hid - start]
     lead_source = by_index[lead_ref[0]]
+    first_conflict = len(merged.conflicts)
     lead_hh, other_hh = merged.households[hid - 1], source.households[ref[1]]
     a_name, b_name = lead_source.name, source.name
     for name in HOUSEHOLD_COMPARED:
@@ -285,3 +288,6 @@ def _join(
             relation = m["relation"] if same_head and m["relation"] != "head" else "other"
             merged.members[hid - 1].append({**m, "relation": relation})
             seen.add(nid)
+    for conflict in merged.conflicts[first_conflict:]:
+        conflict["case_file_a"] = lead_source.case_files[lead_ref[1]]
+        conflict["case_file_b"] = source.case_files[ref[1]]

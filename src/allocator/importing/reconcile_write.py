@@ -38,6 +38,8 @@ CONFLICT_FIELDS = (
     "source_b",
     "value_b",
     "kept",
+    "case_file_a",
+    "case_file_b",
 )
 CONFLICTS_SCHEMA = pa.schema(
     [pa.field("household_id", pa.int64())] + [pa.field(n, pa.string()) for n in CONFLICT_FIELDS[1:]]
@@ -168,8 +170,9 @@ def summary_markdown(summary: dict[str, Any], merged: Merged, shown: int = 50) -
     ]
     if merged.conflicts:
         lines += [
-            "| household | field | person | source A | value A | source B | value B | kept |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| household | field | person | source A | value A | source B | value B | kept "
+            "| case file A | case file B |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for c in merged.conflicts[:shown]:
             lines.append("| " + " | ".join(str(c[k]) for k in CONFLICT_FIELDS) + " |")

@@ -137,8 +137,11 @@ def _problems(rows: BoolArray, raw: pa.Array, kind: str, reason: str) -> list[Pr
 
 
 def _amounts(spec: FieldSpec, array: pa.Array) -> Column:
-    text = pc.utf8_trim_whitespace(ascii_digits(array, drop_separators=True))
+    text = ascii_digits(array, drop_separators=True)
     ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
+    if pc.sum(ok).as_py() != len(text) - text.null_count:  # surrounding spaces in some
+        text = pc.utf8_trim_whitespace(text)
+        ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
     ok_np = ok.to_numpy(zero_copy_only=False)
     values = pc.if_else(ok, text, "0").cast(pa.int64()).to_numpy(zero_copy_only=False)
     too_big = values > MAX_AMOUNT
@@ -159,9 +162,11 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
         >>> problems
         [(2, '***-***-5670', 'national ID ***-***-5670 fails its check digit')]
     """
-    text = pc.utf8_trim_whitespace(ascii_digits(array))
-    text = pc.replace_substring_regex(text, r"[\s\-]", "")
+    text = ascii_digits(array)
     shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
+    if pc.sum(shape_ok).as_py() != len(text) - text.null_count:  # spaces or dashes in some
+        text = pc.replace_substring_regex(text, r"[\s\-]", "")
+        shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
     padded = pc.if_else(shape_ok, pc.utf8_lpad(text, 10, "0"), "0000000000")
     n = len(padded)
     buffer = padded.buffers()[2]

@@ -93,28 +93,41 @@ def _dtype(spec: FieldSpec) -> type[np.generic]:
     return np.int16 if spec.kind == "int" else np.int64
 
 
-#: Converted distinct values of one field, kept from block to block.
-Cache = dict[str, tuple[Any, str | None]]
+class Cache:
+    """The distinct values of one field converted so far, kept from block to block: a block
+    looks its distinct values up with Arrow and converts only the new ones in Python."""
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self.known = pa.array([], pa.string())
+        self.values = np.zeros(0, dtype=dtype)
+        self.reasons: list[str | None] = []
+        self.bad = np.zeros(0, dtype=np.bool_)
+
+    def add(self, texts: list[str], converted: list[tuple[Any, str | None]], codes: Any) -> None:
+        values = np.zeros(len(texts), dtype=self.values.dtype)
+        for i, (value, reason) in enumerate(converted):
+            if reason is None:
+                values[i] = codes.index(value) if codes is not None else value
+        self.known = pa.concat_arrays([self.known, pa.array(texts, pa.string())])
+        self.values = np.concatenate([self.values, values])
+        self.reasons += [reason for _, reason in converted]
+        self.bad = np.concatenate([self.bad, [r is not None for _, r in converted]])
 
 
-def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column:
+def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None) -> Column:
+    cache = cache if cache is not None else Cache(_dtype(spec))
     encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary.to_pylist()
-    converted = []
-    for raw in distinct:
-        found = cache.get(raw)
-        if found is None:
-            found = cache[raw] = _one_value(spec, normalize_text(raw), day)
-        converted.append(found)
-    codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
-    lookup = np.zeros(len(distinct) + 1, dtype=_dtype(spec))
-    bad = np.zeros(len(distinct) + 1, dtype=np.bool_)
-    for i, (value, reason) in enumerate(converted):
-        if reason is not None:
-            bad[i] = True
-        else:
-            lookup[i] = codes.index(value) if codes is not None else value
-    bad[-1] = True  # missing
+    distinct = encoded.dictionary
+    position = pc.index_in(distinct, value_set=cache.known)
+    if position.null_count:
+        new = distinct.filter(position.is_null()).to_pylist()
+        codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
+        cache.add(new, [_one_value(spec, normalize_text(v), day) for v in new], codes)
+        position = pc.index_in(distinct, value_set=cache.known)
+    where = position.to_numpy(zero_copy_only=False).astype(np.int64)
+    # one more entry for missing values: indices of nulls point past the dictionary
+    lookup = np.append(cache.values[where], cache.values.dtype.type(0))
+    bad = np.append(cache.bad[where], True)
     indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
     values = lookup[indices]
     problems = []
@@ -123,8 +136,8 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> C
         if index == len(distinct):
             problems.append((row, "", "missing value"))
         else:
-            raw = str(distinct[index])
-            problems.append((row, _shown(raw, spec.kind), str(converted[index][1])))
+            raw = str(distinct[index].as_py())
+            problems.append((row, _shown(raw, spec.kind), str(cache.reasons[where[index]])))
     return Column(values, problems)
 
 
@@ -190,6 +203,11 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
     return ids, problems
 
 
+def new_cache(spec: FieldSpec) -> Cache:
+    """An empty cache of converted distinct values for ``spec``."""
+    return Cache(_dtype(spec))
+
+
 def convert_column(
     spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None = None
 ) -> Column:
@@ -202,7 +220,7 @@ def convert_column(
     if spec.kind == "national_id":
         ids, problems = national_ids(array)
         return Column(ids, problems)
-    return _by_distinct(spec, array, day, {} if cache is None else cache)
+    return _by_distinct(spec, array, day, cache)
 
 
 def keys(array: pa.Array) -> tuple[pa.Array, list[Problem]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from allocator.importing.convert import Cache, Problem, convert_column, keys
+from allocator.importing.convert import Cache, Problem, convert_column, keys, new_cache
 from allocator.importing.mapping import TableSpec
 from allocator.importing.readers import Progress, read_blocks
 from allocator.types import Array, BoolArray, IntArray
@@ -64,7 +64,7 @@ def load_table(
     parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
     bads: list[BoolArray] = []
     rejects: list[Reject] = []
-    caches: dict[str, Cache] = {f.name: {} for f in spec.fields}
+    caches: dict[str, Cache] = {f.name: new_cache(f) for f in spec.fields}
     blocks = read_blocks(path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for block in blocks:

@@ -7,17 +7,20 @@ the schema's few bytes a row, not the text of the file.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from queue import Empty, Queue
 
 import numpy as np
 import pyarrow as pa
 
 from allocator.importing.convert import Cache, Problem, convert_column, keys, new_cache
 from allocator.importing.mapping import TableSpec
-from allocator.importing.readers import Progress, read_blocks
+from allocator.importing.readers import Block, Progress, read_blocks
 from allocator.types import Array, BoolArray, IntArray
 
 #: Threads converting a block's columns.
@@ -49,6 +52,46 @@ def _record(
         rejects.append((file, first + index, column, value, reason))
 
 
+def prefetch(blocks: Iterator[Block]) -> Iterator[Block]:
+    """``blocks``, the next one read in a thread while the caller converts the current one
+    (the CSV parser releases the GIL); an error of the reader is raised here.
+
+    Examples:
+        >>> list(prefetch(iter([1, 2, 3])))
+        [1, 2, 3]
+    """
+    queue: Queue[tuple[Block | None, BaseException | None]] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for block in blocks:
+                if stop.is_set():
+                    return
+                queue.put((block, None))
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put((None, exc))
+
+    worker = threading.Thread(target=read, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            block, error = queue.get()
+            if error is not None:
+                raise error
+            if block is None:
+                return
+            yield block
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked put finish, then the thread ends
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.01)
+
+
 def load_table(
     spec: TableSpec,
     path: Path,
@@ -65,7 +108,9 @@ def load_table(
     bads: list[BoolArray] = []
     rejects: list[Reject] = []
     caches: dict[str, Cache] = {f.name: new_cache(f) for f in spec.fields}
-    blocks = read_blocks(path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress)
+    blocks = prefetch(
+        read_blocks(path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress)
+    )
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for block in blocks:
             n = block.table.num_rows

@@ -141,3 +141,16 @@ def test_csv_utf8_with_bom(tmp_path: Path) -> None:  # Excel's "CSV UTF-8" write
     path = tmp_path / "h.csv"
     path.write_bytes("\ufeffکد,درآمد\n۱,۱۰۰\n".encode())
     assert next(iter(read_blocks(path, ["کد"]))).table.to_pydict() == {"کد": ["۱"]}
+
+
+def test_mapping_unknown_encoding() -> None:
+    import yaml
+
+    from allocator.importing.mapping import parse_mapping
+
+    from .agency import EXAMPLE_MAPPING
+
+    data = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    data["encoding"] = "persian-ish"
+    with pytest.raises(DataError, match="unknown encoding 'persian-ish'"):
+        parse_mapping(data)

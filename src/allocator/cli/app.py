@@ -13,6 +13,7 @@ from allocator.cli import (  # noqa: F401  (each module registers its commands o
     commands_classify,
     commands_compare,
     commands_import,
+    commands_reconcile,
     commands_report,
     commands_rules,
     commands_run,

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -66,7 +65,7 @@ def import_command(
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        TextColumn("{task.fields[count]}"),
         TimeElapsedColumn(),
     )
     with (
@@ -77,8 +76,12 @@ def import_command(
 
         def progress(stage: str, done: int, total: int | None) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(f"import {stage}", total=total)
-            bar.update(tasks[stage], completed=done if total is None else min(done, total))
+                tasks[stage] = bar.add_task(f"import {stage}", total=total, count="")
+            if total is None:  # Excel rows, or the writing stage
+                count = f"{done:,} rows" if done else ""
+            else:
+                count = f"{done / 1e6:,.0f}/{total / 1e6:,.0f} MB"
+            bar.update(tasks[stage], completed=min(done, total or done), count=count)
 
         result = import_dataset(
             mapping,

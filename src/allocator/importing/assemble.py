@@ -11,6 +11,7 @@ in the same order, each household's in the order of the members file.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +49,18 @@ class Assembled:
 
 
 def _first_index(values: pa.Array) -> IntArray:
-    """For each value, the row of its first occurrence (``-1`` for nulls)."""
+    """For each value, the row of its first occurrence (``-1`` for nulls).
+
+    Examples:
+        >>> _first_index(pa.array(["a", "b", None, "a"])).tolist()
+        [0, 1, -1, 0]
+    """
     unique = pc.unique(values.drop_null()) if values.null_count else pc.unique(values)
+    if len(unique) == len(values) - values.null_count:  # no value twice: the usual case
+        rows: IntArray = np.arange(len(values), dtype=np.int64)
+        if values.null_count:
+            rows[values.is_null().to_numpy(zero_copy_only=False)] = -1
+        return rows
     found = pc.fill_null(pc.index_in(values, value_set=unique), -1)
     position = found.to_numpy(zero_copy_only=False).astype(np.int64)
     first = np.full(len(unique), len(values), dtype=np.int64)
@@ -113,7 +124,7 @@ def assemble(
     h, m = households, members
     rejects = h.rejects + m.rejects
     n = len(h)
-    reasons: list[list[str]] = [[] for _ in range(n)]
+    reasons: dict[int, list[str]] = defaultdict(list)  # only rejected households
     first = _first_index(h.key)
     duplicate = (first >= 0) & (first != np.arange(n))
     counts = np.bincount(first[first >= 0], minlength=n)
@@ -164,7 +175,7 @@ def assemble(
         reasons[i].append(f"{sizes[i]} members, more than {MAX_MEMBERS}")
     for i in np.flatnonzero((heads != 1) & (sizes > 0)).tolist():
         reasons[i].append(f"{heads[i]} members with relation head, not exactly one")
-    for i, why in enumerate(reasons):
+    for i, why in sorted(reasons.items()):
         if why:
             rejects.append(
                 (

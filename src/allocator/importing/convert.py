@@ -93,28 +93,41 @@ def _dtype(spec: FieldSpec) -> type[np.generic]:
     return np.int16 if spec.kind == "int" else np.int64
 
 
-#: Converted distinct values of one field, kept from block to block.
-Cache = dict[str, tuple[Any, str | None]]
+class Cache:
+    """The distinct values of one field converted so far, kept from block to block: a block
+    looks its distinct values up with Arrow and converts only the new ones in Python."""
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self.known = pa.array([], pa.string())
+        self.values = np.zeros(0, dtype=dtype)
+        self.reasons: list[str | None] = []
+        self.bad = np.zeros(0, dtype=np.bool_)
+
+    def add(self, texts: list[str], converted: list[tuple[Any, str | None]], codes: Any) -> None:
+        values = np.zeros(len(texts), dtype=self.values.dtype)
+        for i, (value, reason) in enumerate(converted):
+            if reason is None:
+                values[i] = codes.index(value) if codes is not None else value
+        self.known = pa.concat_arrays([self.known, pa.array(texts, pa.string())])
+        self.values = np.concatenate([self.values, values])
+        self.reasons += [reason for _, reason in converted]
+        self.bad = np.concatenate([self.bad, [r is not None for _, r in converted]])
 
 
-def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column:
+def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None) -> Column:
+    cache = cache if cache is not None else Cache(_dtype(spec))
     encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary.to_pylist()
-    converted = []
-    for raw in distinct:
-        found = cache.get(raw)
-        if found is None:
-            found = cache[raw] = _one_value(spec, normalize_text(raw), day)
-        converted.append(found)
-    codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
-    lookup = np.zeros(len(distinct) + 1, dtype=_dtype(spec))
-    bad = np.zeros(len(distinct) + 1, dtype=np.bool_)
-    for i, (value, reason) in enumerate(converted):
-        if reason is not None:
-            bad[i] = True
-        else:
-            lookup[i] = codes.index(value) if codes is not None else value
-    bad[-1] = True  # missing
+    distinct = encoded.dictionary
+    position = pc.index_in(distinct, value_set=cache.known)
+    if position.null_count:
+        new = distinct.filter(position.is_null()).to_pylist()
+        codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
+        cache.add(new, [_one_value(spec, normalize_text(v), day) for v in new], codes)
+        position = pc.index_in(distinct, value_set=cache.known)
+    where = position.to_numpy(zero_copy_only=False).astype(np.int64)
+    # one more entry for missing values: indices of nulls point past the dictionary
+    lookup = np.append(cache.values[where], cache.values.dtype.type(0))
+    bad = np.append(cache.bad[where], True)
     indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
     values = lookup[indices]
     problems = []
@@ -123,8 +136,8 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> C
         if index == len(distinct):
             problems.append((row, "", "missing value"))
         else:
-            raw = str(distinct[index])
-            problems.append((row, _shown(raw, spec.kind), str(converted[index][1])))
+            raw = str(distinct[index].as_py())
+            problems.append((row, _shown(raw, spec.kind), str(cache.reasons[where[index]])))
     return Column(values, problems)
 
 
@@ -137,8 +150,11 @@ def _problems(rows: BoolArray, raw: pa.Array, kind: str, reason: str) -> list[Pr
 
 
 def _amounts(spec: FieldSpec, array: pa.Array) -> Column:
-    text = pc.utf8_trim_whitespace(ascii_digits(array, drop_separators=True))
+    text = ascii_digits(array, drop_separators=True)
     ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
+    if pc.sum(ok).as_py() != len(text) - text.null_count:  # surrounding spaces in some
+        text = pc.utf8_trim_whitespace(text)
+        ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
     ok_np = ok.to_numpy(zero_copy_only=False)
     values = pc.if_else(ok, text, "0").cast(pa.int64()).to_numpy(zero_copy_only=False)
     too_big = values > MAX_AMOUNT
@@ -159,9 +175,11 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
         >>> problems
         [(2, '***-***-5670', 'national ID ***-***-5670 fails its check digit')]
     """
-    text = pc.utf8_trim_whitespace(ascii_digits(array))
-    text = pc.replace_substring_regex(text, r"[\s\-]", "")
+    text = ascii_digits(array)
     shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
+    if pc.sum(shape_ok).as_py() != len(text) - text.null_count:  # spaces or dashes in some
+        text = pc.replace_substring_regex(text, r"[\s\-]", "")
+        shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
     padded = pc.if_else(shape_ok, pc.utf8_lpad(text, 10, "0"), "0000000000")
     n = len(padded)
     buffer = padded.buffers()[2]
@@ -185,6 +203,11 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
     return ids, problems
 
 
+def new_cache(spec: FieldSpec) -> Cache:
+    """An empty cache of converted distinct values for ``spec``."""
+    return Cache(_dtype(spec))
+
+
 def convert_column(
     spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None = None
 ) -> Column:
@@ -197,7 +220,7 @@ def convert_column(
     if spec.kind == "national_id":
         ids, problems = national_ids(array)
         return Column(ids, problems)
-    return _by_distinct(spec, array, day, {} if cache is None else cache)
+    return _by_distinct(spec, array, day, cache)
 
 
 def keys(array: pa.Array) -> tuple[pa.Array, list[Problem]]:

@@ -18,8 +18,10 @@ Examples:
     "'1986-07-03' is a Gregorian year, the mapping says jalali"
     >>> age_on("1986-07-03", "gregorian", date(2023, 7, 3))
     (37, None)
-    >>> age_on("1399/12/30", "jalali", date(2023, 7, 3)), age_on("1400/12/30", "jalali", date(2023, 7, 3))[1]
-    ((2, None), "'1400/12/30' is not a Jalali date (day is out of range for month)")
+    >>> age_on("1399/12/30", "jalali", date(2023, 7, 3))  # 1399 is a leap year
+    (2, None)
+    >>> age_on("1400/12/30", "jalali", date(2023, 7, 3))[1]
+    "'1400/12/30' is not a Jalali date (day is out of range for month)"
 """
 
 from __future__ import annotations

@@ -69,27 +69,31 @@ def ascii_digits(array: pa.Array, *, drop_separators: bool = False) -> pa.Array:
         return array
     lead = data[:-1]
     second = data[1:]
-    persian = (lead == 0xDB) & (second >= 0xB0) & (second <= 0xB9)
-    arabic = (lead == 0xD9) & (second >= 0xA0) & (second <= 0xA9)
-    drop = np.zeros(len(data), dtype=np.bool_)
-    drop[:-1] = persian | arabic
-    data[1:][persian] -= 0xB0 - ord("0")
-    data[1:][arabic] -= 0xA0 - ord("0")
+    # uint8 arithmetic wraps: (b - 0xB0) < 10 is 0xB0 <= b <= 0xB9, in one comparison
+    persian = (lead == 0xDB) & ((second - np.uint8(0xB0)) < 10)
+    arabic = (lead == 0xD9) & ((second - np.uint8(0xA0)) < 10)
+    drop = np.zeros(len(data) + 1, dtype=np.bool_)
+    drop[:-2] = persian | arabic
+    # '0' is 0x30: a Persian digit's second byte loses 0x80, an Arabic-Indic one's 0x70
+    second -= persian.view(np.uint8) * np.uint8(0x80) + arabic.view(np.uint8) * np.uint8(0x70)
     if drop_separators:
-        drop |= data == ord(",")
-        arabic_sep = (lead == 0xD9) & (second == 0xAC)  # ٬ U+066C
-        arabic_comma = (lead == 0xD8) & (second == 0x8C)  # ، U+060C
-        both = arabic_sep | arabic_comma
-        drop[:-1] |= both
-        drop[1:] |= both
+        drop[:-1] |= data == ord(",")
+        both = ((lead == 0xD9) & (second == 0xAC)) | ((lead == 0xD8) & (second == 0x8C))  # ٬ ،
+        drop[:-2] |= both
+        drop[1:-1] |= both
+    rel = (offsets - start).astype(np.int64)
     if not drop.any():
         data_buffer = pa.py_buffer(data)
-        new_offsets = offsets - start
+        new_offsets = rel.astype(np.int32)
     else:
-        dropped = np.concatenate([[0], np.cumsum(drop, dtype=np.int64)])
-        rel = (offsets - start).astype(np.int64)
-        new_offsets = (rel - dropped[rel]).astype(np.int32)
-        data_buffer = pa.py_buffer(data[~drop])
+        # bytes dropped per string, summed per string (not a prefix sum over every byte)
+        per_string = np.add.reduceat(drop, rel[:-1], dtype=np.int32) if len(rel) > 1 else None
+        shift = np.zeros(len(rel), dtype=np.int64)
+        if per_string is not None:
+            per_string[rel[1:] == rel[:-1]] = 0  # reduceat gives drop[i], not 0, for ""
+            np.cumsum(per_string, out=shift[1:])
+        new_offsets = (rel - shift).astype(np.int32)
+        data_buffer = pa.py_buffer(data[~drop[:-1]])
     result = pa.Array.from_buffers(
         pa.string(), len(array), [None, pa.py_buffer(new_offsets.astype(np.int32)), data_buffer]
     )

@@ -28,6 +28,7 @@ Examples:
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -197,6 +198,10 @@ def parse_mapping(data: Any) -> Mapping:
     if not isinstance(holds, bool):
         problems.append("holds_case_files: true or false")
     encoding = data.get("encoding", "utf-8")
+    try:
+        codecs.lookup(str(encoding))
+    except LookupError:
+        problems.append(f"encoding: unknown encoding {encoding!r} (e.g. utf-8, cp1256)")
     households = _table("households", data.get("households"), problems)
     members = _table("members", data.get("members"), problems)
     if problems:

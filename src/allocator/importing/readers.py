@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 from allocator.errors import DataError
 from allocator.importing.digits import normalize_text
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 32 << 20
 XLSX_ROWS = 50_000
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 

@@ -24,6 +24,7 @@ from allocator.errors import DataError
 from allocator.importing.assemble import assemble
 from allocator.importing.load import load_table
 from allocator.importing.mapping import Mapping, load_mapping
+from allocator.importing.readers import EXCEL_SUFFIXES
 from allocator.importing.write import write_import
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target
@@ -97,7 +98,10 @@ def import_dataset(
         return lambda done: progress(stage, done, total)
 
     def size(path: Path) -> int | None:
-        return Path(path).stat().st_size if Path(path).is_file() else None
+        """The bar's total: bytes of a CSV file; unknown for Excel (counted in rows)."""
+        if Path(path).suffix.lower() in EXCEL_SUFFIXES or not Path(path).is_file():
+            return None
+        return Path(path).stat().st_size
 
     households = load_table(
         mapping.households,

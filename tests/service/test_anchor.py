@@ -70,7 +70,7 @@ def test_an_intact_log_verifies_against_its_checkpoints(logged: tuple) -> None:
     assert [c.tree_size for c in load_all(directory)] == [4, 6]
     code, output = _verify(url, key, directory)
     assert code == 0, output
-    assert "6 decision(s), outcomes match, 2 checkpoint(s) verified" in output
+    assert "6 decision(s) verified, outcomes match the chain, 2 checkpoint(s) verified" in output
 
 
 def test_deleting_the_head_is_detected(logged: tuple) -> None:

@@ -52,7 +52,7 @@ def test_appends_link_up_and_verify_passes(tmp_path: Path) -> None:
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(rows))
     result = runner.invoke(app, ["audit", "verify", "--db", url])
     assert result.exit_code == 0, result.output
-    assert "audit log intact: 5 decision(s)" in result.output
+    assert "audit chain intact: 5 decision(s) verified" in result.output
 
 
 def test_an_edited_row_is_reported_as_the_first_broken_link(tmp_path: Path) -> None:

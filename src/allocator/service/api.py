@@ -10,9 +10,10 @@ import asyncio
 import json
 import logging
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -43,7 +44,25 @@ log = logging.getLogger("allocator.service")
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 413, 422, 429)
 }
-router = APIRouter(prefix="/v1", responses=ERRORS)
+
+
+def no_unknown_query(request: Request) -> None:
+    """422 for a query parameter the route does not declare (a misspelt ``?dat=`` must not
+    be silently ignored)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    known: set[str] = set()
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        known.update(p.alias for p in current.query_params)
+        pending.extend(current.dependencies)
+    for name in request.query_params:
+        if name not in known:
+            raise InputError(f"{name}: unknown query parameter", field=name)
+
+
+router = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Depends(no_unknown_query)])
 
 DecisionDate = Annotated[
     str | None,
@@ -62,17 +81,32 @@ HouseholdId = Annotated[int, Path(ge=1, le=2**62)]
 DecisionId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
+def _number(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: an integer when it is one (JSON Schema's
+    ``integer`` admits ``2400.0``), exactly; otherwise a float (refused where an integer
+    is due).
+
+    Examples:
+        >>> _number("2400.0"), _number("1e3"), _number("1.5")
+        (2400, 1000, 1.5)
+    """
+    value = Decimal(text)
+    if value.is_finite() and value == value.to_integral_value() and abs(value) < 10**30:
+        return int(value)
+    return float(text)
+
+
 def _decide(
     state: ServiceState, caller: Principal, body: bytes, when: date
 ) -> tuple[Prepared, str]:
     """Validate, check custody, decide (in that order: a refusal writes nothing)."""
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
+        data = json.loads(body, parse_float=_number)
+    except (ValueError, RecursionError, ArithmeticError):
         raise InputError("body: not valid JSON", field="body") from None
     if not isinstance(data, dict):
         raise InputError("household: must be a JSON object", field="household")
-    household, neighborhood = state.household_and_neighborhood(body)
+    household, neighborhood = state.household_and_neighborhood(json.dumps(data))
     check_custody(caller, neighborhood.custodian.value)
     return state.prepare_decision(household, neighborhood, when)
 

@@ -45,8 +45,8 @@ class AuditReport:
     def describe(self) -> str:
         if self.ok:
             return (
-                f"audit log intact: {self.decisions} decision(s), outcomes match, "
-                f"{self.checkpoints} checkpoint(s) verified"
+                f"audit chain intact: {self.decisions} decision(s) verified, outcomes match "
+                f"the chain, {self.checkpoints} checkpoint(s) verified"
             )
         return "audit log broken:\n" + "\n".join(f"- {p}" for p in self.problems)
 

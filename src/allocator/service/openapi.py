@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
+from allocator.api.ruleset import RuleSet
 from allocator.decisions.model import Decision
 from allocator.domain.household import Household
+from allocator.errors import ParameterNotCoveredError
 
 REF = "#/components/schemas/{model}"
 
@@ -47,6 +50,103 @@ def domain_schemas() -> dict[str, Any]:
     return components
 
 
+#: The validator's cross-field rules, stated in the schema (so that every request the
+#: schema allows is accepted): a member's disability type and severity are both 'none'
+#: (or absent) or both set; a household has exactly one head.
+DISABILITY_PAIRED = {
+    "anyOf": [
+        {
+            "properties": {
+                "disability_type": {"const": "none"},
+                "disability_severity": {"const": "none"},
+            }
+        },
+        {
+            "required": ["disability_type", "disability_severity"],
+            "properties": {
+                "disability_type": {"not": {"const": "none"}},
+                "disability_severity": {"not": {"const": "none"}},
+            },
+        },
+    ]
+}
+ONE_HEAD = {
+    "contains": {
+        "type": "object",
+        "required": ["relation"],
+        "properties": {"relation": {"const": "head"}},
+    },
+    "minContains": 1,
+    "maxContains": 1,
+}
+
+
+def state_rules(components: dict[str, Any], neighborhood_ids: list[int]) -> None:
+    """Add the validator's rules to the Household and Member schemas (in place).
+
+    ``neighborhood_ids`` are those of the service's registry: a range when they are
+    contiguous, else an enumeration.
+    """
+    member = components["Member"]
+    member.update(DISABILITY_PAIRED)
+    member["description"] = (
+        member.get("description", "") + " disability_type and disability_severity are "
+        "both 'none' (or absent) or both set."
+    ).strip()
+    household = components["Household"]
+    household["properties"]["members"].update(ONE_HEAD)
+    household["properties"]["members"]["description"] = "Exactly one member is the head."
+    ids = sorted(neighborhood_ids)
+    prop = household["properties"]["neighborhood_id"]
+    if ids and ids == list(range(ids[0], ids[-1] + 1)):
+        prop["minimum"], prop["maximum"] = ids[0], ids[-1]
+    elif ids:
+        prop.pop("minimum", None)
+        prop.pop("maximum", None)
+        prop["enum"] = ids
+    prop["description"] = "A neighborhood of the service's registry"
+
+
+def covered_years(ruleset: RuleSet) -> list[int]:
+    """The calendar years every parameter of ``ruleset`` covers from 1 January to 31 December.
+
+    Examples:
+        >>> from allocator.api.ruleset import default_rules_dir
+        >>> from allocator.loading import load_ruleset
+        >>> years = covered_years(load_ruleset(default_rules_dir()))
+        >>> 2025 in years and 1999 not in years
+        True
+    """
+    years = []
+    for year in range(1900, 2200):
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        try:
+            for parameter in ruleset.parameters.parameters.values():
+                parameter.at(first)
+                parameter.at(last)
+        except ParameterNotCoveredError:
+            continue
+        years.append(year)
+    return years
+
+
+def date_schema(years: list[int]) -> dict[str, Any]:
+    """The schema of the decision date: a date within a fully covered year.
+
+    Days are stated up to the 28th so that the pattern admits only real dates; other days
+    of those years are accepted too.
+    """
+    alternatives = "|".join(str(y) for y in years) or "0000"
+    return {
+        "type": "string",
+        "format": "date",
+        "pattern": f"^({alternatives})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
+        "description": f"Decision date, YYYY-MM-DD, in {years[0]}–{years[-1]} (default: today)"
+        if years
+        else "Decision date (no year is covered by the parameters)",
+    }
+
+
 def install(app: FastAPI) -> None:
     """Make ``app.openapi()`` include the domain schemas (built once, then cached)."""
 
@@ -59,8 +159,14 @@ def install(app: FastAPI) -> None:
                 routes=app.routes,
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            for name, schema in domain_schemas().items():
+            domain = domain_schemas()
+            state_rules(domain, [n.neighborhood_id for n in app.state.service.registry])
+            for name, schema in domain.items():
                 schemas.setdefault(name, schema)
+            post = document["paths"]["/v1/eligibility"]["post"]
+            for parameter in post.get("parameters", []):
+                if parameter["name"] == "date":
+                    parameter["schema"] = date_schema(covered_years(app.state.service.ruleset))
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -24,7 +24,6 @@ from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
 from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
 from allocator.loading.lock import lock_problems
-from allocator.service.chain import canonical_json
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
 from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
@@ -118,7 +117,8 @@ class ServiceState:
     ) -> tuple[Prepared, str]:
         """Decide and serialize a decision for the chain; returns it and its output JSON."""
         decision = self.backend.decide(household, neighborhood, day)
-        output = canonical_json(as_json(decision))
+        # The decision's JSON, written once by pydantic-core: stored in the chain and sent.
+        output = _DECISION.dump_json(decision).decode("utf-8")
         prepared = prepare(
             NewDecision(
                 decision_id=str(uuid.uuid4()),

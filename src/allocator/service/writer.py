@@ -41,7 +41,6 @@ class GroupWriter:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._closed = False
         #: Batches committed and decisions in them (for the benchmark).
         self.batches = 0
         self.decisions = 0
@@ -50,8 +49,6 @@ class GroupWriter:
         """Queue ``new``; the future gives its stored row once the batch is committed."""
         future: Future[Row] = Future()
         with self._lock:
-            if self._closed:
-                raise RuntimeError("the audit writer is closed")
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="allocator-audit-writer", daemon=True
@@ -93,10 +90,10 @@ class GroupWriter:
             future.set_result(row)
 
     def close(self) -> None:
-        """Commit what is queued, then stop the thread."""
+        """Commit what is queued, then stop the thread (a later submit starts a new one)."""
         with self._lock:
-            self._closed = True
-            thread = self._thread
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
         if thread is not None:
-            self._queue.put(None)
             thread.join()

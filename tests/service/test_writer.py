@@ -1,0 +1,60 @@
+"""Group commit: decisions waiting together are committed in one transaction, answered only
+after it, and a failed transaction fails each of its requests."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+import pytest
+
+from allocator.service.store import NewDecision, Prepared, Row, Store
+from allocator.service.writer import GroupWriter
+from tests.service.test_audit import _new
+
+
+class _SlowStore(Store):
+    """A store whose first commit waits for a signal, so that others queue behind it."""
+
+    def __init__(self) -> None:
+        super().__init__("sqlite://")
+        self.create_tables()
+        self.release = threading.Event()
+        self.sizes: list[int] = []
+        self.failing = False
+
+    def append_batch(self, batch: list[NewDecision | Prepared]) -> list[Row]:
+        self.release.wait(timeout=10)
+        self.sizes.append(len(batch))
+        if self.failing:
+            raise RuntimeError("disk full")
+        return super().append_batch(batch)
+
+
+def test_waiting_decisions_share_one_commit() -> None:
+    store = _SlowStore()
+    writer = GroupWriter(store)
+    first = writer.submit(_new(1))
+    rest = [writer.submit(_new(i)) for i in range(2, 41)]
+    assert not first.done()  # not answered before its commit
+    store.release.set()
+    rows = [f.result(timeout=10) for f in [first, *rest]]
+    writer.close()
+    assert [r["seq"] for r in rows] == list(range(1, 41))  # in submission order
+    assert sum(store.sizes) == 40 and len(store.sizes) < 40 and max(store.sizes) > 1
+    assert store.verify().ok and store.verify().checked == 40
+
+
+def test_a_failed_commit_fails_each_request_of_its_batch() -> None:
+    store = _SlowStore()
+    store.failing = True
+    writer = GroupWriter(store)
+    futures: list[Future[Row]] = [writer.submit(_new(i)) for i in range(1, 6)]
+    store.release.set()
+    for future in futures:
+        with pytest.raises(RuntimeError, match="disk full"):
+            future.result(timeout=10)
+    store.failing = False
+    assert writer.submit(_new(6)).result(timeout=10)["seq"] == 1  # nothing half-written
+    writer.close()
+    assert store.count() == 1

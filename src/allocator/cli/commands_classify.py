@@ -105,6 +105,7 @@ def classify(
         console.print(
             f"{out} is already complete: nothing to resume (pass --force to classify again)",
             highlight=False,
+            soft_wrap=True,
         )
     console.print(summary_table(summary))
     console.print(
@@ -114,6 +115,7 @@ def classify(
         f"{duration(summary['seconds'])} ({integer(summary['households_per_second'] or 0)} "
         f"households/s) · outputs in {out}",
         highlight=False,
+        soft_wrap=True,
     )
 
 

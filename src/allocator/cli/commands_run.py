@@ -113,6 +113,7 @@ def run(
                     f"{out} already holds this scenario's run (same scenario, rules, date and "
                     "data): reused as it is; pass --force to run it again",
                     highlight=False,
+                    soft_wrap=True,
                 )
                 _print_summary(existing, None)
                 return

@@ -27,11 +27,17 @@ Examples:
     '25.0%'
     >>> figure(150.0, "households")
     '150 households'
+    >>> unit_for({"units": {"budget": "toman"}}, "budget", "rial")
+    'toman'
+    >>> unit_for({}, "budget", "toman")
+    'toman'
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 #: One billion (10⁹) toman, the unit of budgets in reports.
 BILLION = 1e9
@@ -94,3 +100,14 @@ def figure(value: float, unit: str | None, signed: bool = False) -> str:
         return duration(value)
     text = integer(value, signed) if abs(value) >= 10 or value == round(value) else f"{value:.2g}"
     return f"{text} {unit}" if unit else text
+
+
+def unit_for(summary: Mapping[str, Any], key: str, default: str) -> str:
+    """The unit of ``key`` in a ``summary.json`` with a top-level ``units`` map, else
+    ``default`` (summaries written before the map existed)."""
+    units = summary.get("units")
+    if isinstance(units, Mapping):
+        unit = units.get(key)
+        if isinstance(unit, str) and unit:
+            return unit
+    return default

@@ -130,3 +130,13 @@ def test_quiet_prints_no_progress(tiny: Path, tmp_path: Path) -> None:
     code, output = invoke("--quiet", "classify", str(tiny), "--out", str(tmp_path / "c"))
     assert code == 0, output
     assert "partitions" not in output and "households read" in output
+
+
+def test_postgres_without_its_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg fails
+    url = "postgresql+psycopg://u@127.0.0.1:1/x"
+    code, output = invoke("tokens", "create", "--planner", "--db", url)
+    assert code == 2
+    assert output.strip() == (
+        "error: PostgreSQL needs the 'postgres' extra: pip install 'allocator[postgres]'"
+    )

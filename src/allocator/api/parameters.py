@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType
 from allocator.api.services import Source
 from allocator.calendar import both
+from allocator.domain.valuetypes import BOOL, FLOAT, INT, ValueType
 from allocator.errors import ParameterNotCoveredError
 
 ParamScalar = bool | int | float

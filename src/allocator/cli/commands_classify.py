@@ -116,6 +116,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         console.print(
             f"{out} is already complete: nothing to resume (pass --force to classify again)",
             highlight=False,
+            soft_wrap=True,
         )
     console.print(summary_table(summary))
     console.print(
@@ -125,6 +126,7 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         f"{duration(summary['seconds'])} ({integer(summary['households_per_second'] or 0)} "
         f"households/s) · outputs in {out}",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from allocator.cli.root import app
 from allocator.cli.common import console, reported
+from allocator.cli.root import app
 
 
 @app.command("reconcile")

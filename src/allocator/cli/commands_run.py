@@ -14,7 +14,7 @@ from rich.table import Table
 from allocator.cli.common import console, reported
 from allocator.cli.progress import Activity, Stages
 from allocator.cli.root import app
-from allocator.formatting import duration, integer, percent, toman_bn
+from allocator.formatting import duration, figure, integer, percent, unit_for
 
 if TYPE_CHECKING:
     from allocator.scenarios import Scenario
@@ -44,10 +44,11 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
     w_avail = _total(workers["available"])
     b_avail = _total(budget["available"])
     took = f" · took {duration(seconds)}" if seconds is not None else ""
+    money = unit_for(summary, "budget", "toman")
     console.print(table)
     console.print(
         f"social workers {integer(_total(workers['used']))} of {integer(w_avail)} · budget "
-        f"{toman_bn(_total(budget['used']))} of {toman_bn(b_avail)} · "
+        f"{figure(_total(budget['used']), money)} of {figure(b_avail, money)} · "
         f"gap to LP bound {summary.get('relative_gap') or 0:.2e}{took}",
         highlight=False,
         soft_wrap=True,
@@ -112,6 +113,7 @@ def run(
                     f"{out} already holds this scenario's run (same scenario, rules, date and "
                     "data): reused as it is; pass --force to run it again",
                     highlight=False,
+                    soft_wrap=True,
                 )
                 _print_summary(existing, None)
                 return

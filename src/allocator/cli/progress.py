@@ -29,7 +29,6 @@ from typing import ClassVar, TextIO
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
@@ -52,16 +51,29 @@ Update = Callable[[int, int, int | None], None]
 PLAIN_EVERY = 5.0
 
 
+class _Count(ProgressColumn):
+    """``done of total unit``, with thousands separators."""
+
+    def render(self, task: Task) -> Text:
+        total = "?" if task.total is None else integer(task.total)
+        text = f"{integer(task.completed)} of {total} {task.fields['unit']}"
+        return Text(text, style="progress.download")
+
+
 class _Rate(ProgressColumn):
     """The rate of the extra count (e.g. households/s), else of the task's own units."""
 
     def render(self, task: Task) -> Text:
         elapsed = task.elapsed or 0.0
-        extra = task.fields.get("extra")
-        if elapsed <= 0 or extra is None:
+        if elapsed <= 0:
             return Text("")
-        return Text(f"{integer(extra)} {task.fields['extra_unit']} · "
-                    f"{integer(extra / elapsed)}/s", style="progress.data.speed")  # fmt: skip
+        extra = task.fields.get("extra")
+        if extra is None:
+            text = f"{integer(task.completed / elapsed)} {task.fields['unit']}/s"
+        else:
+            unit = task.fields["extra_unit"]
+            text = f"{integer(extra)} {unit} · {integer(extra / elapsed)} {unit}/s"
+        return Text(text, style="progress.data.speed")
 
 
 class Activity:
@@ -120,14 +132,15 @@ class Activity:
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn(unit),
+            _Count(),
             TaskProgressColumn(),
             _Rate(),
             TimeRemainingColumn(),
         )
         with Progress(*columns, console=errors, transient=True) as bar:
-            task = bar.add_task(description, total=None, extra=None, extra_unit=extra or "")
+            task = bar.add_task(
+                description, total=None, unit=unit, extra=None, extra_unit=extra or ""
+            )
 
             def update(done: int, total: int, count: int | None = None) -> None:
                 bar.update(task, completed=done, total=total, extra=count)

@@ -18,7 +18,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from allocator.reference.neighborhoods import DEFAULT_SEED
 from allocator.domain.tables import NEIGHBORHOODS_FILE, NEIGHBORHOODS_SCHEMA
 from allocator.errors import DataError
 from allocator.importing.assemble import assemble
@@ -29,6 +28,7 @@ from allocator.importing.write import write_import
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target
 from allocator.pipeline.schema import check_schema
+from allocator.reference.neighborhoods import DEFAULT_SEED
 
 #: Called with (stage, amount done, total or ``None``): "households" / "members" in bytes or
 #: rows read, then "writing".

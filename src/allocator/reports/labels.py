@@ -81,9 +81,9 @@ class Names:
 def default_names() -> Names:
     """Names from the national ruleset and the default neighborhood registry."""
     from allocator.api.ruleset import default_rules_dir
-    from allocator.reference import default_registry
     from allocator.errors import AllocatorError
     from allocator.loading import load_ruleset
+    from allocator.reference import default_registry
 
     try:
         ruleset = load_ruleset(default_rules_dir())

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from allocator.domain.names import agency_name
-from allocator.formatting import duration, integer, percent, toman_bn
+from allocator.formatting import duration, figure, integer, percent, toman_bn, unit_for
 from allocator.reports.charts import TIER_COLORS, bars
 from allocator.reports.labels import default_names
 from allocator.reports.load import RunData
@@ -53,6 +53,7 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
     served = sum(t["served"] or 0 for t in need.values())
     w, b = s.get("workers") or {}, s.get("budget") or {}
     gap = s.get("relative_gap")
+    money = unit_for(s, "budget", "toman")
     return [
         Figure("status · وضعیت", f"{s.get('status')} ({s.get('termination')})",
                _tone(s.get("status"))),
@@ -62,7 +63,8 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
         Figure("workers used · مددکار",
                f"{integer(total(w.get('used')))} of {integer(total(w.get('available')))}"),
         Figure("budget used · بودجه",
-               f"{toman_bn(total(b.get('used')))} of {toman_bn(total(b.get('available')))}"),
+               f"{figure(total(b.get('used')), money)} of "
+               f"{figure(total(b.get('available')), money)}"),
         Figure("build and solve time",
                duration((s.get("build_seconds") or 0) + (s.get("solve_seconds") or 0))),
     ]  # fmt: skip

@@ -86,3 +86,15 @@ def test_an_ambiguous_or_impossible_date_in_a_rule_file_is_a_problem(
 def test_the_committed_national_files_write_dates_in_jalali() -> None:
     text = (default_rules_dir() / "parameters" / "poverty.yaml").read_text(encoding="utf-8")
     assert "from: 1399-01-01" in text and "from: 20" not in text
+
+
+def test_rule_test_cases_may_be_dated_in_jalali(tmp_path: Path) -> None:
+    from allocator.errors import InputError
+    from allocator.ruletests.cases import load_cases
+
+    cases = load_cases(Path(default_rules_dir()).parent / "tests" / "national" / "livelihood.yaml")
+    assert cases and all(c.date == date(2025, 6, 1) for c in cases)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: x\n  date: 04-03-11\n  household: {}\n  expect: {}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="ambiguous"):
+        load_cases(bad)

@@ -4,7 +4,7 @@ YAML tests: a name, a date, the input household, the expected decision per servi
 A file holds a list of cases::
 
     - name: poor household in a target neighborhood gets a food package
-      date: 2025-06-01
+      date: 2025-06-01          # or 1404-03-11 (Jalali: a year below 1700)
       neighborhood: {setting: urban, custodian: imam_order}   # optional
       household:
         income: 4000000
@@ -20,7 +20,6 @@ urban target neighborhood of the 2,020 program in the custody of the Relief Comm
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from allocator.domain.enums import Agency, Program, Setting
 from allocator.domain.neighborhood import Neighborhood
 from allocator.errors import InputError
+from allocator.loading.schema import Day
+from allocator.loading.yamlio import load_yaml_text, strip_lines
 
 
 class Expected(BaseModel):
@@ -60,7 +61,7 @@ class RuleCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    date: date
+    date: Day
     neighborhood: NeighborhoodSpec = Field(default_factory=NeighborhoodSpec)
     household: dict[str, Any]
     expect: dict[str, Expected]
@@ -85,7 +86,8 @@ def load_cases(path: Path, root: Path | None = None) -> list[RuleCase]:
     """The cases of one file; raises :class:`InputError` naming the file and case."""
     rel = path.relative_to(root).as_posix() if root else path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # dates stay text and are read by the calendar rule: 1404-03-11 is Jalali
+        raw = strip_lines(load_yaml_text(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise InputError(f"{rel}: not valid YAML: {exc}") from None
     if not isinstance(raw, list):

@@ -158,7 +158,7 @@ def audit_verify(
     finally:
         store.dispose()
     if report.ok:
-        console.print(report.describe())
+        console.print(report.describe(), highlight=False, soft_wrap=True)
         if directory is None:
             console.print("(no checkpoints given: a cut or reset log cannot be detected)")
         return

@@ -79,6 +79,7 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
     assert "bn toman" in output and "e+" not in output.split("Sweep")[0]
 
 
+@pytest.mark.install
 def test_a_fresh_install_runs_every_documented_command(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allocator.data import assumptions as A
-from allocator.pipeline.sample import estimate_case_files
+from allocator.runs.calibration import estimate_case_files
 
 #: Stated tolerance: the estimate (200,000 households of 24 M, sampling error about 1 %)
 #: within 10 % of seed 001's 1,080,000 Behzisti case files.

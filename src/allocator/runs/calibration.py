@@ -27,9 +27,9 @@ from allocator.data.geoexport import neighborhoods_table
 from allocator.data.layout import layout
 from allocator.loading import load_ruleset
 
-from .casefiles import AGENCIES, holding_agency
-from .neighborhoods import NeighborhoodTable
-from .prepare import prepare
+from allocator.pipeline.casefiles import AGENCIES, holding_agency
+from allocator.pipeline.neighborhoods import NeighborhoodTable
+from allocator.pipeline.prepare import prepare
 
 #: The day the shipped scenarios classify on (the first day of 1402).
 DAY = date(2023, 3, 21)

@@ -104,3 +104,28 @@ def test_a_revoked_token_is_refused(
         f"/v1/eligibility?date={DAY}", json=household(), headers=service.auth()
     )
     assert other.status_code == 201  # other tokens are untouched
+
+
+@sqlite_only
+def test_new_paths_log_no_household_data(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from allocator.service.store import Store
+
+    caplog.set_level(logging.DEBUG, logger="allocator")
+    body = household(household_id=987654321, income=1234567)
+    made = service.client.post(f"/v1/eligibility?date={DAY}", json=body, headers=service.auth())
+    service.client.get(f"/v1/decisions/{made.json()['decision_id']}/proof", headers=service.auth())
+    service.client.get("/v1/rules", headers={"Authorization": "Bearer alc_987654321"})
+    owner = Store(service.owner_url)
+    with owner.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("DELETE FROM chain_head"))
+    owner.dispose()
+    refused = service.client.post(f"/v1/eligibility?date={DAY}", json=body, headers=service.auth())
+    assert refused.status_code == 503
+    assert "chain-broken" in caplog.text
+    assert "987654321" not in caplog.text and "1234567" not in caplog.text

@@ -72,7 +72,7 @@ def test_example_agency(tmp_path: Path, neighborhoods: Path) -> None:
         app, ["classify", str(out), "--out", str(tmp_path / "c"), "--date", "2023-06-01"]
     )
     assert classified.exit_code == 0, classified.output
-    assert "4 read = 4 classified" in classified.output
+    assert "4 households read = 4 classified" in classified.output
 
 
 def test_existing_output_needs_force(tmp_path: Path) -> None:

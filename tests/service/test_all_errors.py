@@ -32,7 +32,7 @@ def test_a_jalali_date_is_the_same_day_as_its_gregorian_one(service: Service) ->
     assert jalali.json()["date"] == "2025-06-01" == DAY
     assert jalali.json()["date_jalali"] == "1404-03-11" and jalali.json()["fiscal_year"] == 1404
     forced = service.client.post(
-        "/v1/eligibility?date=2025-06-01&calendar=gregorian",
+        "/v1/eligibility?date=2025-06-01",
         json=household(),
         headers=service.auth(),
     )

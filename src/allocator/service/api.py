@@ -11,7 +11,7 @@ import json
 import logging
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
@@ -73,10 +73,6 @@ DecisionDate = Annotated[
         "1700), 2023-03-21 Gregorian; ambiguous dates are refused",
     ),
 ]
-CalendarChoice = Annotated[
-    Literal["jalali", "gregorian"] | None,
-    Query(description="Read the date in this calendar, whatever its year"),
-]
 HouseholdId = Annotated[int, Path(ge=1, le=2**62)]
 DecisionId = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -137,13 +133,12 @@ async def eligibility(
     caller: AgencyCaller,
     state: State,
     day: DecisionDate = None,
-    calendar: CalendarChoice = None,
 ) -> Response:
     """Only the agency in custody of the household's neighborhood may ask (else 403).
 
     The answer comes after the decision is committed to the audit log.
     """
-    when = parse_day(day, calendar) if day else date.today()
+    when = parse_day(day) if day is not None else date.today()
     body = await request.body()
     prepared, output = await run_in_threadpool(_decide, state, caller, body, when)
     # Answered only once the writer has committed the batch holding this decision.

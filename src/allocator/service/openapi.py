@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -130,18 +130,41 @@ def covered_years(ruleset: RuleSet) -> list[int]:
     return years
 
 
-def date_schema(years: list[int]) -> dict[str, Any]:
-    """The schema of the decision date: a date within a fully covered year.
+def jalali_years(years: list[int]) -> list[int]:
+    """The Jalali years whose every day lies in one of the (Gregorian) ``years``.
 
-    Days are stated up to the 28th so that the pattern admits only real dates; other days
-    of those years are accepted too.
+    Examples:
+        >>> jalali_years([2021, 2022, 2023])
+        [1400, 1401]
     """
-    alternatives = "|".join(str(y) for y in years) or "0000"
+    import jdatetime
+
+    covered = set(years)
+    found = []
+    for jy in range(1300, 1600):
+        first = jdatetime.date(jy, 1, 1).togregorian()
+        last = jdatetime.date(jy + 1, 1, 1).togregorian() - timedelta(days=1)
+        if first.year in covered and last.year in covered:
+            found.append(jy)
+    return found
+
+
+def date_schema(years: list[int]) -> dict[str, Any]:
+    """The schema of the decision date: a date within a fully covered year, Gregorian or
+    Jalali (:mod:`allocator.calendar`: a year below 1700 is Jalali).
+
+    Days are stated up to the 28th (Gregorian) or 29th (Jalali) so that the pattern admits
+    only real dates; other days of those years are accepted too.
+    """
+    gregorian = "|".join(str(y) for y in years) or "0000"
+    jalali = "|".join(str(y) for y in jalali_years(years)) or "0000"
+    month = "(0[1-9]|1[0-2])"
     return {
         "type": "string",
-        "format": "date",
-        "pattern": f"^({alternatives})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
-        "description": f"Decision date, YYYY-MM-DD, in {years[0]}–{years[-1]} (default: today)"
+        "pattern": f"^(({gregorian})-{month}-(0[1-9]|1[0-9]|2[0-8])"
+        f"|({jalali})-{month}-(0[1-9]|[12][0-9]))$",
+        "description": f"Decision date, YYYY-MM-DD, in {years[0]}–{years[-1]}, or a Jalali "
+        "date of the years they cover (default: today)"
         if years
         else "Decision date (no year is covered by the parameters)",
     }

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from allocator.cli.app import app
-from allocator.cli.common import console, reported
+from allocator.cli.common import EXIT_FAILED, console, reported
 
 
 def _total(figures: dict[str, Any]) -> float:
@@ -50,10 +50,22 @@ def run(
     scenario_file: Annotated[Path, typer.Argument(help="A scenario YAML (see scenarios/).")],
     out: Annotated[Path, typer.Option("--out", help="Run directory to write.")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing run.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit non-zero unless the plan's status is ok (e.g. unfunded "
+            "entitlements, unmet floors).",
+        ),
+    ] = False,
+    export_model: Annotated[
+        Path | None,
+        typer.Option("--export-model", help="Also write the exact model solved (MPS) here."),
+    ] = None,
 ) -> None:
     """Data, classification, demand, optimization and the run's files, end to end."""
     from allocator.outputs.atomic import check_target
-    from allocator.runs import prepare, solve, write_run
+    from allocator.runs import solve, stage_demand, write_run
     from allocator.scenarios import load_scenario
 
     start = time.perf_counter()
@@ -66,14 +78,17 @@ def run(
                 status.update(text)
                 console.log(text, highlight=False)
 
-            prepared = prepare(scenario, Path.cwd(), step)
+            prepared = stage_demand(scenario, Path.cwd(), step)
             step(
                 f"optimizing {prepared.demand.n_neighborhoods:,} neighborhoods × "
                 f"{prepared.demand.n_services} services ({scenario.solver.method.value} path)"
             )
             plan = solve(prepared, scenario, step)
             step(f"writing {out}")
-            summary = write_run(prepared, scenario, plan, out, force=force, command=sys.argv)
+            summary = write_run(
+                prepared, scenario, plan, out, force=force, command=sys.argv,
+                export_model=export_model,
+            )  # fmt: skip
     console.print(_summary_table(summary, time.perf_counter() - start))
     slack = summary.get("slack", [])
     for item in slack[:10]:
@@ -84,6 +99,9 @@ def run(
         )
     if len(slack) > 10:
         console.print(f"[yellow]… and {len(slack) - 10} more in summary.json (slack)[/]")
+    if strict and summary.get("status") != "ok":
+        console.print(f"[red]--strict: status {summary.get('status')}[/]", highlight=False)
+        raise typer.Exit(code=EXIT_FAILED)
 
 
 def _number(value: Any, money: bool) -> str:

@@ -19,6 +19,7 @@ _register()
 runner = CliRunner()
 SCENARIO = ROOT / "scenarios" / "over-constrained.yaml"
 RUN_FILES = {
+    "workers.parquet",
     "allocation.parquet",
     "manifest.json",
     "neighborhoods.parquet",
@@ -51,7 +52,15 @@ def test_the_run_writes_every_output_and_verifies(run_dir: Path) -> None:
     assert summary["scenario"] == "over-constrained"
     assert len(summary["ruleset"]["hash"]) == 64 and summary["data_seed"] == 7
     assert summary["households"]["read"] == 2000
-    assert summary["status"] == "warning" and summary["slack"]
+    # 2 billion toman cannot fund free insurance for every uninsured member (seed 000)
+    assert summary["status"] == "entitlements_unfunded" and summary["slack"]
+    ent = summary["entitlements"]
+    assert ent["services"] == ["health_insurance"] and ent["unfunded_toman"] > 0
+    assert "neighborhoods_2020" in ent["provenance"]["health_insurance"]
+    # max-min floors: nobody is left at zero while others pass (issue 13)
+    assert summary["floor_level"] is not None and summary["floor_level"] > 0
+    assert summary["units"]["budget.*"] == "toman"
+    assert summary["prices"] and all("sentence" in p for p in summary["prices"])
     assert summary["budget"]["used"]["total"] <= summary["budget"]["available"]["total"] + 1
     resolved = json.loads((run_dir / "resolved_scenario.json").read_text())
     assert resolved["resources"]["workers"]["caseload"] == 150

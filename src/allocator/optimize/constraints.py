@@ -211,8 +211,9 @@ def _add_floors(
     else:
         level = float(fix.floor_level or 0.0)
         b.add_rows(
-            "floor_maxmin", has.size, pos[sets.row_n[t1]], x1, np.ones(t1.size),
-            lb=level * target[has],
+            "floor_maxmin", has.size, np.concatenate([pos[sets.row_n[t1]], np.arange(has.size)]),
+            np.concatenate([x1, vb["floor_maxmin_short"].start + np.arange(has.size)]),
+            np.ones(t1.size + has.size), lb=level * target[has],
         )  # fmt: skip
     keys["floor_maxmin"] = has
 

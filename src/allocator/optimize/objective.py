@@ -17,11 +17,10 @@ Examples:
     >>> from allocator.optimize.demand import synthetic_demand
     >>> from allocator.optimize.params import OptimizeParams
     >>> from allocator.optimize.sets import ModelSets
-from allocator.optimize.variables import fair_on, n_segments
     >>> pen = penalties(ModelSets.build(synthetic_demand(3, 4, 0), OptimizeParams()),
     ...                 OptimizeParams())
     >>> sorted(pen)
-    ['floor', 'quota_budget', 'quota_workers']
+    ['floor', 'floor_maxmin', 'quota_budget', 'quota_workers']
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from allocator.types import FloatArray
 #: slack block -> penalty key
 SLACK_BLOCKS = {
     "floor_short": "floor",
+    "floor_maxmin_short": "floor_maxmin",
     "quota_workers_over": "quota_workers",
     "quota_workers_under": "quota_workers",
     "quota_budget_over": "quota_budget",
@@ -70,7 +70,9 @@ def penalties(sets: ModelSets, params: OptimizeParams) -> dict[str, float]:
         "quota_workers": params.penalty_quota_workers,
         "quota_budget": params.penalty_quota_budget,
     }
-    return {k: auto[k] if given[k] is None else float(given[k] or 0.0) for k in auto}
+    out = {k: auto[k] if given[k] is None else float(given[k] or 0.0) for k in auto}
+    out["floor_maxmin"] = 10.0 * out["floor"]  # the max-min share comes before the rest
+    return out
 
 
 def top_value(sets: ModelSets, params: OptimizeParams) -> float:

@@ -15,7 +15,7 @@ in order without binaries.
 
 Examples:
     >>> [round(s, 3) for s in segment_slopes(1.0, 4)]
-    [2.4, 0.8, 0.48, 0.343]
+    [2.386, 0.795, 0.477, 0.341]
     >>> segment_slopes(0.0, 3)
     [1.0, 1.0, 1.0]
     >>> DEFAULT_OUTCOMES["food_package"].value

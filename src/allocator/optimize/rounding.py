@@ -85,7 +85,9 @@ def round_workers(
     for n in np.argsort(-frac, kind="stable"):
         if frac[n] > TOL and (target is None or target[prov[n]] >= 0.5):
             add(int(n))
-    if target is not None:  # reach the province targets with otherwise idle capacity
+    if target is not None and p.worker_cost == 0:
+        # reach the province targets with otherwise idle capacity (free workers only: a
+        # paid idle worker costs the budget; the quota slack reports the gap instead)
         for n in np.argsort(-(s.w_max - w), kind="stable"):
             while target[prov[n]] >= 1 and add(int(n)):
                 pass
@@ -163,6 +165,11 @@ def complete_values(model: OptimizationModel, x: FloatArray, w: FloatArray) -> F
             has = target > 0
             share = served1[has] / target[has] if has.any() else np.ones(1)
             v[vb["floor_level"]] = float(np.clip(share.min(), 0.0, 1.0))
+        if "floor_maxmin_short" in vb:
+            has = s.tier1_need > 0
+            level = float(model.fixings.floor_level or 0.0)
+            need = level * p.floor_tier1 * s.tier1_need[has]
+            v[vb["floor_maxmin_short"]] = np.maximum(0.0, need - served1[has])
     for on, name, amount, by_p in (
         (worker_quota_on(p), "workers", w.sum(), np.bincount(prov, w, s.n_provinces)),
         (

@@ -244,6 +244,12 @@ def _fast(
     x = lp_out.values[vb["x"]]
     w = round_workers(model, x, lp_out.values[vb["w"]])
     repaired = complete_values(model, repair_served(model, x, w), w)
+    if not _feasible(model.program, repaired):
+        # paid workers rounded up can break a budget row: round down instead (fewer
+        # salaries, case-file rows cut to the workers), which every budget row allows
+        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
+        repaired = complete_values(model, repair_served(model, x, w), w)
+        messages.append("worker counts rounded down: rounding up broke a budget row")
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
@@ -264,6 +270,14 @@ def _fast(
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded
     return fixed
+
+
+def _feasible(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
+    """Whether ``values`` satisfies every hard row (rows with a slack column are soft and
+    satisfied by :func:`complete_values`) within a relative tolerance."""
+    act = lp.row_activity(values)
+    slack = tol * np.maximum(1.0, np.abs(act))
+    return bool(np.all(act <= lp.row_ub + slack) and np.all(act >= lp.row_lb - slack))
 
 
 def _run(

@@ -92,6 +92,8 @@ def partition_of(model: OptimizationModel) -> Partition:
     group[vb["spend"]] = sets.cell_p
     if "floor_short" in vb:
         group[vb["floor_short"]] = sets.province
+    if "floor_maxmin_short" in vb:
+        group[vb["floor_maxmin_short"]] = sets.province[sets.tier1_need > 0]
     for name, block in vb.items():
         if name.startswith("quota_"):
             group[block] = np.arange(block.stop - block.start)

@@ -23,7 +23,6 @@ Examples:
     >>> from allocator.optimize.demand import synthetic_demand
     >>> from allocator.optimize.params import OptimizeParams
     >>> from allocator.optimize.sets import ModelSets
-from allocator.types import FloatArray
     >>> b = ProgramBuilder()
     >>> add_variables(b, ModelSets.build(synthetic_demand(2, 2, 0), OptimizeParams()),
     ...               OptimizeParams())
@@ -92,6 +91,10 @@ def add_variables(
         b.add_vars("spend_total", np.zeros(1), np.full(1, INF))
     if params.floor_tier1 > 0 and params.floor_maxmin and fix.floor_level is None:
         b.add_vars("floor_level", np.zeros(1), np.ones(1))
+    if params.floor_tier1 > 0 and params.floor_maxmin and fix.floor_level is not None:
+        has = sets.tier1_need > 0
+        level = fix.floor_level * params.floor_tier1 * sets.tier1_need[has]
+        b.add_vars("floor_maxmin_short", np.zeros(int(has.sum())), level)
     if params.floor_tier1 > 0:
         b.add_vars("floor_short", np.zeros(sets.n_neighborhoods), sets.tier1_need)
     if worker_quota_on(params):

@@ -244,15 +244,12 @@ def _fast(
     x = lp_out.values[vb["x"]]
     w = round_workers(model, x, lp_out.values[vb["w"]])
     repaired = complete_values(model, repair_served(model, x, w), w)
-    if not _feasible(model.program, repaired):
-        # paid workers rounded up can break a budget row: round down instead (fewer
-        # salaries, case-file rows cut to the workers), which every budget row allows
-        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
-        repaired = complete_values(model, repair_served(model, x, w), w)
-        messages.append("worker counts rounded down: rounding up broke a budget row")
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
+    feasible = _feasible(model.program, repaired)
+    if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
+        polish = True
     rounded = Outcome(
         replace(lp_out.result, objective=float(model.program.obj @ repaired)),
         repaired,
@@ -266,6 +263,11 @@ def _fast(
         return rounded
     say("re-solving with the worker counts fixed")
     fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+    if not fixed.result.has_solution and not feasible:
+        # the rounded-up salaries leave no room (e.g. for the entitlements): round down
+        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
+        messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded

@@ -1,8 +1,8 @@
 """The fast path's integer step: round worker counts, repair served quantities.
 
 1. ``w_k = floor(case files served_k / caseload)`` per staff cell k (neighborhood, agency);
-   then, staff cells by decreasing fractional part get one more worker while every pool
-   holding them has one to spare.
+   then, staff cells by decreasing fractional part (from half a caseload on when workers
+   are paid) get one more worker while every pool holding them has one to spare.
 2. Where a staff cell now has fewer workers than its served case files need, the served
    quantity of its case-file rows is cut, lowest tier first, entitled rows last (nothing
    else gets tighter).
@@ -82,8 +82,11 @@ def round_workers(
         return True
 
     frac = need - w
+    # a paid worker is hired for a fraction of a caseload only from half a caseload on
+    # (the rest of the files are cut by repair_served); free workers from any fraction
+    least = 0.5 if p.worker_cost > 0 else TOL
     for n in np.argsort(-frac, kind="stable"):
-        if frac[n] > TOL and (target is None or target[prov[n]] >= 0.5):
+        if frac[n] >= least and (target is None or target[prov[n]] >= 0.5):
             add(int(n))
     if target is not None and p.worker_cost == 0:
         # reach the province targets with otherwise idle capacity (free workers only: a

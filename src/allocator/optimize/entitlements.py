@@ -134,6 +134,30 @@ def _staff_figures(
     }
 
 
+def staff_area_names(model: OptimizationModel) -> list[str]:
+    """Name of every staff cell's area: neighborhood id, province/county, or province."""
+    s, d, level = model.sets, model.demand, model.params.staff_level
+    if level == "neighborhood":
+        return [str(i) for i in d.neighborhood_id[s.staff_n]]
+    if level == "province":
+        return [d.provinces[p] for p in d.province[s.staff_n]]
+    return [f"{d.provinces[d.province[n]]}/{d.county[n]}" for n in s.staff_n]
+
+
+def neighborhood_workers(model: OptimizationModel, x: FloatArray, w: FloatArray) -> FloatArray:
+    """Workers per neighborhood: each staff cell's workers shared by its served files."""
+    s = model.sets
+    live = s.row_staff >= 0
+    files = (s.row_cf * x)[live]
+    cell = s.row_staff[live]
+    by_cell = np.bincount(cell, files, s.n_staff)
+    share = np.where(by_cell[cell] > 0, files / np.where(by_cell[cell] > 0, by_cell[cell], 1), 0)
+    out: FloatArray = np.bincount(s.row_n[live], share * w[cell], s.n_neighborhoods).astype(
+        np.float64
+    )
+    return out
+
+
 def staff_table_columns(model: OptimizationModel, x: FloatArray, w: FloatArray) -> dict[str, Any]:
     """Per staff cell (neighborhood, agency): files, workers, files per worker, short, idle."""
     s, p = model.sets, model.params
@@ -142,6 +166,7 @@ def staff_table_columns(model: OptimizationModel, x: FloatArray, w: FloatArray) 
     with np.errstate(divide="ignore", invalid="ignore"):
         per_worker = np.where(w > 0, served / np.where(w > 0, w, 1.0), np.nan)
     return {
+        "area": staff_area_names(model),
         "neighborhood": s.staff_n,
         "agency": s.staff_a,
         "case_files_eligible": s.staff_cf,

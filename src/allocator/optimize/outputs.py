@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from allocator.errors import DataError
 from allocator.optimize.demand import Demand
-from allocator.optimize.entitlements import staff_table_columns
+from allocator.optimize.entitlements import neighborhood_workers, staff_table_columns
 from allocator.optimize.outcomes import outcome_values, resolved_outcomes
 from allocator.optimize.plan import Plan
 
@@ -71,6 +71,7 @@ def workers_table(plan: Plan) -> pa.Table:
     n = cols.pop("neighborhood")
     a = cols.pop("agency")
     head = {
+        "area": pa.array(cols.pop("area"), pa.string()),
         "neighborhood_id": pa.array(d.neighborhood_id[n], pa.int32()),
         "province": _words(d.provinces, d.province[n]),
         "custodian": _words(d.agencies, d.custodian[n]),
@@ -118,7 +119,7 @@ def neighborhoods_table(plan: Plan) -> pa.Table:
         "neighborhood_id": pa.array(d.neighborhood_id, pa.int32()),
         "province": _words(d.provinces, d.province),
         "agency": _words(d.agencies, d.custodian),
-        "workers": np.bincount(plan.model.sets.staff_n, plan.workers, n)
+        "workers": neighborhood_workers(plan.model, plan.served, plan.workers)
         if plan.model is not None
         else np.zeros(n),
         "case_files": np.bincount(rn, weights=cf_served, minlength=n),

@@ -72,6 +72,7 @@ class OptimizeParams:
     alpha: float = 1.0  # alpha-fair: 0 linear, 1 proportional (log), large: max-min-like
     segments: int = 4  # pieces of the concave utility per (neighborhood, service)
     worker_cost: float = 0.0  # toman per worker-year, paid from the budget rows
+    staff_level: str = "neighborhood"  # workers per (area, agency): neighborhood|county|province
     floor_maxmin: bool = True  # spread a floor shortfall evenly (max-min) before the penalty
     solver: str = "highs"
     lp_solver: str = "highs"
@@ -89,6 +90,8 @@ class OptimizeParams:
         object.__setattr__(self, "method", Method(self.method))
         object.__setattr__(self, "tier_mode", TierMode(self.tier_mode))
         object.__setattr__(self, "objective", ObjectiveMode(self.objective))
+        if self.staff_level not in ("neighborhood", "county", "province"):
+            raise ValueError("staff_level must be neighborhood, county or province")
         if self.alpha < 0:
             raise ValueError("alpha must be >= 0")
         if self.segments < 1:

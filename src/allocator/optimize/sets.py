@@ -116,7 +116,8 @@ class ModelSets:
         cells, row_cell = np.unique(cell_key, return_inverse=True)
         cf_by_p = np.bincount(demand.province, weights=case_files, minlength=n_p)
         total_cf = cf_by_p.sum()
-        staff_key = np.where(demand.case_files > 0, rn * n_a + ra, -1)
+        area, rep = staff_areas(demand, params.staff_level)
+        staff_key = np.where(demand.case_files > 0, area[rn] * n_a + ra, -1)
         staff, row_staff = _cells(staff_key)
         staff_cf = np.bincount(row_staff[row_staff >= 0], demand.case_files[row_staff >= 0],
                                minlength=staff.size)  # fmt: skip
@@ -153,7 +154,7 @@ class ModelSets:
             province_share=cf_by_p / total_cf if total_cf > 0 else np.zeros(n_p),
             row_entitled=entitled,
             row_staff=row_staff,
-            staff_n=staff // n_a,
+            staff_n=rep[staff // n_a],
             staff_a=staff % n_a,
             staff_cf=staff_cf.astype(np.float64),
             w_max=np.ceil(staff_cf / params.caseload - 1e-9),
@@ -163,6 +164,32 @@ class ModelSets:
             value_q=value_q.astype(np.float64),
             service_value=outcome_values(demand.service_ids, params.outcome_values),
         )
+
+
+def staff_areas(demand: Demand, level: str) -> tuple[IntArray, IntArray]:
+    """The area of every neighborhood at a staffing level, and one neighborhood per area.
+
+    Workers are counted per (area, agency): per neighborhood, or pooled per county or
+    province (a worker carries files of several neighborhoods, as at a +Zendegi centre).
+
+    Examples:
+        >>> from allocator.optimize.demand import synthetic_demand
+        >>> area, rep = staff_areas(synthetic_demand(3, 2, 0), "neighborhood")
+        >>> area.tolist(), rep.tolist()
+        ([0, 1, 2], [0, 1, 2])
+    """
+    n = demand.n_neighborhoods
+    if level == "neighborhood":
+        area = np.arange(n, dtype=np.int64)
+    elif level == "province":
+        area = demand.province.astype(np.int64)
+    else:
+        keys = np.array([f"{p}/{c}" for p, c in zip(demand.province, demand.county, strict=True)])
+        _, inverse = np.unique(keys, return_inverse=True)
+        area = inverse.astype(np.int64)
+    rep = np.zeros(int(area.max()) + 1 if n else 0, dtype=np.int64)
+    rep[area[::-1]] = np.arange(n, dtype=np.int64)[::-1]
+    return area, rep
 
 
 def _cells(key: IntArray) -> tuple[IntArray, IntArray]:

@@ -146,6 +146,7 @@ def to_params(
         segments=s.objective.segments,
         outcome_values=dict(s.outcomes),
         worker_cost=w.cost_per_year,
+        staff_level=w.level,
         tier_mode=s.tiers.mode,
         tier_weights=(
             s.tiers.weights[0],

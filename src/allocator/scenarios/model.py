@@ -92,6 +92,9 @@ class Workers(_Strict):
     by_province: dict[str, NonNeg] = {}
     total: NonNeg | None = None
     cost_per_year: NonNeg = 0.0  # toman per worker-year (salary), paid from the budget
+    # workers are counted (and rounded) per area and agency: a worker carries the files of
+    # one neighborhood, or of the neighborhoods of a county or province (as at a centre)
+    level: Literal["neighborhood", "county", "province"] = "neighborhood"
 
 
 class Slots(_Strict):

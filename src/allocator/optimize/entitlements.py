@@ -155,6 +155,8 @@ def neighborhood_workers(model: OptimizationModel, x: FloatArray, w: FloatArray)
     out: FloatArray = np.bincount(s.row_n[live], share * w[cell], s.n_neighborhoods).astype(
         np.float64
     )
+    idle = np.where(by_cell > 0, 0.0, w)  # a cell serving nothing: its first neighborhood
+    out += np.bincount(s.staff_n, idle, s.n_neighborhoods)
     return out
 
 

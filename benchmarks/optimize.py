@@ -7,8 +7,9 @@ process so that its peak memory (max RSS) is its own.
 
 The model is the scenarios' (``fair`` objective: outcome values, alpha = 1, four utility
 pieces per (neighborhood, service); tier weights 8/4/2/1; a worker-year at 180 million
-toman); ``--objective linear`` measures the former linear objective (no pieces), so the
-two runs together say what the pieces cost.
+toman; workers per (county, agency)); ``--objective linear`` measures the former linear
+objective (no pieces, workers per neighborhood), so the two runs say what the new model
+costs.
 
 Usage::
 
@@ -72,6 +73,7 @@ def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
         objective=objective,  # type: ignore[arg-type]
         tier_weights=(8.0, 4.0, 2.0, 1.0) if objective == "fair" else (1000.0, 100.0, 10.0, 1.0),
         worker_cost=1.8e8 if objective == "fair" else 0.0,
+        staff_level="county" if objective == "fair" else "neighborhood",
         method=method,  # type: ignore[arg-type]
         time_limit_s=MIP_TIME_LIMIT_S if method == "mip" else 600.0,
     )

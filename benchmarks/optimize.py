@@ -5,10 +5,17 @@ from ``scenarios/national-2020.yaml`` (per neighborhood). The fast path runs at 
 the exact MIP up to 10,000 neighborhoods, with a time limit. Each case runs in its own
 process so that its peak memory (max RSS) is its own.
 
+The model is the scenarios' (``fair`` objective: outcome values, alpha = 1, four utility
+pieces per (neighborhood, service); tier weights 8/4/2/1; a worker-year at 180 million
+toman; workers per (county, agency)); ``--objective linear`` measures the former linear
+objective (no pieces, workers per neighborhood), so the two runs say what the new model
+costs.
+
 Usage::
 
     python benchmarks/optimize.py                 # every case, writes results/optimize.json
     python benchmarks/optimize.py --sizes 200 2020 --methods fast
+    python benchmarks/optimize.py --sizes 2020 --methods fast --objective linear
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ MIP_TIME_LIMIT_S = 300.0
 RESULTS = Path(__file__).parent / "results" / "optimize.json"
 
 
-def case(n: int, method: str) -> dict[str, object]:
+def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
     """Run one (size, method) case in this process and return its figures."""
     from allocator.optimize import OptimizeParams, SlotParams, optimize, synthetic_demand
 
@@ -63,6 +70,10 @@ def case(n: int, method: str) -> dict[str, object]:
         },
         quota_band=0.2,
         floor_tier1=0.1,
+        objective=objective,  # type: ignore[arg-type]
+        tier_weights=(8.0, 4.0, 2.0, 1.0) if objective == "fair" else (1000.0, 100.0, 10.0, 1.0),
+        worker_cost=1.8e8 if objective == "fair" else 0.0,
+        staff_level="county" if objective == "fair" else "neighborhood",
         method=method,  # type: ignore[arg-type]
         time_limit_s=MIP_TIME_LIMIT_S if method == "mip" else 600.0,
     )
@@ -70,6 +81,8 @@ def case(n: int, method: str) -> dict[str, object]:
     row: dict[str, object] = {
         "neighborhoods": n,
         "method": method,
+        "objective_mode": objective,
+        "segments": params.segments if objective == "fair" else 0,
         "rows": demand.n_rows,
         **plan.model_size,
         "data_seconds": round(data_s, 3),
@@ -95,11 +108,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     ap.add_argument("--methods", nargs="*", default=["fast", "mip"])
-    ap.add_argument("--one", nargs=2, metavar=("N", "METHOD"), help=argparse.SUPPRESS)
+    ap.add_argument("--objective", choices=["fair", "linear"], default="fair")
+    ap.add_argument("--one", nargs=3, metavar=("N", "METHOD", "OBJ"), help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(case(int(args.one[0]), args.one[1])))
+        print(json.dumps(case(int(args.one[0]), args.one[1], args.one[2])))
         return
     results: list[dict[str, object]] = []
     for n in args.sizes:
@@ -107,7 +121,7 @@ def main() -> None:
             if method == "mip" and n > MIP_MAX_SIZE:
                 continue
             proc = subprocess.run(
-                [sys.executable, __file__, "--one", str(n), method],
+                [sys.executable, __file__, "--one", str(n), method, args.objective],
                 capture_output=True,
                 text=True,
                 check=False,

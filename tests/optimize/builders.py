@@ -64,3 +64,40 @@ def scaled_params(n: int, **changes: object) -> OptimizeParams:
         floor_tier1=0.1,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def two_neighborhoods(
+    rows: list[tuple[int, str, int, int, int]], costs: dict[str, float]
+) -> Demand:
+    """Neighborhoods 1 and 2 (Tehran, Fars); rows are (neighborhood, service, tier, units,
+    case files), all delivered by the relief committee."""
+    demand = pa.table(
+        {
+            "neighborhood_id": pa.array([r[0] for r in rows], pa.int32()),
+            "service_id": [r[1] for r in rows],
+            "tier": pa.array([r[2] for r in rows], pa.int8()),
+            "agency": ["relief_committee"] * len(rows),
+            "units": pa.array([r[3] for r in rows], pa.int64()),
+            "households": pa.array([r[3] for r in rows], pa.int64()),
+            "case_files": pa.array([r[4] for r in rows], pa.int64()),
+        }
+    )
+    neighborhoods = pa.table(
+        {
+            "neighborhood_id": pa.array([1, 2], pa.int32()),
+            "province": ["Tehran", "Fars"],
+            "custodian": ["relief_committee", "imam_order"],
+            "population": pa.array([1000, 1000], pa.int64()),
+        }
+    )
+    services = pa.table(
+        {
+            "service_id": list(costs),
+            "name": list(costs),
+            "entity": ["household"] * len(costs),
+            "agency": ["relief_committee"] * len(costs),
+            "unit_cost": np.array(list(costs.values()), dtype=np.float64),
+            "opens_case_file": [True] * len(costs),
+        }
+    )
+    return Demand.from_tables(demand, neighborhoods, services)

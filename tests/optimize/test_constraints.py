@@ -27,25 +27,30 @@ def check_outputs(plan: Plan, demand: Demand, params: OptimizeParams, out: Path)
     cost = np.array(alloc["unit_cost"])
     # bounds
     assert (served >= -TOL).all() and (served <= dem + TOL).all()
-    # integer workers and caseload
-    workers = np.array(nb["workers"])
+    # integer workers and caseload, per staff cell (neighborhood, employing agency)
+    wk = pq.read_table(out / "workers.parquet").to_pydict()
+    workers = np.array(wk["workers"])
     if params.method != "lp":
         assert np.allclose(workers, np.round(workers))
-    assert (np.array(nb["case_files"]) <= params.caseload * workers + TOL).all()
-    # worker pools
+    assert (np.array(wk["case_files_served"]) <= params.caseload * workers + TOL).all()
+    assert np.isclose(np.array(nb["workers"]).sum(), workers.sum())
+    # worker pools: booked to the agency that employs the workers
     for agency, pool in params.workers_agency.items():
-        assert workers[np.array(nb["agency"]) == agency].sum() <= pool + TOL
+        assert workers[np.array(wk["agency"]) == agency].sum() <= pool + TOL
     for province, pool in params.workers_province.items():
-        assert workers[np.array(nb["province"]) == province].sum() <= pool + TOL
-    # budgets
+        assert workers[np.array(wk["province"]) == province].sum() <= pool + TOL
+    # budgets: services plus worker salaries of the employing agency
     spent = served * cost
+    wages = np.array(wk["worker_cost_toman"])
     assert params.budget_total is not None
-    assert spent.sum() <= params.budget_total * (1 + 1e-9) + 1
+    assert spent.sum() + wages.sum() <= params.budget_total * (1 + 1e-9) + 1
     for agency, budget in params.budget_agency.items():
-        assert spent[np.array(alloc["agency"]) == agency].sum() <= budget * (1 + 1e-9) + 1
+        mine = spent[np.array(alloc["agency"]) == agency].sum()
+        mine += wages[np.array(wk["agency"]) == agency].sum()
+        assert mine <= budget * (1 + 1e-9) + 1
     assert np.isclose(np.array(nb["budget_spent"]).sum(), spent.sum())
     # slots
-    cap = slot_capacity(demand, params.slots, plan.workers * 0 + _files(demand))
+    cap = slot_capacity(demand, params.slots, _files(demand))
     pos = np.searchsorted(demand.neighborhood_id, np.array(alloc["neighborhood_id"]))
     sid = np.array([demand.service_ids.index(s) for s in alloc["service_id"]])
     used = np.zeros(cap.shape)

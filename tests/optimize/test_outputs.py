@@ -22,7 +22,7 @@ def test_write_plan_files_and_columns(small_demand, tmp_path):
     alloc = pq.read_table(tmp_path / "allocation.parquet")
     assert alloc.column_names == [
         "neighborhood_id", "service_id", "tier", "agency", "demand", "served", "unit_cost",
-        "binding_reason",
+        "binding_reason", "households", "case_files", "unit_kind", "entitled", "outcome_value",
     ]  # fmt: skip
     assert alloc.num_rows == small_demand.n_rows
     nb = pq.read_table(tmp_path / "neighborhoods.parquet")
@@ -33,7 +33,9 @@ def test_write_plan_files_and_columns(small_demand, tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == plan.status.value
     assert [t["tier"] for t in summary["need_met"]] == [1, 2, 3, 4]
-    assert summary["budget"]["used"]["total"] == pytest.approx(plan.budget_used["total"])
+    assert summary["budget"]["used"]["total"] == round(plan.budget_used["total"])
+    assert summary["units"]["budget.*"] == "toman"
+    assert all(isinstance(t["served"], int) for t in summary["need_met"])
 
 
 def test_compare_runs_reports_what_moved(small_demand, tmp_path):
@@ -74,7 +76,11 @@ def test_other_mip_solvers(small_demand, solver):
     plan = optimize(small_demand, params)
     assert plan.ok
     reference = optimize(small_demand, replace(params, solver="highs"))
-    assert plan.objective == pytest.approx(reference.objective, rel=1e-3)
+    # CP-SAT scales the continuous variables (approximate); with a worker count per
+    # (neighborhood, agency) it lands about 0.1 % off
+    assert plan.objective == pytest.approx(
+        reference.objective, rel=1e-3 if solver == "scip" else 5e-3
+    )
 
 
 def test_exported_members():

@@ -19,6 +19,7 @@ _register()
 runner = CliRunner()
 SCENARIO = ROOT / "scenarios" / "over-constrained.yaml"
 RUN_FILES = {
+    "workers.parquet",
     "allocation.parquet",
     "manifest.json",
     "neighborhoods.parquet",
@@ -52,6 +53,11 @@ def test_the_run_writes_every_output_and_verifies(run_dir: Path) -> None:
     assert len(summary["ruleset"]["hash"]) == 64 and summary["data_seed"] == 7
     assert summary["households"]["read"] == 2000
     assert summary["status"] == "warning" and summary["slack"]
+    assert summary["entitlements"]["services"] == []  # the scenario reserves none
+    # max-min floors: nobody is left at zero while others pass (issue 13)
+    assert summary["floor_level"] is not None and summary["floor_level"] > 0
+    assert summary["units"]["budget.*"] == "toman"
+    assert summary["prices"] and all("sentence" in p for p in summary["prices"])
     assert summary["budget"]["used"]["total"] <= summary["budget"]["available"]["total"] + 1
     resolved = json.loads((run_dir / "resolved_scenario.json").read_text())
     assert resolved["resources"]["workers"]["caseload"] == 150
@@ -112,3 +118,23 @@ def test_a_bad_scenario_names_the_field(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "resources.budget.total" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_entitlements_come_from_the_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the scenario's ``entitlements: []`` the rules' entitlement applies: 2 billion
+    toman cannot insure every uninsured member, and the plan says what is missing."""
+    from allocator.optimize import Status, optimize
+    from allocator.runs import stage_demand
+    from allocator.scenarios import load_scenario, to_params
+
+    monkeypatch.setenv("ALLOCATOR_CACHE", str(tmp_path))
+    root = Path(__file__).parents[2]
+    scenario = load_scenario(root / "scenarios" / "over-constrained.yaml")
+    scenario = scenario.model_copy(update={"entitlements": None})
+    stage = stage_demand(scenario, root)
+    assert "neighborhoods_2020" in stage.entitlements["health_insurance"]
+    plan = optimize(stage.demand, to_params(scenario, stage.rule_parameters))
+    assert plan.status is Status.ENTITLEMENTS_UNFUNDED
+    ent = plan.entitlements
+    assert ent["services"] == ["health_insurance"] and ent["unit"] == "members"
+    assert ent["unfunded"] > 0 and ent["unfunded_toman"] > 0

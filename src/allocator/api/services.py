@@ -105,6 +105,9 @@ class Service:
     priority: Priority
     description: str = ""
     file: str = ""
+    #: Set when every eligible unit is entitled to the service (a right, not a ration):
+    #: the optimizer serves entitled demand in full or reports the funding gap.
+    entitlement: Provenance | None = None
 
     def condition_ids(self) -> list[str]:
         return [c.id for c in self.conditions]

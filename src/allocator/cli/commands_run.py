@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from allocator.cli.common import console, reported
+from allocator.cli.common import EXIT_FAILED, console, reported
 from allocator.cli.progress import Activity, Stages
 from allocator.cli.root import app
 from allocator.formatting import duration, figure, integer, percent, unit_for
@@ -63,7 +63,7 @@ def _same_run(out: Path, scenario: Scenario) -> dict[str, Any] | None:
 
     from allocator.outputs.kinds import result_kind
     from allocator.outputs.verify import verify_dir
-    from allocator.runs.prepare import _ruleset
+    from allocator.runs.demand_stage import _ruleset
     from allocator.scenarios import resolve
 
     if result_kind(out) != "run":
@@ -92,6 +92,18 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing run (or run it again).")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit non-zero unless the plan's status is ok (e.g. unfunded "
+            "entitlements, unmet floors).",
+        ),
+    ] = False,
+    export_model: Annotated[
+        Path | None,
+        typer.Option("--export-model", help="Also write the exact model solved (MPS) here."),
+    ] = None,
 ) -> None:
     """Data, classification, demand, optimization and the run's files, end to end.
 
@@ -99,7 +111,7 @@ def run(
     its run there and reuses it; a different one is refused without --force.
     """
     from allocator.outputs.atomic import check_target
-    from allocator.runs import prepare, solve, write_run
+    from allocator.runs import solve, stage_demand, write_run
     from allocator.scenarios import load_scenario
 
     start = time.perf_counter()
@@ -124,14 +136,17 @@ def run(
                 stages.close()
                 activity.log(text)
 
-            prepared = prepare(scenario, Path.cwd(), step, stages)
+            prepared = stage_demand(scenario, Path.cwd(), step, stages)
             step(
                 f"optimizing {integer(prepared.demand.n_neighborhoods)} neighborhoods × "
                 f"{prepared.demand.n_services} services ({scenario.solver.method.value} path)"
             )
             plan = solve(prepared, scenario, step)
             step(f"writing {out}")
-            summary = write_run(prepared, scenario, plan, out, force=force, command=sys.argv)
+            summary = write_run(
+                prepared, scenario, plan, out, force=force, command=sys.argv,
+                export_model=export_model,
+            )  # fmt: skip
     _print_summary(summary, time.perf_counter() - start)
     slack = summary.get("slack", [])
     for item in slack[:10]:
@@ -142,3 +157,6 @@ def run(
         )
     if len(slack) > 10:
         console.print(f"[yellow]… and {len(slack) - 10} more in summary.json (slack)[/]")
+    if strict and summary.get("status") != "ok":
+        console.print(f"[red]--strict: status {summary.get('status')}[/]", highlight=False)
+        raise typer.Exit(code=EXIT_FAILED)

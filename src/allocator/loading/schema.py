@@ -93,6 +93,7 @@ class RawService(_Raw):
     unit_cost: Annotated[int, Field(ge=0)]
     opens_case_file: bool = False
     provenance: RawProvenance
+    entitlement: RawProvenance | None = None  # a right, served in full (with its source)
     eligibility: Annotated[list[RawCondition], Field(min_length=1)]
     priority: RawPriority
 

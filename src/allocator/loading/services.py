@@ -113,6 +113,9 @@ def _build_one(
         unit_cost=raw.unit_cost,
         opens_case_file=raw.opens_case_file,
         provenance=Provenance(raw.provenance.program, raw.provenance.seed, raw.provenance.clause),
+        entitlement=None
+        if raw.entitlement is None
+        else Provenance(raw.entitlement.program, raw.entitlement.seed, raw.entitlement.clause),
         conditions=tuple(conditions),
         priority=Priority(raw.priority.base, tuple(terms), (tiers[1], tiers[2], tiers[3])),
         description=raw.description,

@@ -70,10 +70,10 @@ def binding_reasons(
         return np.where(ok, tight_k[key], False), np.where(ok, dual_k[key], 0.0)
 
     zeros = np.zeros(s.n_rows, dtype=np.int64)
-    cf_key = np.where(s.row_cf > 0, s.row_n, -1)
+    cf_key = s.row_staff
     specs = (
         (BindingReason.SLOTS, "slots", s.row_group, s.n_groups, np.ones(s.n_rows)),
-        (BindingReason.WORKERS, "caseload", cf_key, s.n_neighborhoods, s.row_cf),
+        (BindingReason.WORKERS, "caseload", cf_key, s.n_staff, s.row_cf),
         (BindingReason.AGENCY_BUDGET, "agency_budget", s.row_a, s.n_agencies, s.row_cost),
         (BindingReason.BUDGET, "budget", zeros, 1, s.row_cost),
         (BindingReason.QUOTA, "quota_budget_max", s.row_p, s.n_provinces, s.row_cost),
@@ -94,4 +94,5 @@ def binding_reasons(
     chosen = np.where(has, names[best], BindingReason.OTHER.value)
     chosen = np.where(outpriced, BindingReason.LOWER_PRIORITY.value, chosen)
     out[short] = chosen[short]
+    out[short & s.row_entitled] = BindingReason.UNFUNDED_ENTITLEMENT.value
     return out

@@ -27,6 +27,7 @@ class Status(StrEnum):
 
     OK = "ok"
     WARNING = "warning"
+    ENTITLEMENTS_UNFUNDED = "entitlements_unfunded"  # a plan, but some entitled demand unmet
     ERROR = "error"
 
 
@@ -59,6 +60,13 @@ class Method(StrEnum):
     LP = "lp"  # LP relaxation only: fractional workers (exact shadow prices)
 
 
+class ObjectiveMode(StrEnum):
+    """What a unit of need met is worth (``docs/model.md``, section "Objective")."""
+
+    FAIR = "fair"  # tier weight x outcome value, concave (alpha-fair) in each cell's coverage
+    LINEAR = "linear"  # the former objective: tier weight per unit, nothing else
+
+
 class TierMode(StrEnum):
     """How the four priority tiers are traded off."""
 
@@ -75,6 +83,7 @@ class BindingReason(StrEnum):
     BUDGET = "budget"
     QUOTA = "quota"
     LOWER_PRIORITY = "lower_priority"
+    UNFUNDED_ENTITLEMENT = "unfunded_entitlement"  # entitled demand the resources cannot fund
     OTHER = "other"
     NOT_OPTIMAL = "not_optimal"
 

@@ -26,7 +26,13 @@ from allocator.errors import DataError
 from allocator.optimize.lp import ProgramBuilder
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.sets import MILLION, ModelSets
-from allocator.optimize.variables import budget_quota_on, worker_quota_on
+from allocator.optimize.variables import (
+    Fixings,
+    budget_quota_on,
+    fair_on,
+    n_segments,
+    worker_quota_on,
+)
 from allocator.types import IntArray
 
 
@@ -36,34 +42,49 @@ def add_constraints(
     params: OptimizeParams,
     agencies: tuple[str, ...],
     provinces: tuple[str, ...],
+    fix: Fixings | None = None,
 ) -> dict[str, IntArray]:
     """Add every row block; returns the key array of each block."""
-    vb = b.var_blocks
-    x0, w0, sp0 = vb["x"].start, vb["w"].start, vb["spend"].start
-    nn = sets.n_neighborhoods
     keys: dict[str, IntArray] = {}
-    r_all = np.arange(sets.n_rows)
+    _add_caseload(b, sets, params, keys)
+    _add_worker_pools(b, sets, params, agencies, provinces, keys)
+    _add_slots(b, sets, keys)
+    _add_spending(b, sets, params, agencies, keys)
+    if fair_on(params):
+        _add_value_def(b, sets, params, keys)
+    _add_quotas(b, sets, params, keys)
+    _add_floors(b, sets, params, fix or Fixings(), keys)
+    return keys
 
-    # caseload[n]: sum_r cf_r x_r - caseload * w_n <= 0
-    (has_cf,) = np.nonzero(sets.case_files > 0)
-    pos = np.full(nn, -1)
-    pos[has_cf] = np.arange(has_cf.size)
-    rows_with_cf = r_all[sets.row_cf > 0]
+
+def _add_caseload(
+    b: ProgramBuilder, sets: ModelSets, params: OptimizeParams, keys: dict[str, IntArray]
+) -> None:
+    """caseload[k]: sum_{r in k} cf_r x_r - caseload * w_k <= 0, per staff cell k."""
+    x0, w0, nk = b.var_blocks["x"].start, b.var_blocks["w"].start, sets.n_staff
+    (rows,) = np.nonzero(sets.row_staff >= 0)
     b.add_rows(
-        "caseload",
-        has_cf.size,
-        np.concatenate([pos[sets.row_n[rows_with_cf]], np.arange(has_cf.size)]),
-        np.concatenate([x0 + rows_with_cf, w0 + has_cf]),
-        np.concatenate([sets.row_cf[rows_with_cf], np.full(has_cf.size, -params.caseload)]),
-        ub=np.zeros(has_cf.size),
-    )
-    keys["caseload"] = has_cf
+        "caseload", nk, np.concatenate([sets.row_staff[rows], np.arange(nk)]),
+        np.concatenate([x0 + rows, w0 + np.arange(nk)]),
+        np.concatenate([sets.row_cf[rows], np.full(nk, -params.caseload)]), ub=np.zeros(nk),
+    )  # fmt: skip
+    keys["caseload"] = np.arange(nk)
 
-    # worker pools: by custodian agency, by province, in total
-    n_idx = np.arange(nn)
+
+def _add_worker_pools(
+    b: ProgramBuilder,
+    sets: ModelSets,
+    params: OptimizeParams,
+    agencies: tuple[str, ...],
+    provinces: tuple[str, ...],
+    keys: dict[str, IntArray],
+) -> None:
+    """Pools of the employing agency, of the province, and in total: sum of w <= pool."""
+    w0, nk = b.var_blocks["w"].start, sets.n_staff
+    k_idx = np.arange(nk)
     for block, group, limits, names in (
-        ("worker_pool_agency", sets.custodian, params.workers_agency, agencies),
-        ("worker_pool_province", sets.province, params.workers_province, provinces),
+        ("worker_pool_agency", sets.staff_a, params.workers_agency, agencies),
+        ("worker_pool_province", sets.province[sets.staff_n], params.workers_province, provinces),
     ):
         which, cap = _limits(limits, names, block)
         if which.size:
@@ -71,36 +92,55 @@ def add_constraints(
             local[which] = np.arange(which.size)
             member = local[group] >= 0
             b.add_rows(
-                block, which.size, local[group][member], w0 + n_idx[member], np.ones(member.sum()),
+                block, which.size, local[group][member], w0 + k_idx[member], np.ones(member.sum()),
                 ub=cap,
             )  # fmt: skip
             keys[block] = which
     if params.workers_total is not None:
         b.add_rows(
-            "worker_pool_total", 1, np.zeros(nn, np.int64), w0 + n_idx, np.ones(nn),
+            "worker_pool_total", 1, np.zeros(nk, np.int64), w0 + k_idx, np.ones(nk),
             ub=np.array([params.workers_total]),
         )  # fmt: skip
         keys["worker_pool_total"] = np.zeros(1, np.int64)
 
-    # slots[g]: sum_{r in g} x_r <= cap_g
+
+def _add_slots(b: ProgramBuilder, sets: ModelSets, keys: dict[str, IntArray]) -> None:
+    """slots[g]: sum_{r in g} x_r <= cap_g."""
     limited = sets.row_group >= 0
     if sets.n_groups:
         b.add_rows(
-            "slots", sets.n_groups, sets.row_group[limited], x0 + r_all[limited],
+            "slots", sets.n_groups, sets.row_group[limited],
+            b.var_blocks["x"].start + np.flatnonzero(limited),
             np.ones(int(limited.sum())), ub=sets.group_cap,
         )  # fmt: skip
         keys["slots"] = np.arange(sets.n_groups)
 
-    # spend_def[c]: sum_{r in c} cost_r x_r - spend_c = 0
-    nc = sets.n_cells
+
+def staff_cell_of(sets: ModelSets) -> IntArray:
+    """The spending cell (province, agency) of every staff cell."""
+    n_a = max(sets.n_agencies, 1)
+    cell_key = sets.cell_p * n_a + sets.cell_a
+    pos = np.searchsorted(cell_key, sets.province[sets.staff_n] * n_a + sets.staff_a)
+    return pos.astype(np.int64)
+
+
+def _add_spending(
+    b: ProgramBuilder,
+    sets: ModelSets,
+    params: OptimizeParams,
+    agencies: tuple[str, ...],
+    keys: dict[str, IntArray],
+) -> None:
+    """spend_def[c]: sum cost_r x_r + worker_cost sum w_k - spend_c = 0; budget rows."""
+    vb, nc, nk = b.var_blocks, sets.n_cells, sets.n_staff
+    x0, w0, sp0 = vb["x"].start, vb["w"].start, vb["spend"].start
+    wage = np.full(nk, params.worker_cost / MILLION)
     b.add_rows(
-        "spend_def", nc, np.concatenate([sets.row_cell, np.arange(nc)]),
-        np.concatenate([x0 + r_all, sp0 + np.arange(nc)]),
-        np.concatenate([sets.row_cost, -np.ones(nc)]), lb=np.zeros(nc), ub=np.zeros(nc),
+        "spend_def", nc, np.concatenate([sets.row_cell, staff_cell_of(sets), np.arange(nc)]),
+        np.concatenate([x0 + np.arange(sets.n_rows), w0 + np.arange(nk), sp0 + np.arange(nc)]),
+        np.concatenate([sets.row_cost, wage, -np.ones(nc)]), lb=np.zeros(nc), ub=np.zeros(nc),
     )  # fmt: skip
     keys["spend_def"] = np.arange(nc)
-
-    # budget: sum_c spend_c <= B ; agency_budget[a]: sum_{c of a} spend_c <= B_a
     if params.budget_total is not None:
         b.add_rows(
             "budget", 1, np.zeros(nc, np.int64), sp0 + np.arange(nc), np.ones(nc),
@@ -118,18 +158,64 @@ def add_constraints(
         )  # fmt: skip
         keys["agency_budget"] = which
 
-    _add_quotas(b, sets, params, keys)
 
-    # floor[n]: sum_{r in n, t=1} x_r + floor_short_n >= f * tier1_need_n
-    if params.floor_tier1 > 0:
-        t1 = r_all[sets.row_t == 1]
+def _add_value_def(
+    b: ProgramBuilder, sets: ModelSets, params: OptimizeParams, keys: dict[str, IntArray]
+) -> None:
+    """value_def[v]: sum_{r in v} weight_r x_r - sum_j value_{v,j} = 0."""
+    nv, k = sets.n_values, n_segments(params)
+    (rows,) = np.nonzero(sets.row_value >= 0)
+    z0 = b.var_blocks["value"].start
+    b.add_rows(
+        "value_def", nv, np.concatenate([sets.row_value[rows], np.repeat(np.arange(nv), k)]),
+        np.concatenate([b.var_blocks["x"].start + rows, z0 + np.arange(nv * k)]),
+        np.concatenate([sets.row_weight[rows], -np.ones(nv * k)]),
+        lb=np.zeros(nv), ub=np.zeros(nv),
+    )  # fmt: skip
+    keys["value_def"] = np.arange(nv)
+
+
+def _add_floors(
+    b: ProgramBuilder,
+    sets: ModelSets,
+    params: OptimizeParams,
+    fix: Fixings,
+    keys: dict[str, IntArray],
+) -> None:
+    """floor[n]: tier-1 served_n + floor_short_n >= f * need_n (soft);
+    floor_maxmin[n]: tier-1 served_n >= t * f * need_n (t: ``floor_level`` or its value)."""
+    if params.floor_tier1 <= 0:
+        return
+    vb, nn = b.var_blocks, sets.n_neighborhoods
+    n_idx = np.arange(nn)
+    t1 = np.flatnonzero(sets.row_t == 1)
+    x1 = vb["x"].start + t1
+    target = params.floor_tier1 * sets.tier1_need
+    b.add_rows(
+        "floor", nn, np.concatenate([sets.row_n[t1], n_idx]),
+        np.concatenate([x1, vb["floor_short"].start + n_idx]),
+        np.ones(t1.size + nn), lb=target,
+    )  # fmt: skip
+    keys["floor"] = n_idx
+    if not params.floor_maxmin:
+        return
+    (has,) = np.nonzero(target > 0)
+    pos = np.full(nn, -1)
+    pos[has] = np.arange(has.size)
+    if "floor_level" in vb:
         b.add_rows(
-            "floor", nn, np.concatenate([sets.row_n[t1], n_idx]),
-            np.concatenate([x0 + t1, vb["floor_short"].start + n_idx]),
-            np.ones(t1.size + nn), lb=params.floor_tier1 * sets.tier1_need,
+            "floor_maxmin", has.size, np.concatenate([pos[sets.row_n[t1]], np.arange(has.size)]),
+            np.concatenate([x1, np.full(has.size, vb["floor_level"].start)]),
+            np.concatenate([np.ones(t1.size), -target[has]]), lb=np.zeros(has.size),
         )  # fmt: skip
-        keys["floor"] = n_idx
-    return keys
+    else:
+        level = float(fix.floor_level or 0.0)
+        b.add_rows(
+            "floor_maxmin", has.size, np.concatenate([pos[sets.row_n[t1]], np.arange(has.size)]),
+            np.concatenate([x1, vb["floor_maxmin_short"].start + np.arange(has.size)]),
+            np.ones(t1.size + has.size), lb=level * target[has],
+        )  # fmt: skip
+    keys["floor_maxmin"] = has
 
 
 def _add_quotas(
@@ -141,9 +227,9 @@ def _add_quotas(
     p_idx = np.arange(n_p)
     share = sets.province_share
     if worker_quota_on(params):
-        w0, nn, tot = vb["w"].start, sets.n_neighborhoods, vb["workers_total"].start
-        _total_def(b, "workers_total_def", w0 + np.arange(nn), tot)
-        members, cols = sets.province, w0 + np.arange(nn)
+        w0, nk, tot = vb["w"].start, sets.n_staff, vb["workers_total"].start
+        _total_def(b, "workers_total_def", w0 + np.arange(nk), tot)
+        members, cols = sets.province[sets.staff_n], w0 + np.arange(nk)
         allowance = params.quota_worker_allowance
         _quota_pair(b, "quota_workers", members, cols, tot, share, band, n_p, vb, allowance)
         keys["quota_workers_max"] = keys["quota_workers_min"] = p_idx

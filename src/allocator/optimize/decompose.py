@@ -38,7 +38,7 @@ Examples:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -92,7 +92,7 @@ def decomposed_relaxation(
     lp = model.program.relaxed()
     part = partition_of(model)
     every = sample_every or max(1, int(np.ceil(lp.n_vars / SAMPLE_VARS)))
-    shares, totals = _split(model, part, every, opts)
+    shares, totals, sample_pi = _split(model, part, every, opts)
     index = _Index.of(lp, part)
     jobs = [_province_program(lp, part, index, p, shares[p], totals) for p in range(part.n_groups)]
     largest_first = sorted(range(len(jobs)), key=lambda p: -jobs[p][0].n_vars)
@@ -121,7 +121,7 @@ def decomposed_relaxation(
     bound = v_sum - _dot(pi, shares) - float(theta.sum(axis=0) @ totals)
     bound += _dot(best_pi, caps)
     bound += _dot(np.maximum(theta.sum(axis=0), 0.0), part.total_max)
-    bound = min(bound, _priced_bound(lp, part, duals, pi, shares))
+    bound = min(bound, _priced_bound(lp, part, duals, pi, shares, sample_pi))
     objective = float(model.program.obj @ full)
     return Decomposed(full, duals, objective, bound, part.n_groups, time.perf_counter() - start)
 
@@ -136,7 +136,12 @@ DEFINITIONS = (
 
 
 def _priced_bound(
-    lp: LinearProgram, part: Partition, duals: FloatArray, pi: FloatArray, shares: FloatArray
+    lp: LinearProgram,
+    part: Partition,
+    duals: FloatArray,
+    pi: FloatArray,
+    shares: FloatArray,
+    sample_pi: FloatArray | None = None,
 ) -> float:
     """The whole relaxation's dual bound with one price per shared row for all provinces.
 
@@ -171,6 +176,10 @@ def _priced_bound(
     mean = np.where(total > 0, (pi * weights).sum(axis=0) / np.where(total > 0, total, 1), 0)
     prices = np.maximum(mean, 0.0)
     best = bound(prices)
+    if sample_pi is not None:  # the sample's own prices (exact when the sample is everything)
+        value = bound(np.maximum(sample_pi, 0.0))
+        if value < best:
+            best, prices = value, np.maximum(sample_pi, 0.0)
     for k in range(prices.size):
         candidates = {float(np.median(pi[:, k])), float(pi[:, k].max()), 0.0}
         for candidate in sorted(candidates - {float(prices[k])}):
@@ -268,18 +277,24 @@ def _province_program(
 
 def _split(
     model: OptimizationModel, part: Partition, every: int, opts: SolveOptions
-) -> tuple[FloatArray, FloatArray]:
-    """Each province's share of every shared row, and the totals, from a sample's LP."""
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """Each province's share of every shared row, the totals, and the sample's prices of
+    the shared rows, from a sample's LP."""
     demand = model.demand
     keep = _sample(demand, every)
     scale = _scale(demand, keep)
-    sample = build_model(demand.take_neighborhoods(keep), part.scaled_params(model.params, scale))
+    fix = model.fixings
+    if fix.entitled_lb is not None:
+        fix = replace(fix, entitled_lb=fix.entitled_lb[keep[demand.row_neighborhood]])
+    sample = build_model(
+        demand.take_neighborhoods(keep), part.scaled_params(model.params, scale), fix
+    )
     lp = sample.program.relaxed()
     res = get_backend("highs").solve(lp, opts)
     n_p, n_k = part.n_groups, part.shared_rows.size
     caps = model.program.row_ub[part.shared_rows]
     if not res.has_solution:
-        return _times(part.fallback_weights(), caps), part.total_max.copy()
+        return _times(part.fallback_weights(), caps), part.total_max.copy(), None
     sample_part = partition_of(sample)
     values = complete_values(sample, res.values[lp.var_blocks["x"]], res.values[lp.var_blocks["w"]])
     used = np.zeros((n_p, n_k))
@@ -291,7 +306,24 @@ def _split(
     weight = used.sum(axis=0)
     shares = np.where(weight > 0, used / np.where(weight > 0, weight, 1.0), part.fallback_weights())
     totals = values[sample_part.global_cols] / scale
-    return _times(shares, caps), totals
+    return _times(shares, caps), totals, _sample_prices(model.program, lp, part, res.duals)
+
+
+def _sample_prices(
+    whole: LinearProgram, sample: LinearProgram, part: Partition, duals: FloatArray
+) -> FloatArray | None:
+    """The sample's duals of the rows that are shared rows of the whole program."""
+    if duals.size != sample.n_rows:
+        return None
+    out = np.zeros(part.shared_rows.size)
+    for k, row in enumerate(part.shared_rows):
+        for name, sl in whole.row_blocks.items():
+            if sl.start <= row < sl.stop and name in sample.row_blocks:
+                there = sample.row_blocks[name].start + int(row) - sl.start
+                if there < sample.row_blocks[name].stop:
+                    out[k] = duals[there]
+                break
+    return out
 
 
 def _times(weights: FloatArray, caps: FloatArray) -> FloatArray:

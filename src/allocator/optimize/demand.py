@@ -76,6 +76,26 @@ class Demand:
     case_files: FloatArray
     source: str = ""
     casefiles: CaseFiles | None = None  # one file per household (optimize/casefiles.py)
+    #: by service: its eligible demand is an entitlement (served in full, or reported)
+    entitled: BoolArray | None = None
+
+    @property
+    def service_entitled(self) -> BoolArray:
+        """Entitlement flag of every service (all False when the data has none)."""
+        if self.entitled is None:
+            return np.zeros(self.n_services, dtype=np.bool_)
+        return self.entitled
+
+    def with_entitlements(self, service_ids: list[str]) -> Demand:
+        """A copy where the named services (those of the demand) are entitlements.
+
+        Examples:
+            >>> d = synthetic_demand(2, 3, seed=0).with_entitlements(["health_insurance", "x"])
+            >>> d.service_entitled.tolist()
+            [True, False, False]
+        """
+        return _replace(self, entitled=np.isin(np.array(self.service_ids, dtype=object),
+                                               np.array(service_ids, dtype=object)))  # fmt: skip
 
     @property
     def n_neighborhoods(self) -> int:
@@ -218,6 +238,11 @@ class Demand:
         if (cf > hh).any():
             raise DataError("case_files cannot exceed households", "demand", "case_files")
         keep = units > 0
+        entitled = (
+            services.column("entitlement").to_numpy(zero_copy_only=False).astype(bool)
+            if "entitlement" in services.column_names
+            else None
+        )
         return cls(
             neighborhood_id=ids,
             province=prov_code.astype(np.int64),
@@ -240,6 +265,7 @@ class Demand:
             case_files=cf[keep],
             source=source,
             casefiles=None if casefiles is None else CaseFiles.from_table(casefiles, ids, agencies),
+            entitled=entitled,
         )
 
     @classmethod

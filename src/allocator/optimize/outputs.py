@@ -12,7 +12,8 @@ Examples:
     >>> plan = optimize(d, OptimizeParams(budget_total=1e9))
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     sorted(p.name for p in write_plan(plan, d, Path(tmp)))
-    ['allocation.parquet', 'neighborhoods.parquet', 'shadow_prices.parquet', 'summary.json']
+    ['allocation.parquet', 'neighborhoods.parquet', 'shadow_prices.parquet', 'summary.json', \
+'workers.parquet']
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ import pyarrow.parquet as pq
 
 from allocator.errors import DataError
 from allocator.optimize.demand import Demand
+from allocator.optimize.entitlements import neighborhood_workers, staff_table_columns
+from allocator.optimize.outcomes import outcome_values, resolved_outcomes
 from allocator.optimize.plan import Plan
 
 ALLOCATION_FILE = "allocation.parquet"
 NEIGHBORHOODS_OUT_FILE = "neighborhoods.parquet"
 SHADOW_PRICES_FILE = "shadow_prices.parquet"
 SUMMARY_FILE = "summary.json"
+WORKERS_FILE = "workers.parquet"
 
 
 def write_plan(plan: Plan, demand: Demand | None, out_dir: Path) -> list[Path]:
@@ -52,9 +56,29 @@ def write_plan(plan: Plan, demand: Demand | None, out_dir: Path) -> list[Path]:
     pq.write_table(allocation_table(plan), paths[0])
     pq.write_table(neighborhoods_table(plan), paths[1])
     pq.write_table(shadow_prices_table(plan), paths[2])
+    if plan.model is not None:
+        paths.append(out_dir / WORKERS_FILE)
+        pq.write_table(workers_table(plan), paths[-1])
     summary = out_dir / SUMMARY_FILE
     summary.write_text(json.dumps(summary_fields(plan), indent=2, ensure_ascii=False) + "\n")
     return [*paths, summary]
+
+
+def workers_table(plan: Plan) -> pa.Table:
+    """One row per staff cell (neighborhood, employing agency): files, workers, use."""
+    d = plan.demand
+    cols = staff_table_columns(plan.model, plan.served, plan.workers)
+    n = cols.pop("neighborhood")
+    a = cols.pop("agency")
+    head = {
+        "area": pa.array(cols.pop("area"), pa.string()),
+        "neighborhood_id": pa.array(d.neighborhood_id[n], pa.int32()),
+        "province": _words(d.provinces, d.province[n]),
+        "custodian": _words(d.agencies, d.custodian[n]),
+        "agency": _words(d.agencies, a),
+        "worker_cost_toman": plan.workers * plan.params.worker_cost,
+    }
+    return pa.table({**head, **cols})
 
 
 def allocation_table(plan: Plan) -> pa.Table:
@@ -72,6 +96,16 @@ def allocation_table(plan: Plan) -> pa.Table:
             "binding_reason": pa.array(
                 [r or None for r in plan.binding.tolist()], pa.string()
             ).dictionary_encode(),
+            "households": d.households,
+            "case_files": d.case_files,
+            "unit_kind": _words(
+                ("household", "member"),
+                (np.array(d.service_entity)[d.row_service] == "member").astype(np.int32),
+            ),
+            "entitled": d.service_entitled[d.row_service],
+            "outcome_value": outcome_values(d.service_ids, plan.params.outcome_values)[
+                d.row_service
+            ],
         }
     )
 
@@ -86,12 +120,14 @@ def neighborhoods_table(plan: Plan) -> pa.Table:
         "neighborhood_id": pa.array(d.neighborhood_id, pa.int32()),
         "province": _words(d.provinces, d.province),
         "agency": _words(d.agencies, d.custodian),
-        "workers": plan.workers,
+        "workers": neighborhood_workers(plan.model, plan.served, plan.workers)
+        if plan.model is not None
+        else np.zeros(n),
         "case_files": np.bincount(rn, weights=cf_served, minlength=n),
         "case_files_demand": np.bincount(rn, weights=row_cf, minlength=n),
         "budget_spent": np.bincount(
             rn, weights=plan.served * d.unit_cost[d.row_service], minlength=n
-        ),
+        ),  # services only; worker salaries are in workers.parquet
     }
     for t in (1, 2, 3, 4):
         in_t = d.row_tier == t
@@ -122,13 +158,24 @@ def shadow_prices_table(plan: Plan) -> pa.Table:
 
 
 def summary_fields(plan: Plan) -> dict[str, Any]:
-    """The fields of ``summary.json`` (JSON-ready: NaN becomes null)."""
+    """The fields of ``summary.json`` (JSON-ready: NaN becomes null), with a ``units`` map."""
+    p = plan.params
     fields: dict[str, Any] = _clean(
         {
             "status": plan.status.value,
             "termination": plan.termination.value,
             "method": plan.method.value,
             "tier_mode": plan.tier_mode.value,
+            "objective_mode": p.objective.value,
+            "alpha": p.alpha,
+            "segments": p.segments,
+            "tier_weights": list(p.tier_weights),
+            "outcome_values": resolved_outcomes(plan.demand.service_ids, p.outcome_values),
+            "worker_cost": p.worker_cost,
+            "worker_epsilon": p.worker_epsilon,
+            "caseload": p.caseload,
+            "floor_tier1": p.floor_tier1,
+            "floor_level": plan.floor_level,
             "solver": plan.solver,
             "lp_solver": plan.lp_solver,
             "objective": plan.objective,
@@ -139,11 +186,22 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "solve_seconds": plan.solve_seconds,
             "model_size": plan.model_size,
             "need_met": [
-                {"tier": t.tier, "demand": t.demand, "served": t.served, "share": t.share}
+                {
+                    "tier": t.tier,
+                    "demand": round(t.demand),
+                    "served": round(t.served),
+                    "share": t.share,
+                }
                 for t in plan.need_met
             ],
+            "need_met_by_service": _by_service(plan),
             "workers": {"available": plan.workers_available, "used": plan.workers_used},
-            "budget": {"available": plan.budget_available, "used": plan.budget_used},
+            "budget": {
+                "available": _money(plan.budget_available),
+                "used": _money(plan.budget_used),
+            },
+            "entitlements": plan.entitlements,
+            "staffing": plan.staffing,
             "slack": [
                 {
                     "constraint": s.constraint,
@@ -161,7 +219,73 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "source": plan.demand.source,
         }
     )
+    fields["units"] = SUMMARY_UNITS
     return fields
+
+
+#: The unit of every figure of ``summary.json`` (key or dotted path; ``*`` any name).
+SUMMARY_UNITS: dict[str, str] = {
+    "objective": "outcome points (fair) or tier-weighted units (linear)",
+    "best_bound": "same as objective",
+    "lp_bound": "same as objective",
+    "relative_gap": "fraction",
+    "build_seconds": "seconds",
+    "solve_seconds": "seconds",
+    "alpha": "dimensionless",
+    "outcome_values": "outcome points per unit (household or member, as the service)",
+    "worker_cost": "toman per worker-year",
+    "caseload": "case files per worker",
+    "floor_tier1": "fraction of tier-1 need",
+    "floor_level": "fraction of every floor",
+    "need_met.demand": "units (households or members, per service kind)",
+    "need_met.served": "units (households or members, per service kind)",
+    "need_met.share": "fraction",
+    "need_met_by_service.*.demand": "households or members (see .unit)",
+    "need_met_by_service.*.served": "households or members (see .unit)",
+    "need_met_by_service.*.toman": "toman",
+    "workers.*": "workers",
+    "budget.*": "toman",
+    "entitlements.demand": "see entitlements.unit",
+    "entitlements.served": "see entitlements.unit",
+    "entitlements.unfunded": "see entitlements.unit",
+    "entitlements.*unfunded_toman": "toman",
+    "entitlements.*workers": "workers",
+    "staffing.*.workers": "workers",
+    "staffing.*.case_files_served": "case files",
+    "staffing.*.case_files_eligible": "case files",
+    "staffing.*.files_per_worker": "case files per worker",
+    "staffing.*.utilisation": "fraction of caseload x workers",
+    "staffing.*.workers_short": "workers",
+    "staffing.*.workers_idle": "workers",
+    "slack.*": "see slack[].unit",
+    "penalties.floor": "objective per tier-1 unit short",
+    "penalties.quota_workers": "objective per worker",
+    "penalties.quota_budget": "objective per million toman",
+}
+
+
+def _by_service(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Demand, served units and money per service, with the kind of unit."""
+    d = plan.demand
+    dem = np.bincount(d.row_service, d.units, d.n_services)
+    srv = np.bincount(d.row_service, plan.served, d.n_services)
+    money = srv * d.unit_cost
+    return {
+        sid: {"unit": "members" if d.service_entity[i] == "member" else "households",
+              "demand": round(float(dem[i])), "served": round(float(srv[i])),
+              "share": float(srv[i] / dem[i]) if dem[i] > 0 else None,
+              "toman": round(float(money[i]))}
+        for i, sid in enumerate(d.service_ids) if dem[i] > 0
+    }  # fmt: skip
+
+
+def _money(value: Any) -> Any:
+    """Money rounded to whole toman (nested dicts)."""
+    if isinstance(value, dict):
+        return {k: _money(v) for k, v in value.items()}
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value)
+    return value
 
 
 def _counts(binding: np.ndarray) -> dict[str, int]:

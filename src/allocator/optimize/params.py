@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from allocator.optimize.constants import Method, TierMode
+from allocator.optimize.constants import Method, ObjectiveMode, TierMode
 
 #: Rules parameter giving the default caseload (seed 001: one social worker per 150 files).
 CASELOAD_PARAMETER = "caseload.files_per_worker"
@@ -70,6 +70,13 @@ class OptimizeParams:
     penalty_quota_workers: float | None = None
     penalty_quota_budget: float | None = None
     worker_epsilon: float = 1e-3
+    objective: ObjectiveMode = ObjectiveMode.LINEAR  # scenarios default to ``fair``
+    outcome_values: Mapping[str, float] = field(default_factory=dict)  # per unit; missing: 1
+    alpha: float = 1.0  # alpha-fair: 0 linear, 1 proportional (log), large: max-min-like
+    segments: int = 4  # pieces of the concave utility per (neighborhood, service)
+    worker_cost: float = 0.0  # toman per worker-year, paid from the budget rows
+    staff_level: str = "neighborhood"  # workers per (area, agency): neighborhood|county|province
+    floor_maxmin: bool = True  # spread a floor shortfall evenly (max-min) before the penalty
     solver: str = "highs"
     lp_solver: str = "highs"
     method: Method = Method.FAST
@@ -85,6 +92,17 @@ class OptimizeParams:
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method(self.method))
         object.__setattr__(self, "tier_mode", TierMode(self.tier_mode))
+        object.__setattr__(self, "objective", ObjectiveMode(self.objective))
+        if self.staff_level not in ("neighborhood", "county", "province"):
+            raise ValueError("staff_level must be neighborhood, county or province")
+        if self.alpha < 0:
+            raise ValueError("alpha must be >= 0")
+        if self.segments < 1:
+            raise ValueError("segments must be >= 1")
+        if self.worker_cost < 0:
+            raise ValueError("worker_cost must be >= 0")
+        if any(v < 0 for v in self.outcome_values.values()):
+            raise ValueError("outcome values must be >= 0")
         object.__setattr__(self, "tier_weights", tuple(float(w) for w in self.tier_weights))
         if self.caseload <= 0:
             raise ValueError("caseload must be > 0")

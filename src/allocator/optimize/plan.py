@@ -108,6 +108,10 @@ class Plan:
     slack: list[SlackItem]
     shadow_prices: ShadowPrices
     penalties: dict[str, float] = field(default_factory=dict)
+    entitlements: dict[str, Any] = field(default_factory=dict)
+    staffing: dict[str, Any] = field(default_factory=dict)
+    floor_level: float | None = None  # max-min share of every floor met (None: not run)
+    model: Any = None  # the OptimizationModel solved (for price checks and MPS export)
     messages: list[str] = field(default_factory=list)
     model_size: dict[str, int] = field(default_factory=dict)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from allocator.optimize.binding import binding_reasons
 from allocator.optimize.constants import Method, SolveResult, Status, Termination, TierMode
+from allocator.optimize.entitlements import entitlement_report, staffing_report
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.plan import Plan, SlackItem, TierNeed
 from allocator.optimize.sets import MILLION
@@ -59,6 +60,15 @@ def make_plan(
     if status is Status.OK and slack:
         status = Status.WARNING
         messages = [*messages, f"{len(slack)} soft constraint(s) not met; see the slack report"]
+    entitlements = entitlement_report(model, x)
+    if has and status is not Status.ERROR and not entitlements["funded"]:
+        status = Status.ENTITLEMENTS_UNFUNDED
+        messages = [
+            *messages,
+            f"entitlements not funded: {entitlements['unfunded']:,.0f} {entitlements['unit']}, "
+            f"{entitlements['unfunded_toman'] / 1e9:,.1f} billion toman and "
+            f"{entitlements['unfunded_workers']:,.0f} workers would fund them",
+        ]
     if not has:
         messages = [*messages, "no plan: nothing is served; see the termination and messages"]
     tier_need = [
@@ -66,6 +76,7 @@ def make_plan(
         for t in (1, 2, 3, 4)
     ]
     spend = s.row_cost * x * MILLION
+    wages = w * p.worker_cost
     return Plan(
         status=status,
         termination=term,
@@ -92,19 +103,27 @@ def make_plan(
         },
         workers_used={
             "total": float(w.sum()),
-            "by_agency": _by(d.agencies, s.custodian, w),
-            "by_province": _by(d.provinces, s.province, w),
+            "by_agency": _by(d.agencies, s.staff_a, w),
+            "by_province": _by(d.provinces, s.province[s.staff_n], w),
         },
         budget_available={"total": p.budget_total, "by_agency": dict(p.budget_agency)},
         budget_used={
-            "total": float(spend.sum()),
-            "by_agency": _by(d.agencies, s.row_a, spend),
-            "by_province": _by(d.provinces, s.row_p, spend),
+            "total": float(spend.sum() + wages.sum()),
+            "by_agency": _sum2(_by(d.agencies, s.row_a, spend), _by(d.agencies, s.staff_a, wages)),
+            "by_province": _sum2(
+                _by(d.provinces, s.row_p, spend), _by(d.provinces, s.province[s.staff_n], wages)
+            ),
+            "services": float(spend.sum()),
+            "workers": float(wages.sum()),
         },
         slack=slack,
+        entitlements=entitlements,
+        staffing=staffing_report(model, x, w),
+        floor_level=model.fixings.floor_level,
         shadow_prices=shadow_prices(model, v, lp_duals if p.shadow_prices else np.zeros(0)),
         penalties=dict(model.penalties),
         messages=[result.message] * bool(result.message and not has) + list(messages),
+        model=model,
         model_size={"variables": lp.n_vars, "constraints": lp.n_rows, "nonzeros": lp.vals.size},
     )
 
@@ -153,6 +172,10 @@ def slack_report(model: OptimizationModel, values: FloatArray) -> list[SlackItem
 def _by(names: tuple[str, ...], group: Any, amount: FloatArray) -> dict[str, float]:
     sums = np.bincount(group, weights=amount, minlength=len(names))
     return {name: float(v) for name, v in zip(names, sums, strict=True)}
+
+
+def _sum2(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    return {k: a[k] + b.get(k, 0.0) for k in a}
 
 
 def _gap(objective: float, bound: float) -> float:

@@ -1,9 +1,11 @@
 """The fast path's integer step: round worker counts, repair served quantities.
 
-1. ``w_n = floor(case files served_n / caseload)``; then, neighborhoods by decreasing
-   fractional part get one more worker while every pool holding them has one to spare.
-2. Where a neighborhood now has fewer workers than its served case files need, the served
-   quantity of its case-file rows is cut, lowest tier first (nothing else gets tighter).
+1. ``w_k = floor(case files served_k / caseload)`` per staff cell k (neighborhood, agency);
+   then, staff cells by decreasing fractional part (from half a caseload on when workers
+   are paid) get one more worker while every pool holding them has one to spare.
+2. Where a staff cell now has fewer workers than its served case files need, the served
+   quantity of its case-file rows is cut, lowest tier first, entitled rows last (nothing
+   else gets tighter).
 3. :func:`complete_values` recomputes every auxiliary and slack variable from ``x`` and ``w``,
    so that the plan is consistent whatever solver produced it.
 
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from allocator.optimize.constraints import staff_cell_of
 from allocator.optimize.model import OptimizationModel
-from allocator.optimize.variables import budget_quota_on, worker_quota_on
+from allocator.optimize.sets import MILLION
+from allocator.optimize.variables import budget_quota_on, n_segments, worker_quota_on
 from allocator.types import FloatArray, IntArray
 
 TOL = 1e-6
@@ -38,13 +42,16 @@ def round_workers(
     quota band (:func:`province_targets`), and neighborhoods are filled towards them.
     """
     s, p = model.sets, model.params
-    need = np.bincount(s.row_n, weights=s.row_cf * x, minlength=s.n_neighborhoods) / p.caseload
+    live = s.row_staff >= 0
+    files = np.bincount(s.row_staff[live], (s.row_cf * x)[live], s.n_staff).astype(np.float64)
+    need: FloatArray = files / p.caseload
     w = np.minimum(np.floor(need + TOL), s.w_max)
     pools: list[tuple[IntArray, FloatArray]] = []
     names = model.demand.agencies, model.demand.provinces
+    prov = s.province[s.staff_n]
     for group, limits, vocab in (
-        (s.custodian, p.workers_agency, names[0]),
-        (s.province, p.workers_province, names[1]),
+        (s.staff_a, p.workers_agency, names[0]),
+        (prov, p.workers_province, names[1]),
     ):
         residual = np.full(len(vocab), np.inf)
         for name, cap in limits.items():
@@ -57,32 +64,38 @@ def round_workers(
         # aim at every neighborhood's rounded-up need (or the LP's count, if larger) ...
         wanted = np.minimum(np.maximum(np.ceil(need - TOL), np.round(w_lp)), s.w_max)
         # ... with province totals pulled into the quota band
-        totals = np.bincount(s.province, wanted, s.n_provinces).astype(np.float64)
+        totals = np.bincount(prov, wanted, s.n_provinces).astype(np.float64)
         target = province_targets(model, totals)
-        target -= np.bincount(s.province, w, s.n_provinces)
+        target -= np.bincount(prov, w, s.n_provinces)
 
     def add(n: int) -> bool:
         if left[0] < 1 or w[n] >= s.w_max[n] or any(res[g[n]] < 1 for g, res in pools):
             return False
-        if target is not None and target[s.province[n]] < 1:
+        if target is not None and target[prov[n]] < 1:
             return False
         w[n] += 1
         left[0] -= 1
         for g, res in pools:
             res[g[n]] -= 1
         if target is not None:
-            target[s.province[n]] -= 1
+            target[prov[n]] -= 1
         return True
 
     frac = need - w
+    # a paid worker is hired for a fraction of a caseload only from half a caseload on
+    # (the rest of the files are cut by repair_served); free workers from any fraction
+    least = 0.5 if p.worker_cost > 0 else TOL
     for n in np.argsort(-frac, kind="stable"):
-        if frac[n] > TOL and (target is None or target[s.province[n]] >= 0.5):
+        if frac[n] >= least and (target is None or target[prov[n]] >= 0.5):
             add(int(n))
-    if target is not None:  # reach the province targets with otherwise idle capacity
+    if target is not None and p.worker_cost == 0:
+        # reach the province targets with otherwise idle capacity (free workers only: a
+        # paid idle worker costs the budget; the quota slack reports the gap instead)
         for n in np.argsort(-(s.w_max - w), kind="stable"):
-            while target[s.province[n]] >= 1 and add(int(n)):
+            while target[prov[n]] >= 1 and add(int(n)):
                 pass
-    return w
+    out: FloatArray = w.astype(np.float64)
+    return out
 
 
 def province_targets(model: OptimizationModel, lp_totals: FloatArray) -> FloatArray:
@@ -109,18 +122,25 @@ def repair_served(model: OptimizationModel, x: FloatArray, w: FloatArray) -> Flo
     """Cut served case-file rows, lowest tier first, until ``caseload * w`` covers them."""
     s, p = model.sets, model.params
     files = s.row_cf * x
-    excess = np.bincount(s.row_n, weights=files, minlength=s.n_neighborhoods) - p.caseload * w
+    live = s.row_staff >= 0
+    excess = np.bincount(s.row_staff[live], files[live], s.n_staff).astype(np.float64)
+    excess -= p.caseload * w
     excess = np.where(excess > TOL, excess, 0.0)
-    (rows,) = np.nonzero((excess[s.row_n] > 0) & (files > 0))
+    if s.n_staff == 0:
+        return x
+    key = np.where(live, s.row_staff, 0)
+    (rows,) = np.nonzero(live & (excess[key] > 0) & (files > 0))
     if rows.size == 0:
         return x
-    rows = rows[np.lexsort((s.row_weight[rows], s.row_n[rows]))]
+    k = s.row_staff[rows]
+    rows = rows[np.lexsort((s.row_weight[rows], s.row_entitled[rows], k))]
+    k = s.row_staff[rows]
     f = files[rows]
     cum = np.cumsum(f)
-    group_start = np.r_[True, s.row_n[rows][1:] != s.row_n[rows][:-1]]
+    group_start = np.r_[True, k[1:] != k[:-1]]
     offset = np.maximum.accumulate(np.where(group_start, cum - f, 0.0))
     before = cum - f - offset
-    cut = np.clip(excess[s.row_n[rows]] - before, 0.0, f)
+    cut = np.clip(excess[k] - before, 0.0, f)
     out = x.copy()
     out[rows] = np.maximum(0.0, x[rows] - cut / s.row_cf[rows])
     return out
@@ -130,17 +150,31 @@ def complete_values(model: OptimizationModel, x: FloatArray, w: FloatArray) -> F
     """The full variable vector implied by ``x`` and ``w`` (spending, totals, slacks)."""
     s, p, lp = model.sets, model.params, model.program
     vb = lp.var_blocks
+    prov = s.province[s.staff_n]
     v = np.zeros(lp.n_vars)
     v[vb["x"]] = x
     v[vb["w"]] = w
     spend = np.bincount(s.row_cell, weights=s.row_cost * x, minlength=s.n_cells)
+    spend += np.bincount(staff_cell_of(s), w * p.worker_cost / MILLION, s.n_cells)
     v[vb["spend"]] = spend
+    if "value" in vb:
+        v[vb["value"]] = fill_pieces(model, x)
     band = p.quota_band or 0.0
     if "floor_short" in vb:
-        served1 = np.bincount(s.row_n, weights=np.where(s.row_t == 1, x, 0.0), minlength=w.size)
+        served1 = np.bincount(s.row_n, np.where(s.row_t == 1, x, 0.0), s.n_neighborhoods)
         v[vb["floor_short"]] = np.maximum(0.0, p.floor_tier1 * s.tier1_need - served1)
+        if "floor_level" in vb:
+            target = p.floor_tier1 * s.tier1_need
+            has = target > 0
+            share = served1[has] / target[has] if has.any() else np.ones(1)
+            v[vb["floor_level"]] = float(np.clip(share.min(), 0.0, 1.0))
+        if "floor_maxmin_short" in vb:
+            has = s.tier1_need > 0
+            level = float(model.fixings.floor_level or 0.0)
+            need = level * p.floor_tier1 * s.tier1_need[has]
+            v[vb["floor_maxmin_short"]] = np.maximum(0.0, need - served1[has])
     for on, name, amount, by_p in (
-        (worker_quota_on(p), "workers", w.sum(), np.bincount(s.province, w, s.n_provinces)),
+        (worker_quota_on(p), "workers", w.sum(), np.bincount(prov, w, s.n_provinces)),
         (
             budget_quota_on(p),
             "budget",
@@ -157,3 +191,15 @@ def complete_values(model: OptimizationModel, x: FloatArray, w: FloatArray) -> F
         v[vb[f"quota_{name}_over"]] = np.maximum(0.0, by_p - hi)
         v[vb[f"quota_{name}_under"]] = np.maximum(0.0, lo - by_p)
     return v
+
+
+def fill_pieces(model: OptimizationModel, x: FloatArray) -> FloatArray:
+    """The ``value`` pieces implied by ``x``: each cell's weighted units, steepest first."""
+    s = model.sets
+    k = n_segments(model.params)
+    live = s.row_value >= 0
+    q = np.bincount(s.row_value[live], (s.row_weight * x)[live], minlength=s.n_values)
+    width = s.value_q / k
+    before = np.arange(k)[None, :] * width[:, None]
+    out: FloatArray = np.clip(q[:, None] - before, 0.0, width[:, None]).ravel()
+    return out

@@ -3,7 +3,10 @@
 * ``N`` neighborhoods, ``S`` services, ``T`` tiers 1..4, ``A`` agencies, ``P`` provinces;
 * ``R`` demand rows (n, s, t, a) with units > 0;
 * ``G`` slot groups: (n, s) pairs whose slot capacity is below their demand;
-* ``C`` spending cells: (province, agency) pairs with demand.
+* ``C`` spending cells: (province, agency) pairs with demand;
+* ``K`` staff cells: (neighborhood, agency) pairs with case files (workers are the
+  delivering agency's, whoever is the neighborhood's custodian);
+* ``V`` value cells: (neighborhood, service) pairs of discretionary (not entitled) demand.
 
 Examples:
     >>> from allocator.optimize.demand import synthetic_demand
@@ -22,8 +25,9 @@ import numpy as np
 from allocator.errors import DataError
 from allocator.optimize.centres import centre_plan
 from allocator.optimize.demand import Demand
+from allocator.optimize.outcomes import outcome_values
 from allocator.optimize.params import OptimizeParams, SlotParams
-from allocator.types import FloatArray, IntArray
+from allocator.types import BoolArray, FloatArray, IntArray
 
 MILLION = 1e6  # the model counts money in million toman (well-scaled coefficients)
 
@@ -47,7 +51,6 @@ class ModelSets:
     case_files: FloatArray  # case files by neighborhood, one per household (Demand.casefiles)
     custodian: IntArray
     province: IntArray
-    w_max: FloatArray  # workers a neighborhood can use: ceil(case files / caseload)
     tier1_need: FloatArray  # tier-1 units by neighborhood
     row_group: IntArray  # slot group of every row, -1 if not slot-limited
     group_n: IntArray
@@ -57,6 +60,25 @@ class ModelSets:
     cell_p: IntArray
     cell_a: IntArray
     province_share: FloatArray  # share of eligible case files, by province
+    row_entitled: BoolArray  # the row is entitled demand (served in full)
+    row_staff: IntArray  # staff cell of every row, -1 without case files
+    staff_n: IntArray
+    staff_a: IntArray
+    staff_cf: FloatArray  # eligible case files of every staff cell
+    w_max: FloatArray  # workers a staff cell can use: ceil(case files / caseload)
+    row_value: IntArray  # value cell of every row, -1 for entitled rows
+    value_n: IntArray
+    value_s: IntArray
+    value_q: FloatArray  # tier-weighted demand of every value cell: sum of weight x units
+    service_value: FloatArray  # outcome points per unit, by service
+
+    @property
+    def n_staff(self) -> int:
+        return int(self.staff_n.size)
+
+    @property
+    def n_values(self) -> int:
+        return int(self.value_n.size)
 
     @property
     def n_rows(self) -> int:
@@ -95,6 +117,18 @@ class ModelSets:
         cells, row_cell = np.unique(cell_key, return_inverse=True)
         cf_by_p = np.bincount(demand.province, weights=case_files, minlength=n_p)
         total_cf = cf_by_p.sum()
+        area, rep = staff_areas(demand, params.staff_level)
+        row_cf = demand.row_case_files()  # one file per household, shared over its rows
+        staff_key = np.where(row_cf > 0, area[rn] * n_a + ra, -1)
+        staff, row_staff = _cells(staff_key)
+        staff_cf = np.bincount(row_staff[row_staff >= 0], row_cf[row_staff >= 0],
+                               minlength=staff.size)  # fmt: skip
+        entitled = demand.service_entitled[rs]
+        value_key = np.where(entitled, -1, rn * demand.n_services + rs)
+        values, row_value = _cells(value_key)
+        row_weight = weights[rt - 1]
+        value_q = np.bincount(row_value[row_value >= 0], (row_weight * units)[row_value >= 0],
+                              minlength=values.size)  # fmt: skip
         return cls(
             n_neighborhoods=n_n,
             n_provinces=n_p,
@@ -105,13 +139,12 @@ class ModelSets:
             row_a=ra,
             row_p=rp,
             units=units,
-            row_weight=weights[rt - 1],
+            row_weight=row_weight,
             row_cost=demand.unit_cost[rs] / MILLION,
-            row_cf=demand.row_case_files() / units,
+            row_cf=row_cf / units,
             case_files=case_files,
             custodian=demand.custodian,
             province=demand.province,
-            w_max=np.ceil(case_files / params.caseload - 1e-9),
             tier1_need=tier1,
             row_group=group_of_key[group_key],
             group_n=groups // demand.n_services,
@@ -121,7 +154,58 @@ class ModelSets:
             cell_p=cells // n_a,
             cell_a=cells % n_a,
             province_share=cf_by_p / total_cf if total_cf > 0 else np.zeros(n_p),
+            row_entitled=entitled,
+            row_staff=row_staff,
+            staff_n=rep[staff // n_a],
+            staff_a=staff % n_a,
+            staff_cf=staff_cf.astype(np.float64),
+            w_max=np.ceil(staff_cf / params.caseload - 1e-9),
+            row_value=row_value,
+            value_n=values // demand.n_services,
+            value_s=values % demand.n_services,
+            value_q=value_q.astype(np.float64),
+            service_value=outcome_values(demand.service_ids, params.outcome_values),
         )
+
+
+def staff_areas(demand: Demand, level: str) -> tuple[IntArray, IntArray]:
+    """The area of every neighborhood at a staffing level, and one neighborhood per area.
+
+    Workers are counted per (area, agency): per neighborhood, or pooled per county or
+    province (a worker carries files of several neighborhoods, as at a +Zendegi centre).
+
+    Examples:
+        >>> from allocator.optimize.demand import synthetic_demand
+        >>> area, rep = staff_areas(synthetic_demand(3, 2, 0), "neighborhood")
+        >>> area.tolist(), rep.tolist()
+        ([0, 1, 2], [0, 1, 2])
+    """
+    n = demand.n_neighborhoods
+    if level == "neighborhood":
+        area = np.arange(n, dtype=np.int64)
+    elif level == "province":
+        area = demand.province.astype(np.int64)
+    else:
+        keys = np.array([f"{p}/{c}" for p, c in zip(demand.province, demand.county, strict=True)])
+        _, inverse = np.unique(keys, return_inverse=True)
+        area = inverse.astype(np.int64)
+    rep = np.zeros(int(area.max()) + 1 if n else 0, dtype=np.int64)
+    rep[area[::-1]] = np.arange(n, dtype=np.int64)[::-1]
+    return area, rep
+
+
+def _cells(key: IntArray) -> tuple[IntArray, IntArray]:
+    """The distinct non-negative keys and the position of every key among them (-1 if < 0).
+
+    Examples:
+        >>> [a.tolist() for a in _cells(np.array([5, -1, 2, 5]))]
+        [[2, 5], [1, -1, 0, 1]]
+    """
+    live = key >= 0
+    cells, inverse = np.unique(key[live], return_inverse=True)
+    pos = np.full(key.size, -1, dtype=np.int64)
+    pos[live] = inverse
+    return cells.astype(np.int64), pos
 
 
 def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> FloatArray:

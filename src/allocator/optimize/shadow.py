@@ -68,7 +68,11 @@ def shadow_prices(model: OptimizationModel, values: FloatArray, duals: FloatArra
             label = np.array([f"{a}/{b}" for a, b in zip(nid[keep], sid[keep], strict=True)] or [],
                              dtype=object)  # fmt: skip
             label = _expand(label, keep)
-        elif name in ("caseload", "floor"):
+        elif name == "caseload":
+            nid = d.neighborhood_id[s.staff_n[key]]
+            agency = np.array(d.agencies, dtype=object)[s.staff_a[key]]
+            label = np.array([f"{a}/{b}" for a, b in zip(nid, agency, strict=True)], dtype=object)
+        elif name == "floor":
             nid = d.neighborhood_id[key]
             label = nid.astype(str).astype(object)
         else:
@@ -80,7 +84,10 @@ def shadow_prices(model: OptimizationModel, values: FloatArray, duals: FloatArra
         parts["sid"].append(sid[keep])
         parts["unit"].append(np.full(int(keep.sum()), unit, dtype=object))
         parts["rhs"].append(rhs[keep] * per_unit)
-        parts["act"].append(activity[sl][keep] * per_unit)
+        act = activity[sl]
+        if name == "floor" and values.size == lp.n_vars:  # what is met, not the slack
+            act = act - values[lp.var_blocks["floor_short"]]
+        parts["act"].append(act[keep] * per_unit)
         parts["dual"].append(y[keep] * factor)
     return _table(parts, model)
 

@@ -19,9 +19,8 @@ Examples:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,19 +29,22 @@ from allocator.optimize.decompose import DECOMPOSE_FROM_VARS, decomposed_relaxat
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
-from allocator.optimize.objective import penalty_objective, tier_objective
+from allocator.optimize.objective import (
+    floor_level_objective,
+    penalty_objective,
+    tier_objective,
+)
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
 from allocator.optimize.report import make_plan
 from allocator.optimize.rounding import complete_values, repair_served, round_workers
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
+from allocator.optimize.variables import Fixings
 from allocator.types import FloatArray
-
-if TYPE_CHECKING:
-    from allocator.scenarios.model import Scenario
 
 Progress = Callable[[str], None]
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
+FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
 STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
 
 
@@ -87,39 +89,46 @@ def _relaxation(
     return _run(relax, model, backend, opts)
 
 
-def optimize(
-    demand: Demand,
-    scenario: OptimizeParams | Scenario | Mapping[str, Any],
-    *,
-    progress: Progress | None = None,
-) -> Plan:
-    """Optimize ``demand`` under a scenario.
+def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | None = None) -> Plan:
+    """Optimize ``demand`` under ``params``.
 
     Args:
         demand: the aggregated demand.
-        scenario: a validated :class:`~allocator.scenarios.Scenario`, the dict of
-            :func:`~allocator.scenarios.resolve` (which carries the rules' caseload), or
-            already resolved :class:`OptimizeParams`.
+        params: resolved parameters (a scenario file gives them through
+            :func:`allocator.scenarios.to_params`).
         progress: called with a short message at each phase (for a CLI spinner).
 
     Returns:
         The plan. Never raises for solver trouble: an infeasible or failed solve is a
         status (with the solver's name and words in ``messages``) in the plan.
     """
-    params = scenario if isinstance(scenario, OptimizeParams) else _to_params(scenario)
+    if not isinstance(params, OptimizeParams):
+        raise TypeError("optimize() takes OptimizeParams (see allocator.scenarios.to_params)")
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     say("building model")
-    model = build_model(demand, params)
-    build_s = time.perf_counter() - t0
     lp_backend, mip_backend = get_backend(params.lp_solver), get_backend(params.solver)
     opts = SolveOptions(
         params.time_limit_s, params.relative_gap, params.threads, params.lp_algorithm
     )
     messages: list[str] = []
+    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say)
+    t_build = time.perf_counter()
+    model = build_model(demand, params, fix)
+    build_s = time.perf_counter() - t_build
     t1 = time.perf_counter()
     relax = model.program.relaxed()
     lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+    if (
+        not lp_out.result.has_solution
+        and not phase1
+        and model.sets.row_entitled.any()
+        and lp_out.result.termination is Termination.INFEASIBLE
+    ):
+        fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
+        model = build_model(demand, params, fix)
+        relax = model.program.relaxed()
+        lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
     final, bound = lp_out, lp_out.result.bound if lp_out.decomposed else lp_out.result.objective
     lp_bound = bound
     if not lp_out.result.has_solution:
@@ -145,12 +154,80 @@ def optimize(
                     f"MIP ({mip.result.solver}) {mip.result.termination}: {mip.result.message};"
                     " the fast-path plan is kept"
                 )
-    solve_s = time.perf_counter() - t1
+    solve_s = time.perf_counter() - t1 + (t_build - t0)  # with the stages before
     say("writing the plan")
     return make_plan(
         model, final.result, final.values, lp_out.duals, bound, lp_bound,
         _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
     )  # fmt: skip
+
+
+def _stages(
+    demand: Demand,
+    params: OptimizeParams,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    messages: list[str],
+    say: Progress,
+) -> tuple[Fixings, bool]:
+    """Before the main solve: the max-min share of the floors (``floor_level`` stage), and
+    the funded part of the entitlements when they cannot all be funded (phase 1).
+
+    Returns the fixings of the main model and whether phase 1 ran.
+    """
+    if not (params.floor_tier1 > 0 and params.floor_maxmin):
+        return Fixings(floor_level=None), False
+    model = build_model(demand, params)
+    say("max-min stage: the share of every floor that can be met")
+    lp = model.program.relaxed()
+    res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+    phase1 = False
+    fix = Fixings()
+    if not res.has_solution and model.sets.row_entitled.any():
+        phase1 = True
+        fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
+        model = build_model(demand, params, fix)
+        lp = model.program.relaxed()
+        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+    if not res.has_solution:
+        messages.append(f"max-min floor stage {res.termination}: {res.message}")
+        return replace(fix, floor_level=0.0), phase1
+    level = float(res.values[lp.var_blocks["floor_level"]][0])
+    level = max(0.0, min(1.0, level) * (1 - FLOOR_LEVEL_TOL))
+    if level < 1 - 1e-6:
+        messages.append(
+            f"the equity floors cannot all be met: every neighborhood gets at least "
+            f"{level:.1%} of its floor (max-min), the rest is penalised shortfall"
+        )
+    return replace(fix, floor_level=level), phase1
+
+
+def _funded(
+    model: OptimizationModel,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    messages: list[str],
+    say: Progress,
+) -> FloatArray:
+    """Phase 1: the most entitled demand the hard constraints allow (minimum unfunded).
+
+    Returns the lower bounds of ``x`` for the main model (the funded entitled units).
+    """
+    say("phase 1: entitlements cannot all be funded; finding the most that can")
+    demand, params = model.demand, model.params
+    fix = Fixings(entitled_lb=np.zeros(model.sets.n_rows), floor_level=0.0)
+    m1 = build_model(demand, params, fix)
+    lp = m1.program.relaxed()
+    obj = np.zeros(lp.n_vars)
+    obj[lp.var_blocks["x"]] = m1.sets.row_entitled.astype(np.float64)
+    res = backend.solve(lp.with_objective(obj), opts)
+    if not res.has_solution:
+        messages.append(f"phase 1 (entitlements) {res.termination}: {res.message}")
+        return np.zeros(model.sets.n_rows)
+    x = res.values[lp.var_blocks["x"]]
+    messages.append("entitlements not funded in full: see 'entitlements' in summary.json")
+    out: FloatArray = np.where(m1.sets.row_entitled, np.maximum(0.0, x * (1 - 1e-9) - 1e-9), 0.0)
+    return out
 
 
 def _fast(
@@ -170,6 +247,9 @@ def _fast(
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
+    feasible = _feasible(model.program, repaired)
+    if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
+        polish = True
     rounded = Outcome(
         replace(lp_out.result, objective=float(model.program.obj @ repaired)),
         repaired,
@@ -183,10 +263,23 @@ def _fast(
         return rounded
     say("re-solving with the worker counts fixed")
     fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+    if not fixed.result.has_solution and not feasible:
+        # the rounded-up salaries leave no room (e.g. for the entitlements): round down
+        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
+        messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded
     return fixed
+
+
+def _feasible(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
+    """Whether ``values`` satisfies every hard row (rows with a slack column are soft and
+    satisfied by :func:`complete_values`) within a relative tolerance."""
+    act = lp.row_activity(values)
+    slack = tol * np.maximum(1.0, np.abs(act))
+    return bool(np.all(act <= lp.row_ub + slack) and np.all(act >= lp.row_lb - slack))
 
 
 def _run(
@@ -264,9 +357,3 @@ def _clean_w(lp: LinearProgram, w: FloatArray) -> FloatArray:
     if lp.integer[lp.var_blocks["w"]].any():
         return np.round(w)
     return w
-
-
-def _to_params(scenario: Scenario | Mapping[str, Any]) -> OptimizeParams:
-    from allocator.scenarios import to_params
-
-    return to_params(scenario)

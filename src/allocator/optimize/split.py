@@ -81,12 +81,19 @@ def partition_of(model: OptimizationModel) -> Partition:
     """
     lp, sets = model.program, model.sets
     vb = lp.var_blocks
+    if "floor_level" in vb:
+        raise ValueError("the max-min floor share is free: fix it first (Fixings.floor_level)")
     group = np.full(lp.n_vars, -1, dtype=np.int64)
     group[vb["x"]] = sets.row_p
-    group[vb["w"]] = sets.province
+    group[vb["w"]] = sets.province[sets.staff_n]
+    if "value" in vb:
+        k = (vb["value"].stop - vb["value"].start) // max(sets.n_values, 1)
+        group[vb["value"]] = np.repeat(sets.province[sets.value_n], k)
     group[vb["spend"]] = sets.cell_p
     if "floor_short" in vb:
         group[vb["floor_short"]] = sets.province
+    if "floor_maxmin_short" in vb:
+        group[vb["floor_maxmin_short"]] = sets.province[sets.tier1_need > 0]
     for name, block in vb.items():
         if name.startswith("quota_"):
             group[block] = np.arange(block.stop - block.start)

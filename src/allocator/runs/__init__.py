@@ -1,10 +1,23 @@
 """End-to-end runs of a scenario: data -> classification -> demand -> model -> plan -> files.
 
 Examples:
-    >>> from allocator.runs import prepare, solve, write_run  # the three stages
+    >>> from allocator.runs import stage_demand, solve, write_run  # the three stages
 """
 
-from allocator.runs.prepare import Prepared, demand_from, prepare
+from allocator.runs.demand_stage import DemandStage, demand_from, stage_demand
 from allocator.runs.write import run_summary, solve, write_run
 
-__all__ = ["Prepared", "demand_from", "prepare", "run_summary", "solve", "write_run"]
+#: Former names (``pipeline`` has its own ``prepare``/``Prepared``): kept until callers move.
+Prepared = DemandStage
+prepare = stage_demand
+
+__all__ = [
+    "DemandStage",
+    "Prepared",
+    "demand_from",
+    "prepare",
+    "run_summary",
+    "solve",
+    "stage_demand",
+    "write_run",
+]

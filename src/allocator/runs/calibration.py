@@ -26,7 +26,6 @@ from allocator.data.batch import generate_batch
 from allocator.data.geoexport import neighborhoods_table
 from allocator.data.layout import layout
 from allocator.loading import load_ruleset
-
 from allocator.pipeline.casefiles import AGENCIES, holding_agency
 from allocator.pipeline.neighborhoods import NeighborhoodTable
 from allocator.pipeline.prepare import prepare

@@ -1,83 +1,127 @@
 """Stages 2 and 3 of a run: solve the scenario on the prepared demand, write the run.
 
 A run directory holds ``summary.json``, ``resolved_scenario.json``, ``allocation.parquet``,
-``neighborhoods.parquet``, ``shadow_prices.parquet``, ``served.parquet``, ``centres.parquet``
-(with a ``centres`` section) and ``manifest.json``, published atomically (complete, or not at all).
+``neighborhoods.parquet``, ``shadow_prices.parquet``, ``workers.parquet``,
+``served.parquet``, ``centres.parquet`` (with a ``centres`` section), ``model.mps`` and
+``manifest.json``, published atomically (complete, or not at all).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
 from allocator.calendar import fiscal_year, to_jalali
-from allocator.optimize import Plan, optimize, write_plan
+from allocator.optimize import Plan, optimize
 from allocator.optimize.centres import CENTRES_FILE, centre_plan, centres_table
-from allocator.optimize.outputs import ALLOCATION_FILE, SUMMARY_FILE
+from allocator.optimize.mps import export_mps
+from allocator.optimize.outputs import (
+    ALLOCATION_FILE,
+    NEIGHBORHOODS_OUT_FILE,
+    SHADOW_PRICES_FILE,
+    SUMMARY_FILE,
+    WORKERS_FILE,
+    allocation_table,
+    neighborhoods_table,
+    shadow_prices_table,
+    summary_fields,
+    workers_table,
+)
+from allocator.optimize.prices import price_checks
 from allocator.outputs import atomic_output
 from allocator.runs.cache import Step
-from allocator.runs.prepare import Prepared
+from allocator.runs.demand_stage import DemandStage
 from allocator.runs.served import eligible_pairs, served_table
 from allocator.scenarios import Scenario, resolve, to_params
 
+MODEL_FILE = "model.mps"
+PRICE_CHECK_MAX_VARS = 200_000
 
-def solve(prepared: Prepared, scenario: Scenario, step: Step | None = None) -> Plan:
-    """Build and solve the scenario's model on the prepared demand."""
-    params = to_params(scenario, prepared.rule_parameters)
-    return optimize(prepared.demand, params, progress=step)
+
+def solve(stage: DemandStage, scenario: Scenario, step: Step | None = None) -> Plan:
+    """Build and solve the scenario's model on the staged demand."""
+    params = to_params(scenario, stage.rule_parameters)
+    return optimize(stage.demand, params, progress=step)
 
 
 def run_summary(
-    prepared: Prepared, scenario: Scenario, plan_summary: dict[str, Any]
+    stage: DemandStage, scenario: Scenario, plan_summary: dict[str, Any]
 ) -> dict[str, Any]:
     """``summary.json``: the plan's figures with the scenario, rules and data they came from."""
-    return {
+    out = {
         "scenario": scenario.name,
-        "ruleset": prepared.identity,
-        "decision_date": prepared.day.isoformat(),
-        "decision_date_jalali": to_jalali(prepared.day),
-        "fiscal_year": fiscal_year(prepared.day),
-        "data_seed": prepared.data_seed,
+        "ruleset": stage.identity,
+        "decision_date": stage.day.isoformat(),
+        "decision_date_jalali": to_jalali(stage.day),
+        "fiscal_year": fiscal_year(stage.day),
+        "data_seed": stage.data_seed,
         "data_source": scenario.data.source,
-        "households": prepared.counts,
+        "households": stage.counts,
         **plan_summary,
     }
+    if isinstance(out.get("entitlements"), dict):
+        out["entitlements"] = {**out["entitlements"], "provenance": stage.entitlements}
+    return out
 
 
 def write_run(
-    prepared: Prepared,
+    stage: DemandStage,
     scenario: Scenario,
     plan: Plan,
     out_dir: Path,
     *,
     force: bool = False,
     command: list[str] | None = None,
+    prices: bool | None = None,
+    export_model: Path | None = None,
 ) -> dict[str, Any]:
-    """Write the run directory atomically; returns the summary."""
+    """Write the run directory atomically; returns the summary.
+
+    ``prices``: re-solve with every budget row moved by one billion toman both ways
+    (``prices`` in summary.json); None: as the scenario's ``solver.price_checks`` says
+    (auto: models up to :data:`PRICE_CHECK_MAX_VARS` variables). ``export_model``: also
+    write the exact model solved, in MPS, to this file (and ``model.mps`` in the run).
+    """
     with atomic_output(
         out_dir,
         kind="run",
         force=force,
         command=command,
-        ruleset_hash=prepared.identity.get("hash"),
-        data_seed=prepared.data_seed,
+        ruleset_hash=stage.identity.get("hash"),
+        data_seed=stage.data_seed,
     ) as tmp:
-        write_plan(plan, prepared.demand, tmp)
-        plan_summary = json.loads((tmp / SUMMARY_FILE).read_text(encoding="utf-8"))
-        summary = run_summary(prepared, scenario, plan_summary)
+        allocation = allocation_table(plan)
+        pq.write_table(allocation, tmp / ALLOCATION_FILE)
+        pq.write_table(neighborhoods_table(plan), tmp / NEIGHBORHOODS_OUT_FILE)
+        pq.write_table(shadow_prices_table(plan), tmp / SHADOW_PRICES_FILE)
+        fields = summary_fields(plan)
+        if plan.model is not None:
+            pq.write_table(workers_table(plan), tmp / WORKERS_FILE)
+            if prices is None:
+                prices = scenario.solver.price_checks
+            if prices is None:
+                prices = plan.model.program.n_vars <= PRICE_CHECK_MAX_VARS
+            if prices and plan.ok:
+                fields["prices"] = price_checks(plan.model)
+            if export_model is not None:
+                export_mps(plan.model.program, tmp / MODEL_FILE, scenario.name)
+        summary = run_summary(stage, scenario, fields)
         (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        resolved = resolve(scenario, prepared.rule_parameters)
+        resolved = resolve(scenario, stage.rule_parameters)
         (tmp / "resolved_scenario.json").write_text(
             json.dumps(resolved, indent=2, ensure_ascii=False, default=str) + "\n"
         )
         if scenario.centres is not None:  # whole centres per county (optimize/centres.py)
-            plan_of = centre_plan(plan.demand, to_params(scenario, prepared.rule_parameters).slots)
+            plan_of = centre_plan(plan.demand, to_params(scenario, stage.rule_parameters).slots)
             pq.write_table(centres_table(plan_of), tmp / CENTRES_FILE)
-        if prepared.classification_dir is not None:
-            allocation = pq.read_table(tmp / ALLOCATION_FILE)
-            served = served_table(allocation, eligible_pairs(prepared.classification_dir))
+        if stage.classification_dir is not None:
+            served = served_table(allocation, eligible_pairs(stage.classification_dir))
             pq.write_table(served, tmp / "served.parquet")
+    if export_model is not None and plan.model is not None:
+        export_model.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out_dir / MODEL_FILE, export_model)
     return summary

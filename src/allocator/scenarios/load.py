@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from allocator.errors import ScenarioError
 from allocator.locations import read_text, yaml_problem
 from allocator.optimize.demand import Demand
+from allocator.optimize.outcomes import DEFAULT_OUTCOMES
 from allocator.optimize.params import (
     CASELOAD_PARAMETER,
     DEFAULT_CASELOAD,
@@ -110,9 +111,10 @@ def resolve(scenario: Scenario, rule_parameters: Mapping[str, Any] | None = None
     for k in pen:
         pen[k] = "auto" if pen[k] is None else pen[k]
     solver = out["solver"]
-    for key in ("polish", "decompose"):
+    for key in ("polish", "decompose", "price_checks"):
         solver[key] = "auto" if solver[key] is None else solver[key]
     out["quotas"]["enabled"] = scenario.quotas.band is not None
+    out["outcomes_defaults"] = {k: v.value for k, v in DEFAULT_OUTCOMES.items()}
     return out
 
 
@@ -137,6 +139,13 @@ def to_params(
         quota_budget=s.quotas.budget,
         quota_worker_allowance=s.quotas.worker_allowance,
         floor_tier1=s.equity_floor.tier1_fraction,
+        floor_maxmin=s.equity_floor.spread == "maxmin",
+        objective=s.objective.mode,
+        alpha=s.objective.alpha,
+        segments=s.objective.segments,
+        outcome_values=dict(s.outcomes),
+        worker_cost=w.cost_per_year,
+        staff_level=w.level,
         tier_mode=s.tiers.mode,
         tier_weights=(
             s.tiers.weights[0],
@@ -186,19 +195,22 @@ def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
     """The demand of a scenario whose data is demand already (``synthetic-demand``, ``demand``).
 
     Household data (``synthetic``, ``parquet``, ``classification``) is classified first:
-    see :func:`allocator.runs.prepare`. A relative path is taken relative to ``base_dir``.
+    see :func:`allocator.runs.stage_demand`. A relative path is taken relative to ``base_dir``.
     """
     data = scenario.data
     if not isinstance(data, SyntheticData | DemandData):
         raise ScenarioError(
-            f"data.source: '{data.source}' data must be classified first (allocator.runs.prepare)",
+            f"data.source: '{data.source}' data must be classified first (allocator.runs.stage_demand)",
             field="data.source",
         )
     if isinstance(data, DemandData):
         path = Path(data.path)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        return Demand.from_parquet_dir(path)
+        demand = Demand.from_parquet_dir(path)
+        if scenario.entitlements is not None:
+            demand = demand.with_entitlements(scenario.entitlements)
+        return demand
     preset = PRESETS[data.preset]
     tables = synthetic_tables(
         data.n_neighborhoods or preset["n"],
@@ -207,7 +219,10 @@ def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
         provinces=preset["provinces"],
         households_per_neighborhood=preset["households"],
     )
-    return Demand.from_tables(*tables, source=f"synthetic:{data.preset}:{data.seed}")
+    demand = Demand.from_tables(*tables, source=f"synthetic:{data.preset}:{data.seed}")
+    return (
+        demand if scenario.entitlements is None else demand.with_entitlements(scenario.entitlements)
+    )
 
 
 def _from_resolved(resolved: Mapping[str, Any]) -> Scenario:
@@ -223,8 +238,9 @@ def _from_resolved(resolved: Mapping[str, Any]) -> Scenario:
     raw["data"] = data
     raw["penalties"] = {k: None if v == "auto" else v for k, v in raw["penalties"].items()}
     raw["solver"] = dict(raw["solver"])
-    for key in ("polish", "decompose"):
+    for key in ("polish", "decompose", "price_checks"):
         if raw["solver"].get(key) == "auto":
             raw["solver"][key] = None
     raw["quotas"] = {k: v for k, v in raw["quotas"].items() if k != "enabled"}
+    raw.pop("outcomes_defaults", None)
     return parse_scenario(raw)

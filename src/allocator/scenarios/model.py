@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from allocator.optimize.constants import Method, TierMode
+from allocator.optimize.constants import Method, ObjectiveMode, TierMode
 
 AgencyName = Literal["relief_committee", "welfare_organization", "imam_order", "red_crescent"]
 #: A resource or cost: finite and not negative (``.inf`` is not a budget).
@@ -94,6 +94,10 @@ class Workers(_Strict):
     by_agency: dict[AgencyName, NonNeg] = {}
     by_province: dict[str, NonNeg] = {}
     total: Positive | None = None
+    cost_per_year: NonNeg = 0.0  # toman per worker-year (salary), paid from the budget
+    # workers are counted (and rounded) per area and agency: a worker carries the files of
+    # one neighborhood, or of the neighborhoods of a county or province (as at a centre)
+    level: Literal["neighborhood", "county", "province"] = "neighborhood"
 
 
 class Slots(_Strict):
@@ -153,6 +157,16 @@ class Quotas(_Strict):
 
 class EquityFloor(_Strict):
     tier1_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+    # maxmin: when not every floor can be met, all get the same share t of theirs first
+    spread: Literal["maxmin", "penalty"] = "maxmin"
+
+
+class Objective(_Strict):
+    """What a unit of need met is worth (docs/model.md, "Objective")."""
+
+    mode: ObjectiveMode = ObjectiveMode.FAIR
+    alpha: NonNeg = 1.0  # 0 linear in coverage, 1 proportional fairness, large: max-min-like
+    segments: Annotated[int, Field(ge=1, le=32)] = 4
 
 
 class Tiers(_Strict):
@@ -190,6 +204,9 @@ class SolverSettings(_Strict):
     polish: bool | None = None
     decompose: bool | None = None  # LP relaxation by province (None: from 2 M variables)
     shadow_prices: bool = True
+    # re-solve with every budget row moved by one billion toman both ways (None: auto,
+    # for models up to 200,000 variables: two LP solves per budget row)
+    price_checks: bool | None = None
 
     @model_validator(mode="after")
     def _threads_supported(self) -> Self:
@@ -215,6 +232,11 @@ class Scenario(_Strict):
     quotas: Quotas = Quotas()
     equity_floor: EquityFloor = EquityFloor()
     tiers: Tiers = Tiers()
+    objective: Objective = Objective()
+    # outcome points per unit served, by service (defaults: allocator.optimize.outcomes)
+    outcomes: dict[str, NonNeg] = {}
+    # services whose eligible demand is an entitlement; None: those the rules declare
+    entitlements: list[str] | None = None
     penalties: Penalties = Penalties()
     solver: SolverSettings = SolverSettings()
     centres: Centres | None = None

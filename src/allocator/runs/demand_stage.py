@@ -5,7 +5,7 @@ scenario file -> data -> classification -> demand (this module) -> model -> plan
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,12 @@ from allocator.scenarios.model import (
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """Everything a run needs besides the scenario's resources: demand and provenance."""
+class DemandStage:
+    """Everything a run needs besides the scenario's resources: demand and provenance.
+
+    ``entitlements`` maps each entitled service to the provenance of its entitlement
+    (from the rules, or "scenario" when the scenario lists them).
+    """
 
     demand: Demand
     rule_parameters: dict[str, Any]
@@ -42,6 +46,7 @@ class Prepared:
     data_dir: Path | None = None
     classification_dir: Path | None = None
     counts: dict[str, Any] = field(default_factory=dict)
+    entitlements: dict[str, str] = field(default_factory=dict)
 
 
 def _quiet(_: str) -> None:
@@ -85,23 +90,39 @@ def demand_from(classified: Path, neighborhoods: pa.Table, which: str, source: s
     )  # fmt: skip
 
 
-def prepare(
+def stage_demand(
     scenario: Scenario, base_dir: Path, step: Step | None = None, counts: Counts | None = None
-) -> Prepared:
+) -> DemandStage:
     """Classify the scenario's households (once, cached) and aggregate their demand.
 
     ``step`` hears each stage as it starts; ``counts`` the households generated and the
-    partitions classified, as they progress.
+    partitions classified, as they progress. Entitled services are those the scenario
+    lists (``entitlements:``), else those the rules declare (``entitlement:`` in a
+    service's rule file).
     """
-    step = step or _quiet
     ruleset = _ruleset(scenario, base_dir)
+    stage = _stage(scenario, base_dir, step or _quiet, ruleset, counts)
+    if scenario.entitlements is not None:
+        named = {s: "scenario" for s in scenario.entitlements}
+    else:
+        named = {
+            s.id: s.entitlement.describe() for s in ruleset.services if s.entitlement is not None
+        }
+    known = {k: v for k, v in named.items() if k in stage.demand.service_ids}
+    demand = stage.demand.with_entitlements(list(known))
+    return replace(stage, demand=demand, entitlements=known)
+
+
+def _stage(
+    scenario: Scenario, base_dir: Path, step: Step, ruleset: RuleSet, counts: Counts | None
+) -> DemandStage:
     day = scenario.rules.decision_date or date.today()
     params = dict(ruleset.parameters.at(day))
     data = scenario.data
     if isinstance(data, SyntheticData | DemandData):
         demand = load_demand(scenario, base_dir)
         seed = data.seed if isinstance(data, SyntheticData) else None
-        return Prepared(demand, params, ruleset.identity(), day, seed)
+        return DemandStage(demand, params, ruleset.identity(), day, seed)
     seed = None
     data_dir: Path | None = None
     if isinstance(data, ClassificationData):
@@ -117,7 +138,7 @@ def prepare(
         nb_file = data_dir / NEIGHBORHOODS_FILE
     step("aggregating demand")
     demand = demand_from(classified, pq.read_table(nb_file), data.neighborhoods, str(classified))
-    return Prepared(
+    return DemandStage(
         demand, params, ruleset.identity(), day, seed, data_dir, classified,
         counts=_counts(classified),
     )  # fmt: skip

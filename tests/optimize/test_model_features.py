@@ -14,7 +14,7 @@ import pytest
 
 from allocator.optimize import OptimizeParams, Status, optimize, synthetic_demand
 from allocator.optimize.mps import write_mps
-from allocator.optimize.outcomes import segment_slopes
+from allocator.optimize.outcomes import segment_slopes, segment_widths
 from allocator.optimize.prices import price_checks
 
 from .builders import hand_demand, two_neighborhoods
@@ -54,16 +54,26 @@ def test_concave_value_spreads_money_over_services():
     """S1 (value 2) and S2 (value 1), 100 tier-1 units each at 1 M; budget 100 M.
 
     Linear: everything to S1. Fair (alpha 1, K = 4, slopes s1 > s2 > s3 > s4, pieces of
-    25 units): the pieces are bought by decreasing value 2 s_k or s_k; for alpha = 1 the
-    order is S1:s1, S2:s1, S1:s2, S1:s3, so S1 gets 75 and S2 25."""
+    100 w_k units): the pieces are bought by decreasing value 2 s_k or s_k until the 100
+    units are spent: S1:s1, S2:s1, S1:s2, S2:s2, S1:s3, S2:s3 (s3 > 2 s4), then part of
+    S1:s4, so S1 gets 53 1/3 and S2 46 2/3."""
     d = hand_demand([("S1", 1, 100, 0), ("S2", 1, 100, 0)], {"S1": M, "S2": M})
     values = {"S1": 2.0, "S2": 1.0}
     base = OptimizeParams(budget_total=100 * M, method="lp", outcome_values=values)
     assert optimize(d, base).served.tolist() == pytest.approx([100, 0])
-    s = segment_slopes(1.0, 4)
-    order = sorted([(2 * v, "S1") for v in s] + [(v, "S2") for v in s], reverse=True)[:4]
-    expected = [25 * sum(1 for _, k in order if k == name) for name in ("S1", "S2")]
-    assert expected == [75, 25]
+    s, w = segment_slopes(1.0, 4), segment_widths(1.0, 4)
+    pieces = sorted(
+        [(2 * v, "S1", 100 * u) for v, u in zip(s, w, strict=True)]
+        + [(v, "S2", 100 * u) for v, u in zip(s, w, strict=True)],
+        reverse=True,
+    )
+    left, got = 100.0, {"S1": 0.0, "S2": 0.0}
+    for _, name, units in pieces:
+        take = min(units, left)
+        got[name] += take
+        left -= take
+    expected = [got["S1"], got["S2"]]
+    assert expected == pytest.approx([160 / 3, 140 / 3])
     fair = optimize(d, replace(base, objective="fair", alpha=1.0, segments=4))
     assert fair.served.tolist() == pytest.approx(expected)
     linear_like = optimize(d, replace(base, objective="fair", alpha=0.0))

@@ -7,15 +7,18 @@ assumptions a planner is expected to overwrite in the scenario's ``outcomes:`` t
 in the table is worth 1 point per unit.
 
 The utility of a cell's coverage c (served / demand, tier-weighted) is the alpha-fair
-family approximated by K equal pieces: piece k has the slope of U'(c) = c^-alpha at its
-midpoint (k - 1/2) / K, scaled so that U(1) = 1. alpha = 0 gives equal slopes (linear),
-alpha = 1 the log (proportional fairness), a large alpha serves every cell's first piece
-before any cell's second (max-min-like). The slopes decrease, so the LP fills the pieces
-in order without binaries.
+family approximated by K pieces whose widths double (1, 2, 4, ... parts of 2^K - 1: the
+curve bends most near zero, where the first units of a cell are worth most): piece k has
+the slope of U'(c) = c^-alpha at its midpoint, scaled so that U(1) = 1. alpha = 0 gives
+equal slopes and equal pieces (linear), alpha = 1 the log (proportional fairness), a
+large alpha serves every cell's first piece before any cell's second (max-min-like). The
+slopes decrease, so the LP fills the pieces in order without binaries.
 
 Examples:
+    >>> [round(w, 4) for w in segment_widths(1.0, 4)]
+    [0.0667, 0.1333, 0.2667, 0.5333]
     >>> [round(s, 3) for s in segment_slopes(1.0, 4)]
-    [2.386, 0.795, 0.477, 0.341]
+    [6.627, 1.657, 0.663, 0.301]
     >>> segment_slopes(0.0, 3)
     [1.0, 1.0, 1.0]
     >>> DEFAULT_OUTCOMES["food_package"].value
@@ -108,10 +111,21 @@ def resolved_outcomes(service_ids: tuple[str, ...], given: Mapping[str, float]) 
     return {sid: float(v) for sid, v in zip(service_ids, values, strict=True)}
 
 
+def segment_widths(alpha: float, segments: int) -> list[float]:
+    """Widths of the K pieces as shares of a cell's demand (summing to 1): equal when the
+    utility is linear, else doubling from the first piece to the last."""
+    if alpha == 0 or segments == 1:
+        return [1.0 / segments] * segments
+    raw = 2.0 ** np.arange(segments)
+    return [float(w) for w in raw / raw.sum()]
+
+
 def segment_slopes(alpha: float, segments: int) -> list[float]:
-    """Slopes of the K pieces of the alpha-fair utility (decreasing, mean 1)."""
+    """Slopes of the K pieces of the alpha-fair utility (decreasing; U(1) = 1, i.e. the
+    slopes weighted by the widths add up to 1)."""
     if alpha == 0 or segments == 1:
         return [1.0] * segments
-    mid = (np.arange(segments) + 0.5) / segments
+    widths = np.asarray(segment_widths(alpha, segments))
+    mid = np.cumsum(widths) - widths / 2
     raw = mid ** (-alpha)
-    return [float(s) for s in raw / raw.mean()]
+    return [float(s) for s in raw / float(raw @ widths)]

@@ -169,6 +169,9 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "objective_mode": p.objective.value,
             "alpha": p.alpha,
             "segments": p.segments,
+            "value_cells": "neighborhood x service x tier"
+            if p.value_by_tier
+            else "neighborhood x service",
             "tier_weights": list(p.tier_weights),
             "outcome_values": resolved_outcomes(plan.demand.service_ids, p.outcome_values),
             "worker_cost": p.worker_cost,

@@ -73,6 +73,7 @@ class OptimizeParams:
     objective: ObjectiveMode = ObjectiveMode.LINEAR  # scenarios default to ``fair``
     outcome_values: Mapping[str, float] = field(default_factory=dict)  # per unit; missing: 1
     alpha: float = 1.0  # alpha-fair: 0 linear, 1 proportional (log), large: max-min-like
+    value_by_tier: bool = True  # value cells per (n, s, tier), else per (n, s)
     segments: int = 4  # pieces of the concave utility per (neighborhood, service)
     worker_cost: float = 0.0  # toman per worker-year, paid from the budget rows
     staff_level: str = "neighborhood"  # workers per (area, agency): neighborhood|county|province

@@ -26,6 +26,7 @@ import numpy as np
 
 from allocator.optimize.constraints import staff_cell_of
 from allocator.optimize.model import OptimizationModel
+from allocator.optimize.outcomes import segment_widths
 from allocator.optimize.sets import MILLION
 from allocator.optimize.variables import budget_quota_on, n_segments, worker_quota_on
 from allocator.types import FloatArray, IntArray
@@ -196,10 +197,10 @@ def complete_values(model: OptimizationModel, x: FloatArray, w: FloatArray) -> F
 def fill_pieces(model: OptimizationModel, x: FloatArray) -> FloatArray:
     """The ``value`` pieces implied by ``x``: each cell's weighted units, steepest first."""
     s = model.sets
-    k = n_segments(model.params)
+    shares = np.asarray(segment_widths(model.params.alpha, n_segments(model.params)))
     live = s.row_value >= 0
     q = np.bincount(s.row_value[live], (s.row_weight * x)[live], minlength=s.n_values)
-    width = s.value_q / k
-    before = np.arange(k)[None, :] * width[:, None]
-    out: FloatArray = np.clip(q[:, None] - before, 0.0, width[:, None]).ravel()
+    width = s.value_q[:, None] * shares[None, :]
+    before = s.value_q[:, None] * (np.cumsum(shares) - shares)[None, :]
+    out: FloatArray = np.clip(q[:, None] - before, 0.0, width).ravel()
     return out

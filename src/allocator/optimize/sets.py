@@ -6,7 +6,8 @@
 * ``C`` spending cells: (province, agency) pairs with demand;
 * ``K`` staff cells: (neighborhood, agency) pairs with case files (workers are the
   delivering agency's, whoever is the neighborhood's custodian);
-* ``V`` value cells: (neighborhood, service) pairs of discretionary (not entitled) demand.
+* ``V`` value cells: (neighborhood, service, tier) triples of discretionary (not entitled)
+  demand (or (neighborhood, service) pairs with ``value_by_tier`` off).
 
 Examples:
     >>> from allocator.optimize.demand import synthetic_demand
@@ -124,7 +125,9 @@ class ModelSets:
         staff_cf = np.bincount(row_staff[row_staff >= 0], row_cf[row_staff >= 0],
                                minlength=staff.size)  # fmt: skip
         entitled = demand.service_entitled[rs]
-        value_key = np.where(entitled, -1, rn * demand.n_services + rs)
+        tiers = 4 if params.value_by_tier else 1  # value cells per (n, s, tier) or (n, s)
+        tier_part = (rt - 1) if params.value_by_tier else np.zeros_like(rt)
+        value_key = np.where(entitled, -1, (rn * demand.n_services + rs) * tiers + tier_part)
         values, row_value = _cells(value_key)
         row_weight = weights[rt - 1]
         value_q = np.bincount(row_value[row_value >= 0], (row_weight * units)[row_value >= 0],
@@ -161,8 +164,8 @@ class ModelSets:
             staff_cf=staff_cf.astype(np.float64),
             w_max=np.ceil(staff_cf / params.caseload - 1e-9),
             row_value=row_value,
-            value_n=values // demand.n_services,
-            value_s=values % demand.n_services,
+            value_n=values // (demand.n_services * tiers),
+            value_s=(values // tiers) % demand.n_services,
             value_q=value_q.astype(np.float64),
             service_value=outcome_values(demand.service_ids, params.outcome_values),
         )

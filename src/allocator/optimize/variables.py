@@ -37,6 +37,7 @@ import numpy as np
 
 from allocator.optimize.constants import ObjectiveMode
 from allocator.optimize.lp import INF, ProgramBuilder
+from allocator.optimize.outcomes import segment_widths
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.sets import ModelSets
 from allocator.types import FloatArray
@@ -82,8 +83,9 @@ def add_variables(
     b.add_vars("w", np.zeros(sets.n_staff), sets.w_max, integer=True)
     b.add_vars("spend", np.zeros(sets.n_cells), np.full(sets.n_cells, INF))
     if fair_on(params):
-        k = n_segments(params)
-        b.add_vars("value", np.zeros(sets.n_values * k), np.repeat(sets.value_q / k, k))
+        widths = np.asarray(segment_widths(params.alpha, n_segments(params)))
+        b.add_vars("value", np.zeros(sets.n_values * widths.size),
+                   (sets.value_q[:, None] * widths[None, :]).ravel())  # fmt: skip
     n_p = sets.n_provinces
     if worker_quota_on(params):
         b.add_vars("workers_total", np.zeros(1), np.full(1, INF))

@@ -143,6 +143,7 @@ def to_params(
         objective=s.objective.mode,
         alpha=s.objective.alpha,
         segments=s.objective.segments,
+        value_by_tier=s.objective.by_tier,
         outcome_values=dict(s.outcomes),
         worker_cost=w.cost_per_year,
         staff_level=w.level,
@@ -200,7 +201,8 @@ def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
     data = scenario.data
     if not isinstance(data, SyntheticData | DemandData):
         raise ScenarioError(
-            f"data.source: '{data.source}' data must be classified first (allocator.runs.stage_demand)",
+            f"data.source: '{data.source}' data must be classified first "
+            "(allocator.runs.stage_demand)",
             field="data.source",
         )
     if isinstance(data, DemandData):

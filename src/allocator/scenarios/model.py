@@ -167,6 +167,10 @@ class Objective(_Strict):
     mode: ObjectiveMode = ObjectiveMode.FAIR
     alpha: NonNeg = 1.0  # 0 linear in coverage, 1 proportional fairness, large: max-min-like
     segments: Annotated[int, Field(ge=1, le=32)] = 4
+    # one concave curve per (neighborhood, service, tier) -- every tier gets its own
+    # diminishing returns, so a lower tier is served before a higher one is saturated -- or
+    # one per (neighborhood, service), tiers weighted inside it (higher tiers first)
+    by_tier: bool = True
 
 
 class Tiers(_Strict):

@@ -34,7 +34,7 @@ def test_a_refusal_lists_every_failed_condition_in_persian(server: tuple[str, st
             page = browser.new_page(viewport={"width": 1200, "height": 1400})
             page.goto(base)
             page.get_by_label("Bearer token").fill(token)
-            page.get_by_role("button", name="Keep for this session").click()
+            page.get_by_role("button", name="Keep in this page").click()
 
             # A woman of working age, alone, already on a pension, well above the line.
             page.locator("#hh-household_id").fill("4242")

@@ -271,6 +271,13 @@ def _fast(
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded
+    if feasible and fixed.result.objective < rounded.result.objective:
+        # stopped early (a time limit): the rounded plan is feasible and better
+        messages.append(
+            f"polish stopped ({fixed.result.termination}) below the rounded plan: "
+            "the rounded plan is kept"
+        )
+        return rounded
     return fixed
 
 

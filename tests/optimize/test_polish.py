@@ -1,0 +1,42 @@
+"""The fast path's polish (re-solve with whole workers fixed) never makes a plan worse."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import allocator.optimize.solve as solve_module
+from allocator.optimize import Demand, OptimizeParams, optimize
+from allocator.optimize.constants import Termination
+
+
+def test_a_polish_stopped_early_keeps_the_better_rounded_plan(
+    small_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A polish that stops at its time limit with a worse plan (here: nothing served) must
+    not replace the feasible rounded plan; the run says so."""
+    params = OptimizeParams(method="fast", polish=True, relative_gap=1e-12, worker_cost=0.0)
+    real = solve_module._run
+    calls: list[int] = []
+
+    def stopped_polish(lp, model, backend, opts):  # type: ignore[no-untyped-def]
+        out = real(lp, model, backend, opts)
+        calls.append(lp.n_vars)
+        if len(calls) == 1:  # the LP relaxation
+            return out
+        nothing = np.zeros_like(out.values)
+        result = replace(
+            out.result,
+            termination=Termination.TIME_LIMIT,
+            objective=float(model.program.obj @ nothing),
+        )
+        return solve_module.Outcome(result, nothing, out.duals, [])
+
+    monkeypatch.setattr(solve_module, "_run", stopped_polish)
+    plan = optimize(small_demand, params)
+    assert len(calls) == 2, "the polish did not run: the instance no longer tests it"
+    assert plan.served.sum() > 0
+    assert plan.objective > 0
+    assert any("rounded plan is kept" in m for m in plan.messages)

@@ -116,6 +116,7 @@ def test_the_page_is_accessible_and_its_form_behaves(page_url: tuple[str, str]) 
             page.locator("#hh-household_id").fill("424242")
             page.locator("#hh-neighborhood_id").fill(str(family["neighborhood_id"]))
             page.locator("#hh-income").fill("6000000")
+            page.locator("#hh-assets").fill("0")
             page.locator("#members .member").nth(1).get_by_role("button").click()  # remove
             head = page.locator("#members .member").nth(0)
             head.get_by_label("Age").fill("34")

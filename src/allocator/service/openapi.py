@@ -93,6 +93,15 @@ def state_rules(components: dict[str, Any], neighborhood_ids: list[int]) -> None
         member.get("description", "") + " disability_type and disability_severity are "
         "both 'none' (or absent) or both set."
     ).strip()
+    national_id = member["properties"]["national_id"]
+    for branch in national_id.get("anyOf", []):
+        if branch.get("type") == "string":
+            branch["pattern"] = "^[0-9]{10}$"
+    national_id["description"] = (
+        "Iranian national ID: ten ASCII digits, not all equal, the last a check digit of the "
+        "other nine (s = sum of d_i * (10 - i), r = s mod 11; r if r < 2, else 11 - r); "
+        "optional. JSON Schema cannot state the check digit: an ID that fails it is refused."
+    )
     household = components["Household"]
     household["properties"]["members"].update(ONE_HEAD)
     household["properties"]["members"]["description"] = "Exactly one member is the head."

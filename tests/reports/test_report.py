@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def test_report_names_a_classification_as_such(tmp_path: Path) -> None:
     (classification / "manifest.json").write_text('{"kind": "classification", "files": []}')
     with pytest.raises(DataError, match=r"is a classification .*not a run or a sweep"):
         render_report(classification)
+
+
+def test_the_re_solved_prices_are_shown_by_name(run_dir: Path) -> None:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["prices"], "the run made no price re-solve: the test no longer tests it"
+    html = render_report(run_dir)
+    assert "What one more billion buys" in html
+    assert "budget of all agencies" in html
 
 
 def test_shadow_price_labels_are_words(run_dir: Path) -> None:

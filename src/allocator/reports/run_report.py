@@ -1,5 +1,6 @@
 """The report of one run: need met by tier and province, resources by agency, why need is
-unmet, and the shadow prices of the scarcest resources."""
+unmet, what one more billion buys (re-solved) and the shadow prices of the scarcest
+resources."""
 
 from __future__ import annotations
 
@@ -177,10 +178,50 @@ def prices_section(sp: pa.Table) -> Section:
                unit="tier-1 households per unit", colors=(TIER_COLORS[0],))  # fmt: skip
     note = (
         "Tier-1 households gained per one more unit of the resource, from the LP "
-        f"relaxation's duals; at most {PER_BLOCK} entries of each kind."
+        f"relaxation's duals (a local rate; where a dual is degenerate it can overstate what "
+        f"one more unit buys: the re-solved figures above are the ones to quote); at most "
+        f"{PER_BLOCK} entries of each kind."
     )
     return Section("Shadow prices of the scarcest resources", "قیمت سایه منابع کمیاب",
                    chart(svg), note)  # fmt: skip
+
+
+def _bought(side: dict[str, Any]) -> str:
+    """What one side of a price re-solve buys, by service name and unit."""
+    names = default_names()
+    parts = [
+        f"{integer(abs(units))} {'' if units > 0 else 'fewer '}{kind} of {names.service(sid)}"
+        for kind in ("households", "members")
+        for sid, units in sorted((side.get(kind) or {}).items(), key=lambda kv: -kv[1])
+        if abs(units) >= 0.5
+    ]
+    tiers = ", ".join(
+        f"tier {k}: {integer(v)}" for k, v in sorted((side.get("by_tier") or {}).items()) if v
+    )
+    return "; ".join(parts) + (f" (tiers: {tiers})" if tiers else "") if parts else "nothing"
+
+
+def marginal_section(summary: dict[str, Any]) -> Section | None:
+    """What one more billion toman of each budget buys, from the run's re-solves
+    (``summary.json`` → ``prices``); ``None`` when the run made none."""
+    prices = summary.get("prices") or []
+    if not prices:
+        return None
+    rows = []
+    for p in prices:
+        minus, plus = p.get("minus") or {}, p.get("plus") or {}
+        whose = agency_name(p["key"]) if p.get("key") else "all agencies"
+        rates = [side.get("objective_per_billion") for side in (minus, plus)]
+        rate = " / ".join("—" if r is None else integer(float(r)) for r in rates)
+        rows.append([f"budget of {whose}", _bought(plus), rate])
+    note = (
+        "Each line re-solves the plan with that budget one billion toman higher (and lower); "
+        "the points are outcome points per billion toman on each side, which differ where "
+        "the budget's dual is degenerate."
+    )
+    head = ["one more billion toman for", "buys", "points per billion (−Δ / +Δ)"]
+    return Section("What one more billion buys", "یک میلیارد تومان بیشتر چه می‌خرد",
+                   table(head, rows), note)  # fmt: skip
 
 
 def run_report(run: RunData) -> str:
@@ -199,6 +240,9 @@ def run_report(run: RunData) -> str:
         binding_section(run.allocation),
         prices_section(run.shadow_prices),
     ]
+    marginal = marginal_section(s)
+    if marginal is not None:
+        sections.insert(len(sections) - 1, marginal)
     slack = s.get("slack") or []
     if slack:
         rows = [[i["constraint"].replace("_", " "), i["key"], f"{i['shortfall']:,.4g} {i['unit']}"]

@@ -34,3 +34,18 @@ def test_quiet_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         update(5, 10, None)
     activity.log("x")
     assert screen.getvalue() == ""
+
+
+def test_a_stage_seen_first_when_a_part_is_done_gets_no_invented_rate() -> None:
+    """`run` opens the classify stage at its first update (1 of 4 partitions done): the time
+    that partition took is unknown, so that line has no rate, and later rates count only
+    what was done after it (not 76 billion households/s)."""
+    out = io.StringIO()
+    ticks = iter([100.0, 100.0, 110.0])  # counting opened, first update, last update
+    activity = progress.Activity(stream=out, clock=ticks.__next__)
+    with activity.counting("classify", "partitions", extra="households") as update:
+        update(1, 4, 250_000)
+        update(4, 4, 1_000_000)
+    first, last = out.getvalue().splitlines()
+    assert "/s" not in first and "left" not in first
+    assert "75,000 households/s" in last  # 750,000 households in the 10 s since the first

@@ -76,6 +76,9 @@ class _Rate(ProgressColumn):
         return Text(text, style="progress.data.speed")
 
 
+OPENED = 0.05  # seconds: an update this soon after the counting began opened it
+
+
 class Activity:
     """Where a long command reports what it is doing.
 
@@ -150,24 +153,32 @@ class Activity:
     def _lines(self, description: str, unit: str, extra: str | None) -> Update:
         start = self.clock()
         last = [-PLAIN_EVERY]
+        base: list[tuple[float, int, int]] = []  # when, done and count the rates start from
 
         def update(done: int, total: int, count: int | None = None) -> None:
             now = self.clock()
+            if not base:  # opened by this very update (a stage seen first when a part is
+                # done): its work took an unknown time, so the rates start from here
+                base.append((now, done, count or 0) if now - start < OPENED else (start, 0, 0))
             finished = total > 0 and done >= total
             if not finished and now - last[0] < PLAIN_EVERY:
                 return
             last[0] = now
-            elapsed = max(now - start, 1e-9)
+            since, done0, count0 = base[0]
+            span = now - since
             share = f" ({done / total:.1%})" if total else ""
             parts = [f"{description}: {integer(done)} of {integer(total)} {unit}{share}"]
             if count is not None and extra:
-                parts += [f"{integer(count)} {extra}", f"{integer(count / elapsed)} {extra}/s"]
-            else:
-                parts.append(f"{integer(done / elapsed)} {unit}/s")
+                parts.append(f"{integer(count)} {extra}")
+            if span > 0 and done > done0:
+                if count is not None and extra:
+                    parts.append(f"{integer((count - count0) / span)} {extra}/s")
+                else:
+                    parts.append(f"{integer((done - done0) / span)} {unit}/s")
             if finished:
-                parts.append(f"done in {duration(elapsed)}")
-            elif done:
-                parts.append(f"about {duration(elapsed * (total - done) / done)} left")
+                parts.append(f"done in {duration(now - start)}")
+            elif span > 0 and done > done0:
+                parts.append(f"about {duration(span * (total - done) / (done - done0))} left")
             self._plain(" · ".join(parts))
 
         return update

@@ -7,8 +7,8 @@ assumptions a planner is expected to overwrite in the scenario's ``outcomes:`` t
 in the table is worth 1 point per unit.
 
 The utility of a cell's coverage c (served / demand, tier-weighted) is the alpha-fair
-family approximated by K pieces whose widths double (1, 2, 4, ... parts of 2^K - 1: the
-curve bends most near zero, where the first units of a cell are worth most): piece k has
+family approximated by K pieces whose widths grow fourfold (1, 4, 16, ... parts: the curve
+bends most near zero, where the first units of a cell are worth most): piece k has
 the slope of U'(c) = c^-alpha at its midpoint, scaled so that U(1) = 1. alpha = 0 gives
 equal slopes and equal pieces (linear), alpha = 1 the log (proportional fairness), a
 large alpha serves every cell's first piece before any cell's second (max-min-like). The
@@ -16,9 +16,9 @@ slopes decrease, so the LP fills the pieces in order without binaries.
 
 Examples:
     >>> [round(w, 4) for w in segment_widths(1.0, 4)]
-    [0.0667, 0.1333, 0.2667, 0.5333]
+    [0.0118, 0.0471, 0.1882, 0.7529]
     >>> [round(s, 3) for s in segment_slopes(1.0, 4)]
-    [6.627, 1.657, 0.663, 0.301]
+    [29.454, 4.909, 1.133, 0.278]
     >>> segment_slopes(0.0, 3)
     [1.0, 1.0, 1.0]
     >>> DEFAULT_OUTCOMES["food_package"].value

@@ -6,10 +6,10 @@ the exact MIP up to 10,000 neighborhoods, with a time limit. Each case runs in i
 process so that its peak memory (max RSS) is its own.
 
 The model is the scenarios' (``fair`` objective: outcome values, alpha = 1, four utility
-pieces per (neighborhood, service, tier), growing fourfold; tier weights 8/4/2/1; a worker-year at 180 million
-toman; workers per (county, agency)); ``--objective linear`` measures the former linear
-objective (no pieces, workers per neighborhood), so the two runs say what the new model
-costs.
+pieces per (neighborhood, service, tier), growing fourfold; tier weights 8/4/2/1; a
+worker-year at 180 million toman; workers per (county, agency)); ``--objective linear``
+measures the former linear objective (no pieces, workers per neighborhood), so the two runs
+say what the new model costs.
 
 Usage::
 

@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 import jdatetime
+from pydantic import BeforeValidator
 
 from allocator.errors import InputError
 
@@ -132,3 +133,18 @@ def both(day: date) -> str:
         '2023-03-21 (1402-01-01)'
     """
     return f"{day.isoformat()} ({to_jalali(day)})"
+
+
+def _day_field(value: object) -> object:
+    """A typed date of a model field (rule or scenario file), read by :func:`parse_day`."""
+    if isinstance(value, str):
+        try:
+            return parse_day(value, what="date")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+#: A date field of a file people write: ``2023-03-21`` or ``1402-01-01`` (Jalali, the year
+#: below 1700); an ambiguous text is refused with :func:`parse_day`'s message.
+Day = Annotated[date, BeforeValidator(_day_field)]

@@ -91,3 +91,28 @@ def test_decompose_is_a_solver_setting(value, shown):
     assert resolved["solver"]["decompose"] == shown
     assert to_params(resolved).decompose is value
     assert to_params(scenario).decompose is value
+
+
+@pytest.mark.parametrize(
+    "typed", ["decision_date: 1402-01-01", "decision_date: ۱۴۰۲/۰۱/۰۱", "decision_date: 2023-03-21"]
+)
+def test_a_scenario_date_is_read_in_its_calendar(tmp_path, typed):
+    # YAML would read 1402-01-01 as the year 1402 AD; the scenario reads it as 1 Farvardin 1402
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\ndata: {source: synthetic, preset: tiny}\nrules:\n  " + typed + "\n",
+        encoding="utf-8",
+    )
+    assert str(load_scenario(path).rules.decision_date) == "2023-03-21"
+
+
+@pytest.mark.parametrize(("typed", "why"), [("02-01-01", "ambiguous"), ("1402-12-31", "jalali")])
+def test_an_ambiguous_or_impossible_scenario_date_is_refused(tmp_path, typed, why):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\ndata: {{source: synthetic, preset: tiny}}\nrules:\n  decision_date: {typed}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=f"rules.decision_date: .*{why}") as caught:
+        load_scenario(path)
+    assert caught.value.field == "rules.decision_date"

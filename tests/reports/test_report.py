@@ -27,6 +27,9 @@ def test_a_run_report_is_self_contained(run_dir: Path) -> None:
                   "Shadow prices", "تأمین نیاز"):  # fmt: skip
         assert words in page
     assert len(page) < 1_000_000
+    summary = json.loads((run_dir / "summary.json").read_text())
+    jalali = summary["decision_date_jalali"]
+    assert f"({jalali}, fiscal year {jalali[:4]})" in page  # both calendars in the header
 
 
 def test_a_sweep_report_shows_the_frontiers_and_the_failure(sweep_dir: Path) -> None:

@@ -42,6 +42,7 @@ def test_one_row_per_variant_and_need_met_grows_with_budget(
                                           strict=True))  # fmt: skip
     info = json.loads((out / "sweep.json").read_text())
     assert info["scenario"] == "small-sweep" and info["vary"][0]["count"] == 6
+    assert (info["decision_date_jalali"], info["fiscal_year"]) == ("1402-01-01", 1402)
     variant = json.loads((out / "variants" / "5" / "summary.json").read_text())
     assert variant["values"] == {"budget": 1.5} and variant["scenario"] == "small-sweep"
     assert variant["budget"]["available"]["total"] == pytest.approx(1.2e11)

@@ -7,30 +7,14 @@ Examples:
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from allocator.calendar import parse_day
-from allocator.errors import InputError
+from allocator.calendar import Day
 from allocator.loading.yamlio import LINE_KEY
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-
-
-def _day(value: object) -> object:
-    """A date of a rule file, Jalali or Gregorian by :func:`allocator.calendar.parse_day`."""
-    if isinstance(value, str):
-        try:
-            return parse_day(value, what="date")
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
-    return value
-
-
-#: A day in a rule file: ``2023-03-21`` or ``1402-01-01`` (Jalali, the year below 1700).
-Day = Annotated[date, BeforeValidator(_day)]
 
 
 def _without_line(value: object) -> object:

@@ -16,15 +16,19 @@ import yaml
 LINE_KEY = "__line__"
 
 
-class _LineLoader(yaml.SafeLoader):
+class _TextDateLoader(yaml.SafeLoader):
     """SafeLoader that keeps dates as text: ``1402-01-01`` is a Jalali date, not 1402 AD, so
-    the rule model reads dates itself (:func:`allocator.calendar.parse_day`)."""
+    the models read dates themselves (:data:`allocator.calendar.Day`)."""
 
 
-_LineLoader.yaml_implicit_resolvers = {
+_TextDateLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _LineLoader(_TextDateLoader):
+    """:class:`_TextDateLoader` that records each mapping's line under :data:`LINE_KEY`."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -36,9 +40,14 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml_text(text: str) -> Any:
-    """Parse YAML text; mappings carry ``__line__`` (1-based)."""
-    return yaml.load(text, Loader=_LineLoader)
+def load_yaml_text(text: str, lines: bool = True) -> Any:
+    """Parse YAML text, dates kept as text; mappings carry ``__line__`` (1-based) if ``lines``.
+
+    Examples:
+        >>> load_yaml_text("decision_date: 1402-01-01", lines=False)
+        {'decision_date': '1402-01-01'}
+    """
+    return yaml.load(text, Loader=_LineLoader if lines else _TextDateLoader)
 
 
 def strip_lines(value: Any) -> Any:

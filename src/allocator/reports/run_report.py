@@ -35,10 +35,12 @@ def header(summary: dict[str, Any], kind: str) -> tuple[str, list[str]]:
     """The page title and the lines under it: scenario, ruleset, data and solver."""
     rules = summary.get("ruleset") or {}
     ruleset = f"{rules.get('ruleset', '?')} {rules.get('version', '')}".strip()
+    day = str(summary.get("decision_date", "?"))
+    if summary.get("decision_date_jalali"):
+        day += f" ({summary['decision_date_jalali']}, fiscal year {summary.get('fiscal_year')})"
     lines = [
         f"Ruleset {ruleset} · hash {str(rules.get('hash') or '?')[:12]} · "
-        f"decision date {summary.get('decision_date', '?')} · data seed "
-        f"{summary.get('data_seed')}"
+        f"decision date {day} · data seed {summary.get('data_seed')}"
     ]
     return f"{kind} {summary.get('scenario', '?')}", lines
 

@@ -26,10 +26,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from allocator.calendar import Day
 from allocator.domain.enums import Agency, Program, Setting
 from allocator.domain.neighborhood import Neighborhood
 from allocator.errors import InputError
-from allocator.loading.schema import Day
 from allocator.loading.yamlio import load_yaml_text, strip_lines
 
 

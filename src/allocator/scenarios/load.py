@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from allocator.errors import ScenarioError
+from allocator.loading.yamlio import load_yaml_text
 from allocator.locations import read_text, yaml_problem
 from allocator.optimize.demand import Demand
 from allocator.optimize.outcomes import DEFAULT_OUTCOMES
@@ -60,7 +61,7 @@ def load_scenario(path: Path | str) -> Scenario:
     except ValueError as exc:
         raise ScenarioError(str(exc)) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml_text(text, lines=False)
     except yaml.YAMLError as exc:
         raise ScenarioError(yaml_problem(path, text, exc)) from None
     if not isinstance(raw, dict):

@@ -9,11 +9,11 @@ Examples:
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from allocator.calendar import Day
 from allocator.optimize.constants import Method, ObjectiveMode, TierMode
 
 AgencyName = Literal["relief_committee", "welfare_organization", "imam_order", "red_crescent"]
@@ -84,7 +84,7 @@ class DemandData(_Strict):
 
 class Rules(_Strict):
     ruleset: str = "rules/national"
-    decision_date: date | None = None
+    decision_date: Day | None = None  # Jalali (1402-01-01) or Gregorian (2023-03-21)
 
 
 class Workers(_Strict):

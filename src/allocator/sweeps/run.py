@@ -37,6 +37,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from allocator.calendar import fiscal_year, to_jalali
 from allocator.runs import Prepared, run_summary
 from allocator.scenarios import Scenario
 from allocator.sweeps.engines import Done, LocalEngine, SweepEngine
@@ -165,6 +166,8 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
         "seconds": result.seconds,
         "ruleset": result.prepared.identity,
         "decision_date": result.prepared.day.isoformat(),
+        "decision_date_jalali": to_jalali(result.prepared.day),
+        "fiscal_year": fiscal_year(result.prepared.day),
         "data_seed": result.prepared.data_seed,
         "base_scenario": result.scenario.model_dump(mode="json"),
     }

@@ -7,7 +7,7 @@ not at all.
 
 Examples:
     >>> PRESET_NAMES
-    ('national', 'program-2020', 'mazandaran', 'tiny')
+    ('tiny', 'mazandaran', 'program-2020', 'national')
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from rich.table import Table
 from allocator.cli.common import console, fail, reported
 from allocator.cli.progress import Activity
 from allocator.cli.root import app
+from allocator.data.presets import DATA_PRESETS
 from allocator.formatting import duration, integer
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target
 from allocator.reference.neighborhoods import DEFAULT_SEED
 
-PRESET_NAMES = ("national", "program-2020", "mazandaran", "tiny")
+PRESET_NAMES = DATA_PRESETS
 
 
 @app.command("synth")

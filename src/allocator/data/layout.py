@@ -52,6 +52,7 @@ def layout(name: str, seed: int) -> Layout:
         DataError: no preset has that name.
     """
     preset = get_preset(name)
+    assert preset.geography is not None  # get_preset returns data sets only
     full = build_geography(preset.geography, seed)
     count = preset.neighborhoods or len(full)
     geo = full.take(np.arange(count)) if count < len(full) else full

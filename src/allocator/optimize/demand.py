@@ -332,8 +332,8 @@ def _code(values: Array, vocabulary: tuple[str, ...], table: str, column: str) -
 
 
 def synthetic_demand(n_neighborhoods: int, n_services: int = 22, seed: int = 0) -> Demand:
-    """Random demand of realistic magnitude (see :mod:`allocator.optimize.synthetic`)."""
-    from allocator.optimize.synthetic import synthetic_tables
+    """Random demand of realistic magnitude (see :mod:`allocator.data.synthetic_demand`)."""
+    from allocator.data.synthetic_demand import synthetic_tables
 
     demand, neighborhoods, services = synthetic_tables(n_neighborhoods, n_services, seed)
     return Demand.from_tables(demand, neighborhoods, services, source=f"synthetic:{seed}")

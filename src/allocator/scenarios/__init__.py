@@ -9,7 +9,6 @@ Examples:
 from __future__ import annotations
 
 from allocator.scenarios.load import (
-    PRESETS,
     load_demand,
     load_scenario,
     parse_scenario,
@@ -19,7 +18,6 @@ from allocator.scenarios.load import (
 from allocator.scenarios.model import Scenario
 
 __all__ = [
-    "PRESETS",
     "Scenario",
     "load_demand",
     "load_scenario",

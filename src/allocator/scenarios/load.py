@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from allocator.data.presets import demand_shape
+from allocator.data.synthetic_demand import synthetic_tables
 from allocator.errors import ScenarioError
 from allocator.loading.yamlio import load_yaml_text
 from allocator.locations import read_text, yaml_problem
@@ -32,19 +34,7 @@ from allocator.optimize.params import (
     OptimizeParams,
     SlotParams,
 )
-from allocator.optimize.synthetic import synthetic_tables
 from allocator.scenarios.model import DemandData, Scenario, SyntheticData
-
-#: Synthetic presets: neighborhoods, provinces, mean households per neighborhood.
-PRESETS: dict[str, dict[str, Any]] = {
-    "program-2020": {"n": 2020, "provinces": None, "households": 3000.0},  # seed 000
-    "informal-330": {"n": 330, "provinces": None, "households": 3000.0},  # seed 004
-    # seed 002: 162,000 Behzisti households in Mazandaran's 56 neighborhoods (2,893 each)
-    "mazandaran-56": {"n": 56, "provinces": ["Mazandaran"], "households": 162_000 / 56},
-    "tiny": {"n": 4, "provinces": ["Tehran", "Fars"], "households": 300.0},
-    "custom": {"n": 200, "provinces": None, "households": 3000.0},
-}
-
 
 _SOURCES = ("synthetic", "parquet", "classification", "synthetic-demand", "demand")
 
@@ -103,11 +93,11 @@ def resolve(scenario: Scenario, rule_parameters: Mapping[str, Any] | None = None
         workers["caseload"] = DEFAULT_CASELOAD
         workers["caseload_source"] = f"default of rules parameter {CASELOAD_PARAMETER}"
     if isinstance(scenario.data, SyntheticData):
-        preset = PRESETS[scenario.data.preset]
+        shape = demand_shape(scenario.data.preset)
         data = out["data"]
-        data["n_neighborhoods"] = data["n_neighborhoods"] or preset["n"]
-        data["provinces"] = preset["provinces"]
-        data["households_per_neighborhood"] = preset["households"]
+        data["n_neighborhoods"] = data["n_neighborhoods"] or shape.neighborhoods
+        data["provinces"] = list(shape.provinces) if shape.provinces else None
+        data["households_per_neighborhood"] = shape.households_per_neighborhood
     pen = out["penalties"]
     for k in pen:
         pen[k] = "auto" if pen[k] is None else pen[k]
@@ -214,13 +204,13 @@ def load_demand(scenario: Scenario, base_dir: Path | None = None) -> Demand:
         if scenario.entitlements is not None:
             demand = demand.with_entitlements(scenario.entitlements)
         return demand
-    preset = PRESETS[data.preset]
+    shape = demand_shape(data.preset)
     tables = synthetic_tables(
-        data.n_neighborhoods or preset["n"],
+        data.n_neighborhoods or shape.neighborhoods,
         data.n_services,
         data.seed,
-        provinces=preset["provinces"],
-        households_per_neighborhood=preset["households"],
+        provinces=list(shape.provinces) if shape.provinces else None,
+        households_per_neighborhood=shape.households_per_neighborhood,
     )
     demand = Demand.from_tables(*tables, source=f"synthetic:{data.preset}:{data.seed}")
     return (

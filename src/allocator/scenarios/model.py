@@ -21,13 +21,15 @@ AgencyName = Literal["relief_committee", "welfare_organization", "imam_order", "
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 #: A total of a resource: finite and positive (give no total rather than zero).
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Preset = Literal["program-2020", "informal-330", "mazandaran-56", "tiny", "custom"]
+#: The presets of :data:`allocator.data.presets.PRESETS` that shape synthetic demand.
+Preset = Literal["tiny", "mazandaran", "program-2020", "informal-330", "custom"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The presets of :data:`allocator.data.presets.PRESETS` that are data sets.
 DataPreset = Literal["tiny", "mazandaran", "program-2020", "national"]
 NeighborhoodFilter = Literal["all", "target_2020", "informal_settlement", "mazandaran_56"]
 
@@ -63,7 +65,7 @@ class ClassificationData(_Strict):
 
 
 class SyntheticData(_Strict):
-    """Random demand of a given shape (:func:`allocator.optimize.synthetic.synthetic_demand`),
+    """Random demand of a given shape (:mod:`allocator.data.synthetic_demand`),
     for testing and benchmarking the optimizer alone."""
 
     source: Literal["synthetic-demand"]

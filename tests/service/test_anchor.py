@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 import allocator.cli.commands_serve  # noqa: F401  (registers the commands)
 from allocator.cli.app import app
-from allocator.service.audit import check_proof, prove, verify_log, write_checkpoint
+from allocator.service.audit import check_proof, merkle_log, prove, verify_log, write_checkpoint
 from allocator.service.chain import row_hash
 from allocator.service.checkpoints import load_all, new_key, write_key
+from allocator.service.merkle import tree_root
 from allocator.service.store import NewDecision, Store
 from tests.service.conftest import DAY, Service, household
 
@@ -221,3 +222,31 @@ def test_a_broken_head_makes_the_service_unready_not_500(service: Service) -> No
         )
         assert r.status_code == 503 and r.json()["code"] == "chain-broken"
     assert service.rows() == 1
+
+
+def test_the_cached_tree_follows_the_database_not_its_memory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cached.sqlite'}"
+    store = Store(url)
+    store.create_tables()
+    for i in range(1, 4):
+        store.append(_new(i))
+    assert merkle_log(store, 3).root(3) == tree_root(_hashes(store))
+    store.append(_new(4))  # extended with the new decision, not rebuilt
+    assert merkle_log(store, 4).root(4) == tree_root(_hashes(store))
+    store.dispose()
+    (tmp_path / "cached.sqlite").unlink()  # another log under the same URL
+    store = Store(url)
+    store.create_tables()
+    for i in range(11, 16):
+        store.append(_new(i))
+    assert merkle_log(store, 5).root(5) == tree_root(_hashes(store))
+    _sql(store, "DROP TRIGGER decisions_no_delete", "DELETE FROM decisions WHERE seq = 5")
+    with pytest.raises(ValueError, match="decisions were removed"):
+        merkle_log(store, 5)
+    store.dispose()
+
+
+def _hashes(store: Store) -> list[bytes]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT hash FROM decisions ORDER BY seq")).scalars()
+        return [bytes.fromhex(h) for h in rows]

@@ -8,6 +8,11 @@ and inclusion proofs of single decisions.
   hash (a cut or rewritten log does not), the Merkle root over the decisions up to it;
 - :func:`prove` gives a decision's inclusion proof against the newest checkpoint that
   covers it, :func:`check_proof` checks one with nothing but the public key.
+
+Checkpoints and proofs read the tree from a :class:`~allocator.service.merkle.MerkleLog`
+kept per database and extended with the decisions added since (:func:`merkle_log`), so a
+proof costs a few dozen hashes however long the log; :func:`verify_log`, the auditor,
+recomputes everything from the rows.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy import select
 
 from allocator.service import checkpoints as cps
 from allocator.service.chain import row_hash, verify_rows
-from allocator.service.merkle import inclusion_proof, tree_root, verify_inclusion
+from allocator.service.merkle import MerkleLog, leaf_hash, tree_root, verify_inclusion
 from allocator.service.store import Row, Store, decode
 from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions
 
@@ -115,12 +120,44 @@ def verify_log(
     return report
 
 
-def _leaves(store: Store, size: int) -> list[bytes]:
+def _leaves(store: Store, size: int, start: int = 0) -> list[bytes]:
+    """The chain hashes of decisions ``start + 1`` to ``size``, in order."""
     with store.engine.connect() as conn:
         hashes = conn.execute(
-            select(decisions.c.hash).where(decisions.c.seq <= size).order_by(decisions.c.seq)
+            select(decisions.c.hash)
+            .where(decisions.c.seq > start, decisions.c.seq <= size)
+            .order_by(decisions.c.seq)
         ).scalars()
         return [bytes.fromhex(h) for h in hashes]
+
+
+_LOGS: dict[str, MerkleLog] = {}
+_LOGS_LOCK = threading.Lock()
+
+
+def merkle_log(store: Store, size: int) -> MerkleLog:
+    """The Merkle tree of ``store``'s decisions, holding at least the first ``size``.
+
+    Kept per database URL and extended with the decisions added since; rebuilt from the rows
+    when its newest leaf no longer matches the decision of that number (a database replaced
+    or rewritten under the same URL), so it never answers for another log.
+    """
+    with _LOGS_LOCK:
+        log = _LOGS.get(store.url)
+        if log is not None and len(log):
+            newest = _leaves(store, len(log), len(log) - 1)
+            if not newest or leaf_hash(newest[0]) != log.leaf(len(log) - 1):
+                log = None
+        if log is None:
+            log = _LOGS[store.url] = MerkleLog()
+        if len(log) < size:
+            log.extend(_leaves(store, size, len(log)))
+        if len(log) < size:
+            raise ValueError(
+                f"the log has {len(log)} decision(s) but the checkpoint covers {size}: "
+                "decisions were removed (run allocator audit verify)"
+            )
+        return log
 
 
 def write_checkpoint(
@@ -156,7 +193,7 @@ def write_checkpoint(
         prev, seq = row["hash"], row["seq"]
     if last is not None and seq == last.tree_size:
         return None
-    root = tree_root(_leaves(store, seq)).hex()
+    root = merkle_log(store, seq).root(seq).hex()
     checkpoint = cps.sign_checkpoint(key, tree_size=seq, root_hash=root, chain_hash=prev)
     cps.save(checkpoint, directory)
     return checkpoint
@@ -172,7 +209,7 @@ def prove(store: Store, decision_id: str, directory: Path) -> dict[str, Any] | N
     if not found or found[-1].tree_size < int(row["seq"]):
         raise ValueError("no checkpoint covers this decision yet; ask after the next one")
     cp = found[-1]
-    path = inclusion_proof(_leaves(store, cp.tree_size), int(row["seq"]) - 1)
+    path = merkle_log(store, cp.tree_size).proof(int(row["seq"]) - 1, cp.tree_size)
     return {
         "decision_id": decision_id,
         "seq": int(row["seq"]),

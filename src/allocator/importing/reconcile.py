@@ -149,6 +149,7 @@ def _merge_group(
     merged: Merged, by_index: dict[int, Source], leaders: list[Ref], others: list[Ref]
 ) -> None:
     start = len(merged.households) + 1
+    first_case_file = len(merged.case_files)
     seen: set[str] = set()
     new_ids: dict[Ref, int] = {}
     for offset, (s, row) in enumerate(leaders):
@@ -188,10 +189,10 @@ def _merge_group(
         merged.case_files.append(
             (hid, source.name, source.case_files[ref[1]], source.holds_case_files)
         )
-    for offset in range(len(leaders)):
-        hid = start + offset
-        held = any(c[3] for c in merged.case_files if c[0] == hid)
-        if not held and merged.households[hid - 1]["case_agency"] == "none":
+    # the group's households are new, so only its own case files can hold them
+    held = {c[0] for c in merged.case_files[first_case_file:] if c[3]}
+    for hid in range(start, start + len(leaders)):
+        if hid not in held and merged.households[hid - 1]["case_agency"] == "none":
             merged.uncovered.append(hid)
 
 

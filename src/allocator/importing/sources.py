@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from allocator.domain.tables import (
@@ -42,12 +43,26 @@ class Source:
         return len(self.households)
 
 
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    """The rows of ``table`` as dicts; dictionary columns decoded first (``to_pylist`` of a
+    dictionary column is about seven times slower than of its plain values)."""
+    plain = pa.schema(
+        [
+            f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+            for f in table.schema
+        ]
+    )
+    columns = [column.to_pylist() for column in table.cast(plain).columns]
+    names = table.column_names
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 def read_source(index: int, directory: Path) -> Source:
     """Read the data set at ``directory`` (checked as ``allocator classify`` checks it)."""
     directory = Path(directory)
     files = open_tables(directory)
-    households = files[HOUSEHOLDS_FILE].read().to_pylist()
-    member_rows = files[MEMBERS_FILE].read().to_pylist()
+    households = _rows(files[HOUSEHOLDS_FILE].read())
+    member_rows = _rows(files[MEMBERS_FILE].read())
     position = {h["household_id"]: i for i, h in enumerate(households)}
     if len(position) != len(households):
         raise DataError(f"{directory}: household ids are not unique", table=HOUSEHOLDS_FILE)

@@ -23,6 +23,9 @@ def test_check_prints_a_table_with_why_and_why_not() -> None:
     assert "Food package" in result.output
     assert "why not" in result.output
     assert "Social-work case file: yes" in result.output
+    flat = " ".join(result.output.split())  # the table wraps names over lines
+    assert "State Welfare Organization (Behzisti)" in flat  # names, not ids
+    assert "welfare_organization" not in flat
 
 
 def test_check_json_has_the_ruleset_identity() -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from allocator.calendar import persian_digits
 from allocator.decisions.model import ConditionTrace, Decision, EntityDecision, ServiceDecision
+from allocator.domain.names import agency_name, agency_name_fa
 
 
 def _who(detail: EntityDecision, lang: str = "en") -> str:
@@ -66,6 +67,13 @@ def _why(service: ServiceDecision) -> str:
     return "why not:\n  " + "\n  ".join(why_not_lines(service))
 
 
+def _agency(agency: str | None, lang: str) -> str:
+    """The agency's name in ``lang`` (its id if unknown)."""
+    if not agency:
+        return ""
+    return agency_name_fa(agency) if lang == "fa" else agency_name(agency, persian=False)
+
+
 def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
     """A summary table (one row per service), then why or why not for each service
     (the why-not in Persian with ``lang="fa"``)."""
@@ -94,7 +102,7 @@ def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
             verdict,
             str(s.tier or ""),
             f"{s.need_score:g}" if s.need_score is not None else "",
-            s.agency or "",
+            _agency(s.agency, lang),
         )
     lines = Text()
     for s in ordered:
@@ -106,9 +114,10 @@ def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
             lines.append(f" {s.name_fa}: چرا نه:\n  {fa}\n")
         else:
             lines.append(f": {_why(s)}\n")
+    names = {s.service_id: s.name for s in decision.services}
     case = (
-        f"Social-work case file: yes, with {decision.case_file_agency} "
-        f"(opened by {', '.join(decision.case_file_services)})"
+        f"Social-work case file: yes, with {_agency(decision.case_file_agency, lang)} "
+        f"(opened by {', '.join(names.get(i, i) for i in decision.case_file_services)})"
         if decision.case_file
         else "Social-work case file: not needed"
     )

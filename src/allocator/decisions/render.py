@@ -108,11 +108,12 @@ def decision_table(decision: Decision, lang: str = "en") -> RenderableType:
     for s in ordered:
         mark = ("✔ ", "green") if s.eligible else ("✘ ", "red")
         lines.append(mark[0], style=mark[1])
-        lines.append(s.service_id, style="bold")
         if lang == "fa" and not s.eligible:
+            lines.append(s.name_fa or s.name, style="bold")
             fa = "\n  ".join(why_not_lines(s, "fa"))
-            lines.append(f" {s.name_fa}: چرا نه:\n  {fa}\n")
+            lines.append(f": چرا نه:\n  {fa}\n")
         else:
+            lines.append(s.name, style="bold")
             lines.append(f": {_why(s)}\n")
     names = {s.service_id: s.name for s in decision.services}
     case = (

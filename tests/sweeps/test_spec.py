@@ -56,3 +56,9 @@ def test_varying_a_resource_the_scenario_lacks_is_an_error(small: Scenario) -> N
     bare = parse_scenario({"name": "bare", "data": {"source": "synthetic-demand"}})
     with pytest.raises(ScenarioError, match="no budget"):
         vary_scenario(bare, {"budget": 2.0})
+    linear = parse_scenario(
+        {"name": "lin", "data": {"source": "synthetic-demand"}, "objective": {"mode": "linear"}}
+    )
+    with pytest.raises(ScenarioError, match="alpha shapes the fair objective only"):
+        vary_scenario(linear, {"alpha": 1.0})
+    assert vary_scenario(small, {"alpha": 2.0}).objective.alpha == 2.0

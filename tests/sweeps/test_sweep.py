@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import allocator.sweeps
 from allocator.outputs import atomic_output, verify_dir
-from allocator.runs import Prepared
+from allocator.runs import Prepared, prepare
 from allocator.scenarios import Scenario
 from allocator.sweeps import DaskEngine, parse_vary, run_sweep, sweep_table, write_sweep
 from allocator.sweeps import task as task_module
@@ -122,3 +122,15 @@ def test_exported_members() -> None:
         "VariantResult", "VariantTask", "VarySpec", "grid", "parse_vary", "run_sweep",
         "solve_variant", "sweep_json", "sweep_table", "vary_scenario", "write_sweep",
     ]  # fmt: skip
+
+
+def test_a_sweep_over_alpha_shows_the_money_spread_to_the_lower_tiers(small: Scenario) -> None:
+    # a budget above the entitlements' cost, so that discretionary money is left to spread
+    budget = small.resources.budget.model_copy(update={"total": 3e11})
+    richer = small.model_copy(update={"resources": small.resources.model_copy(
+        update={"budget": budget})})  # fmt: skip
+    result = run_sweep(prepare(richer, Path.cwd()), richer, [parse_vary("alpha=0:3:2")])
+    table = sweep_table(result).to_pydict()
+    assert table["alpha"] == [0.0, 3.0]
+    assert table["met_tier4"][1] > 1.1 * table["met_tier4"][0]  # α = 3 spreads to tier 4...
+    assert table["met_tier1"][1] < table["met_tier1"][0]  # ...what α = 0 gives to tier 1

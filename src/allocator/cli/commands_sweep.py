@@ -37,8 +37,8 @@ def sweep(
         list[str],
         typer.Option(
             "--vary",
-            help="NAME=START:STOP:COUNT; NAME is budget, workers, slots (factors) or floor "
-            "(tier-1 floor fraction). Repeat for a grid.",
+            help="NAME=START:STOP:COUNT; NAME is budget, workers, slots (factors), floor "
+            "(tier-1 floor fraction) or alpha (fairness of the value curves). Repeat for a grid.",
         ),
     ],
     engine: Annotated[str, typer.Option(help="Where to solve: local or dask.")] = "local",

@@ -1,4 +1,4 @@
-"""Apply one variant's values to a scenario: scaled resources, or a new equity floor.
+"""Apply one variant's values to a scenario: scaled resources, a new equity floor or α.
 
 Examples:
     >>> from allocator.scenarios import parse_scenario
@@ -10,6 +10,8 @@ Examples:
     (50.0, {'imam_order': 20.0})
     >>> dict(v.resources.workers.by_agency), v.equity_floor.tier1_fraction
     ({'imam_order': 6.0}, 0.2)
+    >>> vary_scenario(base, {"alpha": 0.0}).objective.alpha
+    0.0
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from allocator.errors import ScenarioError
+from allocator.optimize.constants import ObjectiveMode
 from allocator.scenarios import Scenario
 
 K = TypeVar("K")
@@ -39,7 +42,7 @@ def _missing(name: str, what: str) -> ScenarioError:
 
 
 def vary_scenario(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
-    """The scenario with each named resource scaled (or the floor set) as ``values`` says.
+    """The scenario with each named resource scaled (or the floor or α set) as ``values`` says.
 
     Raises:
         ScenarioError: a resource to scale is not set in the scenario (varying it would
@@ -85,5 +88,15 @@ def vary_scenario(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
     if "floor" in values:
         update["equity_floor"] = scenario.equity_floor.model_copy(
             update={"tier1_fraction": float(values["floor"])}
+        )
+    if "alpha" in values:
+        if scenario.objective.mode is not ObjectiveMode.FAIR:
+            raise ScenarioError(
+                "--vary alpha: the scenario's objective is linear; alpha shapes the fair "
+                "objective only (objective.mode: fair)",
+                field="objective.mode",
+            )
+        update["objective"] = scenario.objective.model_copy(
+            update={"alpha": float(values["alpha"])}
         )
     return scenario.model_copy(update=update)

@@ -1,7 +1,9 @@
 """What a sweep varies: ``--vary NAME=START:STOP:COUNT`` specs and the grid they span.
 
 ``budget``, ``workers`` and ``slots`` are factors applied to the scenario's resources;
-``floor`` is the tier-1 equity floor fraction itself (an absolute value, not a factor).
+``floor`` is the tier-1 equity floor fraction itself and ``alpha`` the fairness α of the
+value curves (absolute values, not factors): a sweep over ``alpha`` shows what spreading the
+money costs tier 1 and gains the other tiers.
 
 Examples:
     >>> spec = parse_vary("budget=0.5:1.5:3")
@@ -31,7 +33,10 @@ VARY_NAMES: dict[str, str] = {
     "workers": "factor on every worker pool (agency, province, total)",
     "slots": "factor on the service slots (per neighborhood and per center)",
     "floor": "tier-1 equity floor fraction (absolute, 0 to 1)",
+    "alpha": "fairness alpha of the value curves (absolute, >= 0; 0 linear, 1 proportional)",
 }
+#: The names whose values are set as they are, not multiplied into the scenario's.
+ABSOLUTE = ("floor", "alpha")
 #: At most this many variants in one sweep (a guard against a typo such as COUNT=1000).
 MAX_VARIANTS = 10_000
 
@@ -54,7 +59,7 @@ class VarySpec:
     @property
     def is_factor(self) -> bool:
         """True for a factor on the scenario's resources, False for an absolute value."""
-        return self.name != "floor"
+        return self.name not in ABSOLUTE
 
     def to_json(self) -> dict[str, Any]:
         """The spec as written to ``sweep.json``."""

@@ -34,6 +34,10 @@ def test_entitlement_is_served_before_anything_discretionary():
     plan = optimize(d.with_entitlements(["A"]), params)
     assert plan.served.tolist() == pytest.approx([10, 5])
     assert plan.status is Status.OK and plan.entitlements["funded"]
+    tier1, tier4 = plan.need_met[0], plan.need_met[3]
+    assert (tier4.share, tier4.discretionary_demand) == (1.0, 0.0)  # A is all entitled
+    assert (tier1.discretionary_demand, tier1.discretionary_served) == (10, pytest.approx(5))
+    assert tier1.discretionary_share == pytest.approx(0.5)
 
 
 def test_unfunded_entitlement_is_reported_with_its_price():

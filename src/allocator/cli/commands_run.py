@@ -33,12 +33,15 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
     table.add_column("demand", justify="right")
     table.add_column("served", justify="right")
     table.add_column("share", justify="right")
+    table.add_column("discretionary share", justify="right")
     for tier in summary["need_met"]:
+        free = tier.get("discretionary_share")
         table.add_row(
             str(tier["tier"]),
             integer(tier["demand"]),
             integer(tier["served"]),
             percent(tier["share"] or 0),
+            percent(free) if free is not None else "—",
         )
     workers, budget = summary["workers"], summary["budget"]
     w_avail = _total(workers["available"])

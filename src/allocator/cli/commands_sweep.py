@@ -118,16 +118,22 @@ def _table(result: SweepResult) -> Table:
 
     names = [s.name for s in result.specs]
     table = Table(title=f"Sweep of {result.scenario.name} · took {duration(result.seconds)}")
-    columns = [*names, "status", "need met % tier 1/2/3/4", "social workers", "budget bn toman"]
+    columns = [*names, "status", "need met %\ntier 1/2/3/4", "discretionary %\ntier 1/2/3/4",
+               "social\nworkers", "budget\nbn toman"]  # fmt: skip
     for column in columns:
-        table.add_column(column, justify="right")
+        # the shares are read as a whole: never wrapped
+        table.add_column(column, justify="right", no_wrap="%" in column)
     for row in sweep_table(result).to_pylist():
         if row["error"] is not None:
             reason = escape(row["error"][:60])
             table.add_row(*(f"{row[n]:g}" for n in names), f"[red]failed[/]: {reason}")
             continue
         shares = "/".join(f"{100 * (row[f'share_tier{t}'] or 0):.0f}" for t in (1, 2, 3, 4))
+        free = "/".join(
+            f"{100 * (row[f'discretionary_share_tier{t}'] or 0):.1f}" for t in (1, 2, 3, 4)
+        )
         workers = integer(row["workers_used"] or 0)
         budget = billions(row["budget_used"] or 0)
-        table.add_row(*(f"{row[n]:g}" for n in names), row["status"], shares, workers, budget)
+        values = (f"{row[n]:g}" for n in names)
+        table.add_row(*values, row["status"], shares, free, workers, budget)
     return table

@@ -194,6 +194,9 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
                     "demand": round(t.demand),
                     "served": round(t.served),
                     "share": t.share,
+                    "discretionary_demand": round(t.discretionary_demand),
+                    "discretionary_served": round(t.discretionary_served),
+                    "discretionary_share": t.discretionary_share,
                 }
                 for t in plan.need_met
             ],
@@ -243,6 +246,9 @@ SUMMARY_UNITS: dict[str, str] = {
     "need_met.demand": "units (households or members, per service kind)",
     "need_met.served": "units (households or members, per service kind)",
     "need_met.share": "fraction",
+    "need_met.discretionary_demand": "units (households or members, per service kind)",
+    "need_met.discretionary_served": "units (households or members, per service kind)",
+    "need_met.discretionary_share": "fraction",
     "need_met_by_service.*.demand": "households or members (see .unit)",
     "need_met_by_service.*.served": "households or members (see .unit)",
     "need_met_by_service.*.toman": "toman",

@@ -22,15 +22,24 @@ from allocator.types import Array, FloatArray
 
 @dataclass(frozen=True)
 class TierNeed:
-    """Need met in one tier (units: households, or members for member-level services)."""
+    """Need met in one tier (units: households, or members for member-level services), in
+    all and in discretionary (not entitled) demand alone: entitlements are served in full
+    first, so the discretionary share is where the tiers' priorities show."""
 
     tier: int
     demand: float
     served: float
+    discretionary_demand: float = 0.0
+    discretionary_served: float = 0.0
 
     @property
     def share(self) -> float:
         return self.served / self.demand if self.demand > 0 else 1.0
+
+    @property
+    def discretionary_share(self) -> float:
+        d = self.discretionary_demand
+        return self.discretionary_served / d if d > 0 else 1.0
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,15 @@ def make_plan(
         ]
     if not has:
         messages = [*messages, "no plan: nothing is served; see the termination and messages"]
+    free = ~s.row_entitled
     tier_need = [
-        TierNeed(t, float(s.units[s.row_t == t].sum()), float(x[s.row_t == t].sum()))
+        TierNeed(
+            t,
+            float(s.units[s.row_t == t].sum()),
+            float(x[s.row_t == t].sum()),
+            float(s.units[(s.row_t == t) & free].sum()),
+            float(x[(s.row_t == t) & free].sum()),
+        )
         for t in (1, 2, 3, 4)
     ]
     spend = s.row_cost * x * MILLION

@@ -73,15 +73,22 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
     ]  # fmt: skip
 
 
+def _free(tier: dict[str, Any]) -> str:
+    share = tier.get("discretionary_share")
+    return percent(share) if share is not None else "—"
+
+
 def tiers_section(s: dict[str, Any]) -> Section:
     need = sorted(s.get("need_met") or [], key=lambda t: t["tier"])
     labels = [f"tier {t['tier']}" for t in need]
     svg = bars(labels, {"share of need met": [t["share"] or 0 for t in need]},
                title="Share of need met per tier", unit="share of need met", percent=True,
                colors=TIER_COLORS)  # fmt: skip
+    # entitlements are served in full first: the discretionary share shows the priorities
     rows = [[f"tier {t['tier']}", integer(t["demand"]), integer(t["served"]),
-             percent(t["share"] or 0)] for t in need]  # fmt: skip
-    body = chart(svg) + table(["tier", "demand", "served", "share"], rows)
+             percent(t["share"] or 0), _free(t)] for t in need]  # fmt: skip
+    head = ["tier", "demand", "served", "share", "share of discretionary demand"]
+    body = chart(svg) + table(head, rows)
     return Section("Need met per tier", "تأمین نیاز به تفکیک سطح", body)
 
 

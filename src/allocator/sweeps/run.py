@@ -1,12 +1,13 @@
 """Run a sweep and write its directory: ``sweep.parquet``, ``sweep.json``, ``variants/``.
 
 ``sweep.parquet`` has one row per variant: ``variant`` (its number, as in
-``variants/<k>/summary.json``), one column per varied name (the factor, or the floor),
+``variants/<k>/summary.json``), one column per varied name (the factor, the floor or α),
 ``status`` (ok, warning or failed), ``termination`` (``exception`` when the solve raised),
 ``objective``, ``best_bound``, ``relative_gap``, ``need_tier<t>``, ``met_tier<t>`` and
-``share_tier<t>`` for tiers 1 to 4, ``workers_available``, ``workers_used``,
-``budget_available``, ``budget_used`` (totals: the ``total`` field, else the sum per
-agency), ``build_seconds``, ``solve_seconds``, ``task_seconds`` and ``error`` (why a
+``share_tier<t>`` for tiers 1 to 4, ``discretionary_share_tier<t>`` (the share of the tier's
+demand that is not entitled, which the tiers' priorities divide), ``workers_available``,
+``workers_used``, ``budget_available``, ``budget_used`` (totals: the ``total`` field, else
+the sum per agency), ``build_seconds``, ``solve_seconds``, ``task_seconds`` and ``error`` (why a
 failed variant failed).
 
 Examples:
@@ -122,6 +123,7 @@ def _row(result: VariantResult, names: list[str]) -> dict[str, Any]:
         row[f"need_tier{t}"] = need.get(t, {}).get("demand")
         row[f"met_tier{t}"] = need.get(t, {}).get("served")
         row[f"share_tier{t}"] = need.get(t, {}).get("share")
+        row[f"discretionary_share_tier{t}"] = need.get(t, {}).get("discretionary_share")
     workers, budget = s.get("workers") or {}, s.get("budget") or {}
     row["workers_available"] = _total(workers.get("available"))
     row["workers_used"] = _total(workers.get("used"))
@@ -147,7 +149,9 @@ def sweep_table(result: SweepResult) -> pa.Table:
     schema += [pa.field(n, pa.float64()) for n in names]
     schema += [pa.field("status", pa.string()), pa.field("termination", pa.string())]
     floats = ["objective", "best_bound", "relative_gap"]
-    floats += [f"{k}_tier{t}" for t in TIERS for k in ("need", "met", "share")]
+    floats += [
+        f"{k}_tier{t}" for t in TIERS for k in ("need", "met", "share", "discretionary_share")
+    ]
     floats += [f"{r}_{k}" for r in ("workers", "budget") for k in ("available", "used")]
     floats += ["build_seconds", "solve_seconds", "task_seconds"]
     schema += [pa.field(k, pa.float64()) for k in floats]

@@ -13,7 +13,7 @@ from tests.browser import ARGS, CHROMIUM
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("which", "charts"), [("run_dir", 6), ("sweep_dir", 3)])
+@pytest.mark.parametrize(("which", "charts"), [("run_dir", 6), ("sweep_dir", 5)])
 def test_the_report_renders_offline(
     which: str, charts: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

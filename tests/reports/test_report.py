@@ -35,7 +35,8 @@ def test_a_run_report_is_self_contained(run_dir: Path) -> None:
 def test_a_sweep_report_shows_the_frontiers_and_the_failure(sweep_dir: Path) -> None:
     page = render_report(sweep_dir)
     assert not REMOTE.search(page)
-    assert page.count("<svg") == 3  # against budget, against workers, the grid
+    assert page.count("<svg") == 5  # two each against budget and workers, the grid
+    assert "Share of discretionary need met per tier against budget" in page
     assert "Frontier: need met against budget" in page and "against workers" in page
     assert "failed: RuntimeError: solver crashed" in page
 
@@ -117,3 +118,15 @@ def test_exported_members() -> None:
     assert allocator.reports.__all__ == [
         "RunData", "SweepData", "load_result", "render_report", "write_report",
     ]  # fmt: skip
+
+
+def test_a_sweep_over_alpha_has_its_report(prepared, scenario, tmp_path: Path) -> None:
+    from allocator.outputs import atomic_output
+    from allocator.sweeps import parse_vary, run_sweep, write_sweep
+
+    result = run_sweep(prepared, scenario, [parse_vary("alpha=0:2:2")])
+    with atomic_output(tmp_path / "alpha", kind="sweep", command=["test"]) as tmp:
+        write_sweep(result, tmp)
+    page = render_report(tmp_path / "alpha")
+    assert "fairness α of the value curves (0: linear)" in page
+    assert "ضریب عدالت α" in page and page.count("<svg") == 2

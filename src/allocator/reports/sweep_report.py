@@ -19,13 +19,20 @@ AXES: dict[str, tuple[str | None, float, str]] = {
     "workers": ("workers_available", 1.0, "social workers available"),
     "slots": (None, 1.0, "service slots (factor on the scenario's)"),
     "floor": (None, 1.0, "tier-1 equity floor (fraction of each neighborhood's need)"),
+    "alpha": (None, 1.0, "fairness α of the value curves (0: linear)"),
 }
-PERSIAN = {"budget": "بودجه", "workers": "مددکاران", "slots": "ظرفیت خدمات", "floor": "کف عدالت"}
+PERSIAN = {
+    "budget": "بودجه",
+    "workers": "مددکاران",
+    "slots": "ظرفیت خدمات",
+    "floor": "کف عدالت",
+    "alpha": "ضریب عدالت α",
+}
 
 
 def _base_rows(rows: list[dict[str, Any]], name: str, others: list[str]) -> list[dict[str, Any]]:
-    """The rows where every other varied name is at its level nearest the base (1, or the
-    lowest floor)."""
+    """The rows where every other varied name is at its level nearest the base (1 for a
+    factor or α, or the lowest floor)."""
     keep = rows
     for other in others:
         levels = sorted({r[other] for r in rows})
@@ -45,15 +52,20 @@ def frontier_section(rows: list[dict[str, Any]], name: str, names: list[str]) ->
     chosen = _base_rows(rows, name, others)
     ok = [r for r in chosen if r["status"] != "failed"]
     failed = [r for r in chosen if r["status"] == "failed"]
-    series = {f"tier {t}": [r[f"share_tier{t}"] for r in ok] for t in TIERS}
     label = AXES[name][2]
-    svg = lines([_x(r, name) for r in ok], series, failed_x=[_x(r, name) for r in failed],
-                title=f"Need met per tier against {name}", xlabel=label,
-                ylabel="share of need met")  # fmt: skip
+    svgs = []
+    for key, what in (("share_tier", "need"), ("discretionary_share_tier", "discretionary need")):
+        series = {f"tier {t}": [r.get(f"{key}{t}") or 0 for r in ok] for t in TIERS}
+        svgs.append(lines([_x(r, name) for r in ok], series,
+                          failed_x=[_x(r, name) for r in failed],
+                          title=f"Share of {what} met per tier against {name}", xlabel=label,
+                          ylabel=f"share of {what} met"))  # fmt: skip
     held = ", ".join(f"{o} at ×{chosen[0][o]:g}" for o in others) if chosen and others else ""
     note = f"Other varied resources held: {held}." if held else ""
+    note += (" Entitlements are served in full first; the second chart leaves them out, so"
+             " it shows how the tiers share the discretionary money.")  # fmt: skip
     return Section(f"Frontier: need met against {name}", f"مرز تأمین نیاز — {PERSIAN[name]}",
-                   chart(svg), note)  # fmt: skip
+                   "".join(chart(svg) for svg in svgs), note)  # fmt: skip
 
 
 def grid_section(rows: list[dict[str, Any]], a: str, b: str) -> Section:
@@ -72,12 +84,15 @@ def variants_section(rows: list[dict[str, Any]], names: list[str]) -> Section:
     for r in rows:
         shares = [percent(r[f"share_tier{t}"] or 0) if r["status"] != "failed" else "—"
                   for t in TIERS]  # fmt: skip
+        free = "/".join(percent(r.get(f"discretionary_share_tier{t}") or 0) for t in TIERS)
+        shares.append(free if r["status"] != "failed" else "—")
         used = "—" if r["workers_used"] is None else integer(r["workers_used"])
         money = "—" if r["budget_used"] is None else billions(r["budget_used"])
         status = r["status"] if r["error"] is None else f"failed: {r['error'][:80]}"
         cells.append([str(r["variant"]), *(f"{r[n]:g}" for n in names), status, *shares,
                       used, money])  # fmt: skip
-    head = ["#", *names, "status", "tier 1", "tier 2", "tier 3", "tier 4", "workers used"]
+    head = ["#", *names, "status", "tier 1", "tier 2", "tier 3", "tier 4",
+            "discretionary, tiers 1/2/3/4", "workers used"]  # fmt: skip
     head.append("budget used (bn toman)")
     return Section("Every variant", "همه حالت‌ها", table(head, cells))
 

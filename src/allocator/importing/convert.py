@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -95,9 +96,11 @@ def _dtype(spec: FieldSpec) -> type[np.generic]:
 
 class Cache:
     """The distinct values of one field converted so far, kept from block to block: a block
-    looks its distinct values up with Arrow and converts only the new ones in Python."""
+    looks its distinct values up with Arrow and converts only the new ones in Python. Blocks
+    converting in several threads share it under its lock."""
 
     def __init__(self, dtype: type[np.generic]) -> None:
+        self.lock = threading.Lock()
         self.known = pa.array([], pa.string())
         self.values = np.zeros(0, dtype=dtype)
         self.reasons: list[str | None] = []
@@ -118,16 +121,18 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | Non
     cache = cache if cache is not None else Cache(_dtype(spec))
     encoded = pc.dictionary_encode(array)
     distinct = encoded.dictionary
-    position = pc.index_in(distinct, value_set=cache.known)
-    if position.null_count:
-        new = distinct.filter(position.is_null()).to_pylist()
-        codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
-        cache.add(new, [_one_value(spec, normalize_text(v), day) for v in new], codes)
+    with cache.lock:
         position = pc.index_in(distinct, value_set=cache.known)
-    where = position.to_numpy(zero_copy_only=False).astype(np.int64)
-    # one more entry for missing values: indices of nulls point past the dictionary
-    lookup = np.append(cache.values[where], cache.values.dtype.type(0))
-    bad = np.append(cache.bad[where], True)
+        if position.null_count:
+            new = distinct.filter(position.is_null()).to_pylist()
+            codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
+            cache.add(new, [_one_value(spec, normalize_text(v), day) for v in new], codes)
+            position = pc.index_in(distinct, value_set=cache.known)
+        where = position.to_numpy(zero_copy_only=False).astype(np.int64)
+        # one more entry for missing values: indices of nulls point past the dictionary
+        lookup = np.append(cache.values[where], cache.values.dtype.type(0))
+        bad = np.append(cache.bad[where], True)
+        reasons = [cache.reasons[i] for i in where.tolist()] if bad[:-1].any() else []
     indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
     values = lookup[indices]
     problems = []
@@ -137,8 +142,27 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | Non
             problems.append((row, "", "missing value"))
         else:
             raw = str(distinct[index].as_py())
-            problems.append((row, _shown(raw, spec.kind), str(cache.reasons[where[index]])))
+            problems.append((row, _shown(raw, spec.kind), str(reasons[index])))
     return Column(values, problems)
+
+
+def _all_digits(text: pa.Array, most: int) -> bool:
+    """Whether every present value is 1 to ``most`` ASCII digits (and missing ones empty)."""
+    n = len(text)
+    if not n:
+        return True
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    lengths = np.diff(offsets)
+    if text.null_count:
+        present = text.is_valid().to_numpy(zero_copy_only=False)
+        if np.any(lengths[~present]) or not np.all(lengths[present] >= 1):
+            return False
+    elif np.any(lengths < 1):
+        return False
+    if np.any(lengths > most):
+        return False
+    data = np.frombuffer(text.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return not np.any(data - np.uint8(48) > 9)
 
 
 def _problems(rows: BoolArray, raw: pa.Array, kind: str, reason: str) -> list[Problem]:
@@ -151,7 +175,10 @@ def _problems(rows: BoolArray, raw: pa.Array, kind: str, reason: str) -> list[Pr
 
 def _amounts(spec: FieldSpec, array: pa.Array) -> Column:
     text = ascii_digits(array, drop_separators=True)
-    ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
+    if _all_digits(text, 13):
+        ok = text.is_valid()
+    else:
+        ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
     if pc.sum(ok).as_py() != len(text) - text.null_count:  # surrounding spaces in some
         text = pc.utf8_trim_whitespace(text)
         ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{1,13}$"), False)
@@ -176,6 +203,9 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
         [(2, '***-***-5670', 'national ID ***-***-5670 fails its check digit')]
     """
     text = ascii_digits(array)
+    fast = _ten_digits(text)
+    if fast is not None:
+        return fast
     shape_ok = pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{8,10}$"), False)
     if pc.sum(shape_ok).as_py() != len(text) - text.null_count:  # spaces or dashes in some
         text = pc.replace_substring_regex(text, r"[\s\-]", "")
@@ -203,6 +233,43 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
     return ids, problems
 
 
+def _check(digits: Any) -> BoolArray:
+    """Rows of ten digits (0-9, one row each) that pass the check digit and are not ten
+    equal digits."""
+    rest = (digits[:, :9].astype(np.int32) @ _WEIGHTS.astype(np.int32)) % 11
+    check = np.where(rest < 2, rest, 11 - rest)
+    same: BoolArray = np.all(digits == digits[:, :1], axis=1)
+    ok: BoolArray = (check == digits[:, 9]) & ~same
+    return ok
+
+
+def _ten_digits(text: pa.Array) -> tuple[pa.Array, list[Problem]] | None:
+    """:func:`national_ids` of a column whose every present value is ten ASCII digits (the
+    usual file), straight on the UTF-8 bytes; ``None`` for any other column."""
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    lengths = np.diff(offsets)
+    present = (
+        text.is_valid().to_numpy(zero_copy_only=False) if text.null_count else np.ones(n, bool)
+    )
+    if not n or np.any(lengths != np.where(present, 10, 0)):
+        return None
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    digits = data.reshape(-1, 10) - np.uint8(48)
+    if np.any(digits > 9):  # uint8 wraps: any byte outside 0-9
+        return None
+    ok = _check(digits)
+    valid = np.zeros(n, dtype=np.bool_)
+    valid[present] = ok
+    problems = []
+    for row in np.flatnonzero(present & ~valid).tolist():
+        raw = str(text[row].as_py())
+        problems.append((row, nationalid.mask(raw), nationalid.problem(raw) or "not a national ID"))
+    if not problems and not text.null_count:
+        return text, problems
+    return pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string())), problems
+
+
 def new_cache(spec: FieldSpec) -> Cache:
     """An empty cache of converted distinct values for ``spec``."""
     return Cache(_dtype(spec))
@@ -223,10 +290,24 @@ def convert_column(
     return _by_distinct(spec, array, day, cache)
 
 
+def _may_have_space(text: pa.Array) -> bool:
+    """Whether a string array may hold a Unicode space: an ASCII byte up to 0x20, or a lead
+    byte of the two- and three-byte UTF-8 forms of the other spaces (U+0085, U+00A0,
+    U+1680, U+2000-U+205F, U+3000); ``False`` means trimming would change nothing."""
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    data = np.frombuffer(text.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if not len(data):
+        return False
+    return bool(np.any(data <= 0x20) or np.any(np.isin(data, (0xC2, 0xE1, 0xE2, 0xE3))))
+
+
 def keys(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
     """The key column (case file numbers) with ASCII digits and no surrounding spaces."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    text = pc.utf8_trim_whitespace(ascii_digits(array))
+    text = ascii_digits(array)
+    if _may_have_space(text):
+        text = pc.utf8_trim_whitespace(text)
     missing = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
     return text, [(row, "", "missing value") for row in np.flatnonzero(missing).tolist()]

@@ -113,35 +113,39 @@ class Cache:
                 values[i] = codes.index(value) if codes is not None else value
         self.known = pa.concat_arrays([self.known, pa.array(texts, pa.string())])
         self.values = np.concatenate([self.values, values])
-        self.reasons += [reason for _, reason in converted]
+        self.reasons = self.reasons + [reason for _, reason in converted]
         self.bad = np.concatenate([self.bad, [r is not None for _, r in converted]])
 
 
 def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | None) -> Column:
     cache = cache if cache is not None else Cache(_dtype(spec))
-    encoded = pc.dictionary_encode(array)
-    distinct = encoded.dictionary
-    with cache.lock:
-        position = pc.index_in(distinct, value_set=cache.known)
-        if position.null_count:
-            new = distinct.filter(position.is_null()).to_pylist()
-            codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
-            cache.add(new, [_one_value(spec, normalize_text(v), day) for v in new], codes)
-            position = pc.index_in(distinct, value_set=cache.known)
-        where = position.to_numpy(zero_copy_only=False).astype(np.int64)
-        # one more entry for missing values: indices of nulls point past the dictionary
-        lookup = np.append(cache.values[where], cache.values.dtype.type(0))
-        bad = np.append(cache.bad[where], True)
-        reasons = [cache.reasons[i] for i in where.tolist()] if bad[:-1].any() else []
-    indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
-    values = lookup[indices]
+    with cache.lock:  # the cache's arrays are replaced, never changed: a consistent view
+        known, lookup, bad, reasons = cache.known, cache.values, cache.bad, cache.reasons
+    position = pc.index_in(array, value_set=known)
+    if position.null_count > array.null_count:  # values not converted yet
+        unseen = pc.and_(position.is_null(), array.is_valid())
+        new = pc.unique(array.filter(unseen))
+        with cache.lock:
+            new = new.filter(pc.invert(pc.is_in(new, value_set=cache.known)))
+            if len(new):
+                texts = new.to_pylist()
+                codes = ENUM_TYPES[spec.enum] if spec.kind == "enum" and spec.enum else None
+                cache.add(texts, [_one_value(spec, normalize_text(v), day) for v in texts], codes)
+            known, lookup, bad, reasons = cache.known, cache.values, cache.bad, cache.reasons
+        position = pc.index_in(array, value_set=known)
+    # one more entry for missing values: their position is past the known values
+    m = len(known)
+    lookup = np.append(lookup, lookup.dtype.type(0))
+    bad = np.append(bad, True)
+    where = pc.fill_null(position, m).to_numpy(zero_copy_only=False)
+    values = lookup[where]
     problems = []
-    for row in np.flatnonzero(bad[indices]).tolist():
-        index = int(indices[row])
-        if index == len(distinct):
+    for row in np.flatnonzero(bad[where]).tolist():
+        index = int(where[row])
+        if index == m:
             problems.append((row, "", "missing value"))
         else:
-            raw = str(distinct[index].as_py())
+            raw = str(array[row].as_py())
             problems.append((row, _shown(raw, spec.kind), str(reasons[index])))
     return Column(values, problems)
 

@@ -12,6 +12,7 @@ in the same order, each household's in the order of the members file.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,13 +141,29 @@ def _first_index(values: pa.Array) -> IntArray:
 def _household_of(households: Loaded, members: Loaded) -> IntArray:
     """Row of each member's household in the households file (``-1``: none)."""
     numbers = _as_numbers(members.key, households.key)
+    if numbers is not None and not numbers[0].null_count and not numbers[1].null_count:
+        # sorted keys and a binary search: the first row of each household key, as index_in
+        wanted = numbers[0].to_numpy()
+        keys_np = numbers[1].to_numpy()
+        order = np.argsort(keys_np, kind="stable")
+        ordered = keys_np[order]
+        at = np.minimum(np.searchsorted(ordered, wanted), max(len(ordered) - 1, 0))
+        if not len(ordered):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        hit = ordered[at] == wanted
+        return np.where(hit, order[at], -1).astype(np.int64)
     member_key, household_key = numbers if numbers is not None else (members.key, households.key)
     found = pc.fill_null(pc.index_in(member_key, value_set=household_key), -1)
     rows: IntArray = found.to_numpy(zero_copy_only=False).astype(np.int64)
     return rows
 
 
-def _member_checks(members: Loaded, rejects: list[Reject], column: dict[str, str]) -> None:
+def _member_checks(
+    members: Loaded,
+    rejects: list[Reject],
+    column: dict[str, str],
+    first_ids: Future[IntArray] | None,
+) -> None:
     m = members
     if "disability_type" in m.columns and "disability_severity" in m.columns:
         mismatch = (np.asarray(m.columns["disability_type"]) == _NO_DISABILITY) != (
@@ -164,8 +181,8 @@ def _member_checks(members: Loaded, rejects: list[Reject], column: dict[str, str
             )
         m.bad |= mismatch
     ids = m.columns.get("national_id")
-    if isinstance(ids, pa.Array) and len(ids) and ids.null_count < len(ids):
-        first = _first_index(ids)
+    if isinstance(ids, pa.Array) and first_ids is not None:
+        first = first_ids.result()
         again = (first >= 0) & (first != np.arange(len(ids)))
         for i in np.flatnonzero(again).tolist():
             rejects.append(
@@ -190,6 +207,24 @@ def assemble(
     """Join, check and number (see the module doc); ``columns`` names the agency's column of
     each field, for the rejects."""
     h, m = households, members
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the IDs' duplicates meanwhile
+        ids = m.columns.get("national_id")
+        first_ids = (
+            pool.submit(_first_index, ids)
+            if isinstance(ids, pa.Array) and len(ids) and ids.null_count < len(ids)
+            else None
+        )
+        return _assemble(h, m, neighborhood_ids, columns, constants, first_ids)
+
+
+def _assemble(
+    h: Loaded,
+    m: Loaded,
+    neighborhood_ids: IntArray,
+    columns: dict[str, str],
+    constants: dict[str, object],
+    first_ids: Future[IntArray] | None,
+) -> Assembled:
     rejects = h.rejects + m.rejects
     n = len(h)
     reasons: dict[int, list[str]] = defaultdict(list)  # only rejected households
@@ -215,7 +250,7 @@ def assemble(
                 "unknown neighborhood",
             )
         )
-    _member_checks(m, rejects, columns)
+    _member_checks(m, rejects, columns, first_ids)
     owner = _household_of(h, m)
     for i in np.flatnonzero(owner < 0).tolist():
         rejects.append(

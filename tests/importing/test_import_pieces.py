@@ -201,3 +201,24 @@ def test_a_bad_piece_reports_the_streaming_error(
         load.load_table(spec, path, DAY)
     assert "not a readable CSV file" in str(pieces.value)
     assert str(pieces.value) == str(streaming.value)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2, 3, 4])
+def test_a_quoted_newline_at_a_cut_reads_as_the_streaming_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int
+) -> None:
+    """A quoted value with a newline, wherever the cut falls: the streaming reader's rows,
+    never rows split at the newline."""
+    path = tmp_path / "members.csv"
+    good = ",".join(["1", _id(1), "1360/01/01", "زن", "سرپرست", "بله", "0"] + ["خیر"] * 6)
+    odd = good.replace("زن", '"ز\nن"')
+    body = (good + "\n") * 3 + odd + "\n" + (good + "\n") * 3
+    path.write_text(",".join(M_HEADER) + "\n" + body, encoding="utf-8")
+    monkeypatch.setattr(readers, "PIECE_BYTES", len((good + "\n").encode()) * 3 + 40 + 8 * cut)
+    spec = load_mapping(EXAMPLE_MAPPING).members
+    streamed = [b.table for b in readers.read_blocks(path, spec.columns)]
+    assert sum(t.num_rows for t in streamed) == 7
+    loaded = load.load_table(spec, path, DAY)
+    assert len(loaded) == 7
+    sex = [r[1:] for r in loaded.rejects if r[2] == "جنسیت"]
+    assert sex == [(5, "جنسیت", "ز\nن", "not a value of the mapping (زن, مرد)")]

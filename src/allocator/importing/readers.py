@@ -124,6 +124,8 @@ def _header_end(path: Path) -> int:
 
 
 def _parse_piece(data: bytes, names: list[str], columns: list[str], wanted: list[str]) -> pa.Table:
+    if data.count(b'"') % 2:  # a quoted value may run past the cut: read the file whole
+        raise pa.ArrowInvalid("a quoted value may span two pieces")
     table = pacsv.read_csv(
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(
@@ -145,7 +147,9 @@ def csv_pieces(
     """A UTF-8 CSV file's body cut at line ends into pieces of about :data:`PIECE_BYTES`,
     each parsed (every wanted column as text, ``None`` for empty) when called, so that a
     thread pool parses pieces side by side (pyarrow releases the GIL). The cuts fall at line
-    ends, as pyarrow's own reader cuts its blocks (it assumes no newline inside a value).
+    ends, as pyarrow's own reader cuts its blocks (it assumes no newline inside a value); a
+    piece with an odd number of quotes (a quoted value that a cut may have split) raises
+    ``pyarrow.ArrowInvalid``, so that the caller reads the file with the streaming reader.
 
     Raises:
         DataError: the header is unreadable or lacks a column; a piece raises

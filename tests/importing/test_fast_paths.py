@@ -180,10 +180,15 @@ def _age_reference(text: str | None) -> tuple[int, bool]:
         max_size=40,
     ),
     st.integers(0, 40),
+    st.sampled_from([None, 0, 1, 2]),
 )
-def test_jalali_ages_agree_with_jdatetime(drawn: list[tuple[int, int, int, int]], cut: int) -> None:
+def test_jalali_ages_agree_with_jdatetime(
+    drawn: list[tuple[int, int, int, int]], cut: int, uniform: int | None
+) -> None:
+    """Mixed digit sets take the general path, one digit set a column the table of dates."""
     values: list[str | None] = [
-        _digits_as(f"{y:04d}/{m:02d}/{d:02d}", how) for y, m, d, how in drawn
+        _digits_as(f"{y:04d}/{m:02d}/{d:02d}", how if uniform is None else uniform)
+        for y, m, d, how in drawn
     ]
     values[0] = None
     spec = FieldSpec("age", "int", "تاریخ تولد", birth_date="jalali")

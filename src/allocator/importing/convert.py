@@ -105,6 +105,11 @@ class Cache:
         self.values = np.zeros(0, dtype=dtype)
         self.reasons: list[str | None] = []
         self.bad = np.zeros(0, dtype=np.bool_)
+        #: dates of birth by ``(year - DATE_FROM) * 10000 + month * 100 + day``: state
+        #: (0 not seen, 1 an age, 2 a reason), age, reason (allocated on first use)
+        self.date_state = np.zeros(0, dtype=np.uint8)
+        self.date_age = np.zeros(0, dtype=np.int16)
+        self.date_reasons: dict[int, str] = {}
 
     def add(self, texts: list[str], converted: list[tuple[Any, str | None]], codes: Any) -> None:
         values = np.zeros(len(texts), dtype=self.values.dtype)
@@ -147,6 +152,93 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | Non
         else:
             raw = str(array[row].as_py())
             problems.append((row, _shown(raw, spec.kind), str(reasons[index])))
+    return Column(values, problems)
+
+
+#: Years of the dates of birth converted by table (others take the general path).
+DATE_FROM, DATE_TO = 1200, 1500
+#: Byte positions of the eight digits in ``YYYY/MM/DD``: ASCII, and two-byte digits.
+_ASCII_AT = np.array([0, 1, 2, 3, 5, 6, 8, 9])
+_WIDE_AT = np.array([0, 2, 4, 6, 9, 11, 14, 16])
+
+
+def _date_digits(array: pa.Array) -> tuple[Any, Any] | None:
+    """The eight digits (n x 8) and presence of a column whose every present value is
+    ``YYYY/MM/DD`` in one digit set per value length (10 bytes ASCII, 18 bytes Persian or
+    Arabic-Indic); ``None`` for any other column."""
+    n = len(array)
+    if not n:
+        return None
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + n + 1]
+    lengths = np.diff(offsets)
+    present = (
+        array.is_valid().to_numpy(zero_copy_only=False) if array.null_count else np.ones(n, bool)
+    )
+    width = int(lengths[present][0]) if present.any() else 0
+    if width not in (10, 18) or np.any(lengths != np.where(present, width, 0)):
+        return None
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    rows = data.reshape(-1, width)
+    slash = (4, 7) if width == 10 else (8, 13)
+    if np.any(rows[:, slash[0]] != 0x2F) or np.any(rows[:, slash[1]] != 0x2F):
+        return None
+    if width == 10:
+        digits = rows[:, _ASCII_AT] - np.uint8(48)
+    else:
+        lead, second = rows[:, _WIDE_AT], rows[:, _WIDE_AT + 1]
+        persian, arabic = lead == 0xDB, lead == 0xD9
+        if not np.all(persian | arabic):
+            return None
+        digits = second - np.where(persian, np.uint8(0xB0), np.uint8(0xA0))
+    if np.any(digits > 9):  # uint8 wraps: any byte that is not a digit
+        return None
+    return digits, present
+
+
+def _dates_by_table(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column | None:
+    """Ages of a column of dates of birth ``YYYY/MM/DD`` (see :func:`_date_digits`), each
+    distinct date converted once with :func:`~allocator.importing.dates.age_on` (jdatetime)
+    and kept in a table indexed by the date; ``None`` for any other column."""
+    found = _date_digits(array)
+    if found is None:
+        return None
+    digits, present = found
+    d = digits.astype(np.int32)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    if np.any((year < DATE_FROM) | (year >= DATE_TO)):
+        return None
+    code = (year - DATE_FROM) * 10000 + (d[:, 4] * 10 + d[:, 5]) * 100 + d[:, 6] * 10 + d[:, 7]
+    with cache.lock:
+        if not len(cache.date_state):
+            cache.date_state = np.zeros((DATE_TO - DATE_FROM) * 10000, dtype=np.uint8)
+            cache.date_age = np.zeros((DATE_TO - DATE_FROM) * 10000, dtype=np.int16)
+        new = np.unique(code[cache.date_state[code] == 0])
+        for c in new.tolist():
+            y, md = divmod(c, 10000)
+            text = f"{y + DATE_FROM:04d}/{md // 100:02d}/{md % 100:02d}"
+            age, reason = age_on(text, spec.birth_date or "", day)
+            if reason is None and age is not None:
+                cache.date_age[c] = age
+                cache.date_state[c] = 1
+            else:
+                cache.date_reasons[c] = str(reason)
+                cache.date_state[c] = 2
+        state = cache.date_state[code]
+        ages = cache.date_age[code]
+        reasons = dict(cache.date_reasons)
+    values = np.zeros(len(array), dtype=np.int16)
+    values[present] = np.where(state == 1, ages, 0)
+    bad = np.ones(len(array), dtype=np.bool_)
+    bad[present] = state != 1
+    problems: list[Problem] = []
+    where = np.flatnonzero(present)
+    for row in np.flatnonzero(bad).tolist():
+        if not present[row]:
+            problems.append((row, "", "missing value"))
+        else:
+            at = int(np.searchsorted(where, row))
+            raw = str(array[row].as_py())
+            problems.append((row, _shown(raw, spec.kind), reasons[int(code[at])]))
     return Column(values, problems)
 
 
@@ -291,6 +383,10 @@ def convert_column(
     if spec.kind == "national_id":
         ids, problems = national_ids(array)
         return Column(ids, problems)
+    if spec.birth_date is not None and not spec.values and cache is not None:
+        by_table = _dates_by_table(spec, array, day, cache)
+        if by_table is not None:
+            return by_table
     return _by_distinct(spec, array, day, cache)
 
 

@@ -229,3 +229,41 @@ def test_integer_keys_join_as_strings(
     # rejected for it anyway)
     first_row = {k: i for i, k in reversed(list(enumerate(household)))}
     assert owner.tolist() == [first_row.get(k, -1) for k in member]
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.tuples(
+                st.integers(1195, 1505), st.integers(0, 13), st.integers(0, 32), st.integers(0, 2)
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([None, 0, 1, 2]),
+    st.sampled_from(["jalali", "gregorian"]),
+)
+def test_table_of_dates_gives_the_general_paths_values_and_rejects(
+    drawn: list[tuple[int, int, int, int] | None], uniform: int | None, calendar: str
+) -> None:
+    """The table of dates (a cache given) and the value-by-value path (none given): the same
+    ages and the same rejects, reason for reason."""
+    values = [
+        None
+        if d is None
+        else _digits_as(f"{d[0]:04d}/{d[1]:02d}/{d[2]:02d}", d[3] if uniform is None else uniform)
+        for d in drawn
+    ]
+    spec = FieldSpec("age", "int", "تاریخ تولد", birth_date=calendar)
+    array = pa.array(values, pa.string())
+    general = convert_column(spec, array, DAY)
+    cache = new_cache(spec)
+    table = convert_column(spec, array, DAY, cache)
+    again = convert_column(spec, array, DAY, cache)  # every date already in the table
+    for got in (table, again):
+        assert np.asarray(got.values).dtype == np.asarray(general.values).dtype
+        assert np.asarray(got.values).tolist() == np.asarray(general.values).tolist()
+        assert got.problems == general.problems

@@ -222,3 +222,64 @@ def test_a_quoted_newline_at_a_cut_reads_as_the_streaming_reader(
     assert len(loaded) == 7
     sex = [r[1:] for r in loaded.rejects if r[2] == "جنسیت"]
     assert sex == [(5, "جنسیت", "ز\nن", "not a value of the mapping (زن, مرد)")]
+
+
+def _streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make :func:`load.load_table` fall back to the streaming reader."""
+
+    def no_pieces(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        def fail() -> pa.Table:
+            raise pa.ArrowInvalid("not parsed in pieces")
+
+        yield fail
+
+    monkeypatch.setattr(load, "csv_pieces", no_pieces)
+
+
+def _same_loaded(a: load.Loaded, b: load.Loaded) -> None:
+    assert a.key.equals(b.key)
+    assert a.row.tolist() == b.row.tolist()
+    assert a.bad.tolist() == b.bad.tolist()
+    assert sorted(a.rejects) == sorted(b.rejects)
+    assert a.columns.keys() == b.columns.keys()
+    for name, values in a.columns.items():
+        other = b.columns[name]
+        if isinstance(values, pa.Array):
+            assert isinstance(other, pa.Array) and values.equals(other), name
+        else:
+            assert values.tolist() == other.tolist(), name  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "form", ["\n", "\r\n", "\r", "bom", "blank lines", "no last newline", "quoted header"]
+)
+def test_line_ends_and_headers_read_as_the_streaming_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """Old Mac (``\\r``) and Windows line ends, a byte-order mark, blank lines, a file
+    without its last newline and a quoted header name holding a newline (of a column not
+    read): the rows, values and rejects of the streaming reader, cut in pieces or not."""
+    good = ["1", _id(1), "۱۳۶۰/۰۱/۰۱", "زن", "سرپرست", "بله", "0"] + ["خیر"] * 6
+    rows = [",".join([str(i), *good[1:2], f"13{50 + i}/01/01", *good[3:]]) for i in range(9)]
+    rows[4] = rows[4].replace("زن", "x")  # a reject
+    header = ",".join(M_HEADER)
+    end = form if form in ("\n", "\r\n", "\r") else "\n"
+    if form == "quoted header":
+        header += ',"یادداشت\nها"'
+        rows = [r + ",x" for r in rows]
+    text = header + end + end.join(rows) + end
+    if form == "bom":
+        text = "\ufeff" + text
+    elif form == "blank lines":
+        text = text.replace("\n", "\n\n")
+    elif form == "no last newline":
+        text = text[:-1]
+    path = tmp_path / "members.csv"
+    path.write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(readers, "PIECE_BYTES", 150)
+    spec = load_mapping(EXAMPLE_MAPPING).members
+    pieces = load.load_table(spec, path, DAY)
+    _streamed(monkeypatch)
+    streamed = load.load_table(spec, path, DAY)
+    assert len(streamed) == 9
+    _same_loaded(pieces, streamed)

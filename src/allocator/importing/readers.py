@@ -111,16 +111,24 @@ def _csv_blocks(
         raise DataError(f"{path.name}: not a readable CSV file ({exc})", table=path.name) from None
 
 
-def _header_end(path: Path) -> int:
-    """Offset of the first byte after the header line."""
+def _header_end(path: Path) -> int | None:
+    """Offset of the first byte after the header line (ended by ``\\n``, ``\\r\\n`` or
+    ``\\r``, as pyarrow ends lines); ``None`` when an odd number of quotes before it may
+    hide a line end in a quoted name (the file is then read by the streaming reader)."""
     with path.open("rb") as raw:
-        done = 0
+        head = b""
         while chunk := raw.read(1 << 16):
-            found = chunk.find(b"\n")
-            if found >= 0:
-                return done + found + 1
-            done += len(chunk)
-    return done
+            head += chunk
+            ends = [at for at in (head.find(b"\n"), head.find(b"\r")) if at >= 0]
+            if ends and min(ends) + 1 < len(head):
+                break
+    ends = [at for at in (head.find(b"\n"), head.find(b"\r")) if at >= 0]
+    if not ends:
+        return len(head)
+    end = min(ends)
+    if head[:end].count(b'"') % 2:
+        return None
+    return end + 2 if head[end : end + 2] == b"\r\n" else end + 1
 
 
 def _parse_piece(data: bytes, names: list[str], columns: list[str], wanted: list[str]) -> pa.Table:
@@ -164,6 +172,9 @@ def csv_pieces(
     names = _resolve(path, header, columns)
     wanted = [names[c] for c in columns]
     start = _header_end(path)
+    if start is None:
+        yield partial(_parse_piece, b'"', header, columns, wanted)  # read as a whole
+        return
     with path.open("rb") as raw:
         raw.seek(start)
         done, rest = start, b""

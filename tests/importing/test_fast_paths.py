@@ -15,13 +15,24 @@ from datetime import date
 import jdatetime
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocator.domain import nationalid
 from allocator.domain.household import MAX_AGE, MAX_AMOUNT
 from allocator.importing.assemble import _first_index, _household_of
-from allocator.importing.convert import Column, convert_column, keys, national_ids, new_cache
+from allocator.importing.convert import (
+    DATE_FROM,
+    DATE_TO,
+    Column,
+    _jalali_ages,
+    convert_column,
+    keys,
+    national_ids,
+    new_cache,
+)
+from allocator.importing.dates import age_on
 from allocator.importing.digits import ascii_digits
 from allocator.importing.load import Loaded
 from allocator.importing.mapping import FieldSpec
@@ -267,3 +278,25 @@ def test_table_of_dates_gives_the_general_paths_values_and_rejects(
         assert np.asarray(got.values).dtype == np.asarray(general.values).dtype
         assert np.asarray(got.values).tolist() == np.asarray(general.values).tolist()
         assert got.problems == general.problems
+
+
+@pytest.mark.parametrize("day", [DAY, date(2024, 3, 19), date(2024, 3, 20), date(2025, 3, 20)])
+def test_jalali_ages_of_every_date_code_are_age_ons(day: date) -> None:
+    """Every year of the table, months 0-13, days 0-32 (Esfand 30 of leap and common years,
+    the decision day itself, a day after it): the vectorised ages are exactly the dates
+    ``age_on`` accepts, with its ages."""
+    years = np.arange(DATE_FROM, DATE_TO)
+    codes = (
+        (years[:, None, None] - DATE_FROM) * 10000
+        + np.arange(14)[None, :, None] * 100
+        + np.arange(33)[None, None, :]
+    ).ravel()
+    ok, ages = _jalali_ages(codes, day)
+    for code, accepted, age in zip(codes.tolist(), ok.tolist(), ages.tolist(), strict=True):
+        y, md = divmod(code, 10000)
+        expected, reason = age_on(
+            f"{y + DATE_FROM:04d}/{md // 100:02d}/{md % 100:02d}", "jalali", day
+        )
+        assert accepted == (reason is None), code
+        if accepted:
+            assert age == expected, code

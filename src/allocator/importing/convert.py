@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from allocator.domain import nationalid
 from allocator.domain.enums import ENUM_TYPES
 from allocator.domain.household import MAX_AGE, MAX_AMOUNT
-from allocator.importing.dates import age_on
+from allocator.importing.dates import age_on, jalali_month_days, jalali_today
 from allocator.importing.digits import ascii_digits, normalize_text
 from allocator.importing.mapping import NO, YES, FieldSpec
 from allocator.types import Array, BoolArray
@@ -195,10 +195,32 @@ def _date_digits(array: pa.Array) -> tuple[Any, Any] | None:
     return digits, present
 
 
+def _jalali_ages(codes: Any, day: date) -> tuple[BoolArray, Any]:
+    """For date codes (see :class:`Cache`) of Jalali years below :data:`DATE_TO`: which are
+    dates :func:`~allocator.importing.dates.age_on` accepts, and their ages (as it counts
+    them: month lengths from jdatetime, the Jalali birthday); the others are left to
+    ``age_on`` for their reasons."""
+    year = codes // 10000 + DATE_FROM
+    month = codes // 100 % 100
+    dom = codes % 100
+    valid_month = (month >= 1) & (month <= 12)
+    days = np.zeros(len(codes), dtype=np.int64)
+    pairs = np.unique(year[valid_month] * 100 + month[valid_month])
+    lengths = np.array([jalali_month_days(int(p) // 100, int(p) % 100) for p in pairs.tolist()])
+    if len(pairs):
+        days[valid_month] = lengths[np.searchsorted(pairs, (year * 100 + month)[valid_month])]
+    cy, cm, cd = jalali_today(day)
+    age = cy - year - ((cm * 100 + cd) < (month * 100 + dom))
+    not_after = (year * 10000 + month * 100 + dom) <= (cy * 10000 + cm * 100 + cd)
+    ok: BoolArray = valid_month & (dom >= 1) & (dom <= days) & not_after & (age <= MAX_AGE)
+    return ok, age
+
+
 def _dates_by_table(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -> Column | None:
     """Ages of a column of dates of birth ``YYYY/MM/DD`` (see :func:`_date_digits`), each
-    distinct date converted once with :func:`~allocator.importing.dates.age_on` (jdatetime)
-    and kept in a table indexed by the date; ``None`` for any other column."""
+    distinct date converted once (Jalali dates by :func:`_jalali_ages`, the others and every
+    reason by :func:`~allocator.importing.dates.age_on`) and kept in a table indexed by the
+    date; ``None`` for any other column."""
     found = _date_digits(array)
     if found is None:
         return None
@@ -213,12 +235,17 @@ def _dates_by_table(spec: FieldSpec, array: pa.Array, day: date, cache: Cache) -
             cache.date_state = np.zeros((DATE_TO - DATE_FROM) * 10000, dtype=np.uint8)
             cache.date_age = np.zeros((DATE_TO - DATE_FROM) * 10000, dtype=np.int16)
         new = np.unique(code[cache.date_state[code] == 0])
-        for c in new.tolist():
+        if spec.birth_date == "jalali":
+            ok, age = _jalali_ages(new, day)
+            cache.date_age[new[ok]] = age[ok]
+            cache.date_state[new[ok]] = 1
+            new = new[~ok]
+        for c in new.tolist():  # the rest (reasons) as age_on says, one by one
             y, md = divmod(c, 10000)
             text = f"{y + DATE_FROM:04d}/{md // 100:02d}/{md % 100:02d}"
-            age, reason = age_on(text, spec.birth_date or "", day)
-            if reason is None and age is not None:
-                cache.date_age[c] = age
+            age_c, reason = age_on(text, spec.birth_date or "", day)
+            if reason is None and age_c is not None:
+                cache.date_age[c] = age_c
                 cache.date_state[c] = 1
             else:
                 cache.date_reasons[c] = str(reason)

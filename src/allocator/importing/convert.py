@@ -357,12 +357,18 @@ def national_ids(array: pa.Array) -> tuple[pa.Array, list[Problem]]:
 
 
 def _check(digits: Any) -> BoolArray:
-    """Rows of ten digits (0-9, one row each) that pass the check digit and are not ten
-    equal digits."""
-    rest = (digits[:, :9].astype(np.int32) @ _WEIGHTS.astype(np.int32)) % 11
+    """Rows of ten digits (0-9 as uint8, one row each) that pass the check digit and are not
+    ten equal digits (which all pass it: only the rows with equal first two digits are
+    looked at for that)."""
+    total = digits[:, 0].astype(np.uint16) * np.uint16(10)
+    for i in range(1, 9):  # column by column in uint16: no int64 matrix product
+        total += digits[:, i] * np.uint16(10 - i)
+    rest = total % np.uint16(11)
     check = np.where(rest < 2, rest, 11 - rest)
-    same: BoolArray = np.all(digits == digits[:, :1], axis=1)
-    ok: BoolArray = (check == digits[:, 9]) & ~same
+    ok: BoolArray = check == digits[:, 9]
+    maybe = np.flatnonzero(ok & (digits[:, 0] == digits[:, 1]))
+    if len(maybe):
+        ok[maybe[np.all(digits[maybe] == digits[maybe, :1], axis=1)]] = False
     return ok
 
 

@@ -15,6 +15,7 @@ from datetime import date
 import jdatetime
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -300,3 +301,27 @@ def test_jalali_ages_of_every_date_code_are_age_ons(day: date) -> None:
         assert accepted == (reason is None), code
         if accepted:
             assert age == expected, code
+
+
+@given(
+    st.lists(st.integers(100, 999), max_size=40, unique=True),
+    st.lists(st.tuples(st.integers(90, 1000), st.integers(1, 4)), max_size=30),
+    st.booleans(),
+)
+def test_sorted_case_files_and_runs_of_members_join_as_index_in(
+    household: list[int], runs: list[tuple[int, int]], ordered: bool
+) -> None:
+    """Households sorted by case file (no sort needed) or not, members in runs of one case
+    file (searched once a run): the rows Arrow's ``index_in`` gives on the strings."""
+    if ordered:
+        household = sorted(household)
+    member = [str(k) for k, times in runs for _ in range(times)]
+    h_keys = pa.array([str(k) for k in household], pa.string())
+    m_keys = pa.array(member, pa.string())
+
+    def loaded(key: pa.Array) -> Loaded:
+        n = len(key)
+        return Loaded("f", key, np.arange(n), {}, np.zeros(n, dtype=np.bool_))
+
+    expected = pc.fill_null(pc.index_in(m_keys, value_set=h_keys), -1).to_pylist()
+    assert _household_of(loaded(h_keys), loaded(m_keys)).tolist() == expected

@@ -74,9 +74,11 @@ def _as_numbers(*columns: pa.Array) -> list[pa.Array] | None:
         size = np.diff(offsets)
         data = np.frombuffer(column.buffers()[2] or b"", dtype=np.uint8)
         data = data[offsets[0] : offsets[-1]]
-        if np.any(size < 1) or np.any(size > 18) or np.any(data - np.uint8(48) > 9):
+        shortest, longest = int(size.min()), int(size.max())
+        # every byte 0-9: two reductions, no temporary array
+        if shortest < 1 or longest > 18 or data.min() < 48 or data.max() > 57:
             return None
-        lengths.update({int(size.min()), int(size.max())})
+        lengths.update({shortest, longest})
         starts = (offsets[:-1] - offsets[0])[size > 1]
         leading_zero = leading_zero or bool(np.any(data[starts] == 48))
     if len(lengths) > 1 and leading_zero:
@@ -145,13 +147,21 @@ def _household_of(households: Loaded, members: Loaded) -> IntArray:
         # sorted keys and a binary search: the first row of each household key, as index_in
         wanted = numbers[0].to_numpy()
         keys_np = numbers[1].to_numpy()
-        order = np.argsort(keys_np, kind="stable")
-        ordered = keys_np[order]
-        at = np.minimum(np.searchsorted(ordered, wanted), max(len(ordered) - 1, 0))
-        if not len(ordered):
+        if not len(keys_np):
             return np.full(len(wanted), -1, dtype=np.int64)
-        hit = ordered[at] == wanted
-        return np.where(hit, order[at], -1).astype(np.int64)
+        if np.all(keys_np[1:] > keys_np[:-1]):  # the file sorted by case file: no sort
+            order, ordered = None, keys_np
+        else:
+            order = np.argsort(keys_np, kind="stable")
+            ordered = keys_np[order]
+        # a household's members are usually one run of rows: search each run once
+        head = np.ones(len(wanted), dtype=np.bool_)
+        head[1:] = wanted[1:] != wanted[:-1]
+        heads = wanted[head]
+        at = np.minimum(np.searchsorted(ordered, heads), len(ordered) - 1)
+        row = at if order is None else order[at]
+        found = np.where(ordered[at] == heads, row, -1).astype(np.int64)
+        return found[np.cumsum(head) - 1]
     member_key, household_key = numbers if numbers is not None else (members.key, households.key)
     found = pc.fill_null(pc.index_in(member_key, value_set=household_key), -1)
     rows: IntArray = found.to_numpy(zero_copy_only=False).astype(np.int64)

@@ -256,7 +256,10 @@ def run(
         then = _summary(base, rows)
         if base[0]["counts"] != counts:
             raise SystemExit(f"baseline counts differ: {base[0]['counts']} != {counts}")
-        result["baseline"] = {"commit": baseline, **then}
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", baseline], capture_output=True, text=True
+        ).stdout.strip()
+        result["baseline"] = {"commit": baseline, "resolved": commit, **then}
         result["speedup_median"] = round(then["median_seconds"] / seconds, 3)
         result["speedup_best"] = round(then["best_seconds"] / now["best_seconds"], 3)
     return result

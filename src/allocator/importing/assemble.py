@@ -236,6 +236,9 @@ def _assemble(
     first_ids: Future[IntArray] | None,
 ) -> Assembled:
     rejects = h.rejects + m.rejects
+    # the join first, while the IDs' duplicates are found in the other thread (it reads
+    # only keys; the checks below append their rejects in the same order as before)
+    owner = _household_of(h, m)
     n = len(h)
     reasons: dict[int, list[str]] = defaultdict(list)  # only rejected households
     first = _first_index(h.key)
@@ -261,7 +264,6 @@ def _assemble(
             )
         )
     _member_checks(m, rejects, columns, first_ids)
-    owner = _household_of(h, m)
     for i in np.flatnonzero(owner < 0).tolist():
         rejects.append(
             (

@@ -161,7 +161,8 @@ def _household_of(households: Loaded, members: Loaded) -> IntArray:
         at = np.minimum(np.searchsorted(ordered, heads), len(ordered) - 1)
         row = at if order is None else order[at]
         found = np.where(ordered[at] == heads, row, -1).astype(np.int64)
-        return found[np.cumsum(head) - 1]
+        each: IntArray = found[np.cumsum(head) - 1]
+        return each
     member_key, household_key = numbers if numbers is not None else (members.key, households.key)
     found = pc.fill_null(pc.index_in(member_key, value_set=household_key), -1)
     rows: IntArray = found.to_numpy(zero_copy_only=False).astype(np.int64)

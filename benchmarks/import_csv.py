@@ -4,12 +4,16 @@ Generates, in a temporary directory, ``households.csv`` and ``members.csv`` with
 headers of ``examples/agency/mapping.yaml``: Persian digits everywhere, thousands separators
 in amounts, Jalali dates of birth, valid national IDs (a few rows are made invalid on
 purpose, so the reject path runs too). Then imports them in a fresh process (so that its peak
-memory is the import's alone) and reports seconds, member rows per second (target: at least
-500,000) and peak RSS; saves ``benchmarks/results/import_csv.json``.
+memory is the import's alone: VmHWM of ``/proc/self/status``) and reports seconds, member
+rows per second (target: at least 500,000) and peak memory; saves
+``benchmarks/results/import_csv.json``. With ``--baseline COMMIT`` the ``src`` of that
+commit imports the same files too, alternately with the current code (``--repeats`` times
+each), so that both see the same load; medians, bests and their ratio are reported.
 
 Usage::
 
     PYTHONPATH=src python benchmarks/import_csv.py [--households 1000000] [--tmp /tmp]
+        [--repeats 5] [--baseline main]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -137,23 +142,73 @@ def generate(directory: Path, households: int, seed: int = 0) -> dict[str, int]:
 
 
 _IMPORT = """
-import json, resource, sys, time
+import json, resource, shutil, sys, time
 from datetime import date
 from pathlib import Path
 from allocator.importing import import_dataset
-d = Path(sys.argv[1])
+d, out = Path(sys.argv[1]), Path(sys.argv[3])
 start = time.perf_counter()
-r = import_dataset(Path(sys.argv[2]), d / "households.csv", d / "members.csv", d / "out",
+r = import_dataset(Path(sys.argv[2]), d / "households.csv", d / "members.csv", out,
                    date(2023, 6, 1), neighborhoods=d / "neighborhoods.parquet")
+seconds = time.perf_counter() - start
 use = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": time.perf_counter() - start, "counts": r.counts,
+try:  # this process's own peak (ru_maxrss may carry the parent's over an exec)
+    hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+    peak, how = int(hwm) / 1024, "VmHWM"
+except (OSError, IndexError):
+    peak, how = use.ru_maxrss / 1024, "ru_maxrss"
+shutil.rmtree(out, ignore_errors=True)
+print(json.dumps({"seconds": seconds, "counts": r.counts,
                   "cpu_seconds": use.ru_utime + use.ru_stime,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak, "peak_measured_as": how}))
 """
 
 
-def run(households: int, tmp: str | None) -> dict[str, Any]:
+def _import(directory: Path, src: Path) -> dict[str, Any]:
+    """One import of the generated files in a fresh process, with ``src`` on the path."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT, str(directory), str(MAPPING), str(directory / "out")],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode:
+        raise SystemExit(f"import ({src}) failed:\n{done.stderr}")
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
+
+
+def _summary(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
+    seconds = sorted(r["seconds"] for r in runs)
+    median = statistics.median(seconds)
+    return {
+        "seconds": [round(r["seconds"], 3) for r in runs],
+        "median_seconds": round(median, 3),
+        "best_seconds": round(seconds[0], 3),
+        "median_member_rows_per_second": round(rows / median),
+        "best_member_rows_per_second": round(rows / seconds[0]),
+        "median_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
+        "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
+        "peak_measured_as": runs[0]["peak_measured_as"],
+    }
+
+
+def _baseline_src(commit: str, into: Path) -> Path:
+    """``src`` of ``commit`` of this repository, extracted under ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "src"], check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "src"
+
+
+def run(
+    households: int, tmp: str | None, repeats: int = 1, baseline: str | None = None
+) -> dict[str, Any]:
     directory = Path(tempfile.mkdtemp(prefix="import-bench-", dir=tmp))
+    load_before = os.getloadavg()
     try:
         started = time.perf_counter()
         sizes = generate(directory, households)
@@ -162,44 +217,67 @@ def run(households: int, tmp: str | None) -> dict[str, Any]:
         pq.write_table(neighborhoods_from(None), directory / "neighborhoods.parquet")
         generated = time.perf_counter() - started
         csv_bytes = sum((directory / f).stat().st_size for f in ("households.csv", "members.csv"))
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        done = subprocess.run(
-            [sys.executable, "-c", _IMPORT, str(directory), str(MAPPING)],
-            check=False,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        if done.returncode:
-            raise SystemExit(f"import failed:\n{done.stderr}")
-        measured = json.loads(done.stdout.strip().splitlines()[-1])
+        base_src = _baseline_src(baseline, directory) if baseline else None
+        current: list[dict[str, Any]] = []
+        base: list[dict[str, Any]] = []
+        load_start = os.getloadavg()
+        for _ in range(repeats):  # alternately, so that both see the same load
+            if base_src is not None:
+                base.append(_import(directory, base_src))
+            current.append(_import(directory, ROOT / "src"))
+        load_end = os.getloadavg()
     finally:
         if not os.environ.get("KEEP_BENCH"):
             shutil.rmtree(directory, ignore_errors=True)
-    seconds = measured["seconds"]
-    counts = measured["counts"]
-    return {
+    counts = current[0]["counts"]
+    rows = counts["member_rows_read"]
+    now = _summary(current, rows)
+    seconds = now["median_seconds"]
+    result: dict[str, Any] = {
         **sizes,
         "csv_megabytes": round(csv_bytes / 1e6, 1),
         "generate_seconds": round(generated, 2),
-        "import_seconds": round(seconds, 3),
-        "import_cpu_seconds": round(measured["cpu_seconds"], 3),
-        "member_rows_per_second": round(counts["member_rows_read"] / seconds),
+        "repeats": repeats,
+        "import_seconds": seconds,
+        "import_cpu_seconds": now["median_cpu_seconds"],
+        "member_rows_per_second": round(rows / seconds),
         "household_rows_per_second": round(counts["households_read"] / seconds),
         "target_member_rows_per_second": TARGET,
-        "target_met": counts["member_rows_read"] / seconds >= TARGET,
-        "peak_rss_mb": round(measured["peak_rss_mb"], 1),
+        "target_met": rows / seconds >= TARGET,
+        "peak_rss_mb": now["peak_rss_mb"],
+        "current": now,
         "counts": counts,
-        "load_average": os.getloadavg(),
+        "load_average_before_generating": load_before,
+        "load_average_before_imports": load_start,
+        "load_average_after_imports": load_end,
+        "cpus": os.cpu_count(),
     }
+    if base_src is not None:
+        then = _summary(base, rows)
+        if base[0]["counts"] != counts:
+            raise SystemExit(f"baseline counts differ: {base[0]['counts']} != {counts}")
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", baseline], capture_output=True, text=True
+        ).stdout.strip()
+        result["baseline"] = {"commit": baseline, "resolved": commit, **then}
+        result["speedup_median"] = round(then["median_seconds"] / seconds, 3)
+        result["speedup_best"] = round(then["best_seconds"] / now["best_seconds"], 3)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--tmp", default=None)
+    parser.add_argument("--repeats", type=int, default=1, help="imports of each variant")
+    parser.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        default=None,
+        help="also import with this commit's src, alternately with the current code",
+    )
     args = parser.parse_args()
-    write_result("import_csv", run(args.households, args.tmp))
+    write_result("import_csv", run(args.households, args.tmp, args.repeats, args.baseline))
 
 
 if __name__ == "__main__":

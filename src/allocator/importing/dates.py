@@ -40,13 +40,14 @@ GREGORIAN_FROM = 1700
 
 
 @cache
-def _jalali_today(day: date) -> tuple[int, int, int]:
+def jalali_today(day: date) -> tuple[int, int, int]:
+    """``day`` in the Jalali calendar: (year, month, day), from jdatetime."""
     today = jdatetime.date.fromgregorian(date=day)
     return today.year, today.month, today.day
 
 
 @cache
-def _jalali_month_days(year: int, month: int) -> int:
+def jalali_month_days(year: int, month: int) -> int:
     """Days of a Jalali month, from jdatetime (Esfand has 30 in its leap years)."""
     days = int(jdatetime.j_days_in_month[month - 1])
     return days + 1 if month == 12 and jdatetime.date(year, 1, 1).isleap() else days
@@ -64,9 +65,9 @@ def age_on(text: str, calendar: str, day: date) -> tuple[int | None, str | None]
     if calendar == "jalali":
         if not 1 <= month <= 12:
             return None, f"{text!r} is not a Jalali date (month must be in 1..12)"
-        if not 1 <= dom <= _jalali_month_days(year, month):
+        if not 1 <= dom <= jalali_month_days(year, month):
             return None, f"{text!r} is not a Jalali date (day is out of range for month)"
-        cur = _jalali_today(day)
+        cur = jalali_today(day)
     else:
         try:
             date(year, month, dom)

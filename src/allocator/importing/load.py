@@ -8,22 +8,24 @@ the schema's few bytes a row, not the text of the file.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from queue import Empty, Queue
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from allocator.importing.convert import Cache, Problem, convert_column, keys, new_cache
 from allocator.importing.mapping import TableSpec
-from allocator.importing.readers import Block, Progress, read_blocks
+from allocator.importing.readers import EXCEL_SUFFIXES, Block, Progress, csv_pieces, read_blocks
 from allocator.types import Array, BoolArray, IntArray
 
-#: Threads converting a block's columns.
+#: Threads parsing and converting blocks side by side.
 THREADS = 2
 #: A reject: (file, row, column, value as it may be shown, reason).
 Reject = tuple[str, int, str, str, str]
@@ -92,6 +94,48 @@ def prefetch(blocks: Iterator[Block]) -> Iterator[Block]:
                 worker.join(0.01)
 
 
+@dataclass
+class _Part:
+    """One block converted: its keys, columns, bad rows and rejects (rows from 0)."""
+
+    rows: int
+    key: pa.Array
+    columns: dict[str, Array | pa.Array]
+    problems: list[tuple[str, list[Problem]]]
+
+
+def _convert(spec: TableSpec, table: pa.Table, day: date, caches: dict[str, Cache]) -> _Part:
+    key, problems = keys(table.column(spec.key))
+    found = [(spec.key, problems)]
+    columns: dict[str, Array | pa.Array] = {}
+    for f in spec.fields:
+        column = convert_column(f, table.column(f.column), day, caches[f.name])
+        found.append((f.column, column.problems))
+        columns[f.name] = column.values
+    return _Part(table.num_rows, key, columns, found)
+
+
+def _in_order(
+    pool: ThreadPoolExecutor, work: Callable[[Callable[[], pa.Table]], _Part], pieces: Iterator[Any]
+) -> Iterator[_Part]:
+    """``work`` of each piece, in order, at most ``THREADS + 1`` pieces in flight."""
+    pending: deque[Future[_Part]] = deque()
+    try:
+        for piece in pieces:
+            pending.append(pool.submit(work, piece))
+            if len(pending) > THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+class _NotCsv(Exception):
+    """A piece of a CSV file failed to parse: the file is read again the streaming way."""
+
+
 def load_table(
     spec: TableSpec,
     path: Path,
@@ -100,34 +144,55 @@ def load_table(
     encoding: str = "utf-8",
     progress: Progress | None = None,
 ) -> Loaded:
-    """Read and convert ``path`` as ``spec`` says; every bad value becomes a reject."""
+    """Read and convert ``path`` as ``spec`` says; every bad value becomes a reject.
+
+    A UTF-8 CSV file is cut into pieces (:func:`~allocator.importing.readers.csv_pieces`)
+    that threads parse and convert side by side; should a piece not parse, the file is read
+    again with the streaming reader, which reports the error as it always has. Other files
+    (Excel, other encodings) are read block by block, the next block while one converts.
+    """
     path = Path(path)
-    keys_parts: list[pa.Array] = []
-    rows: list[IntArray] = []
-    parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
-    bads: list[BoolArray] = []
-    rejects: list[Reject] = []
-    caches: dict[str, Cache] = {f.name: new_cache(f) for f in spec.fields}
+    is_csv = path.suffix.lower() not in EXCEL_SUFFIXES and path.is_file()
+    if is_csv and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        try:
+            return _load(spec, path, day, csv_pieces(path, spec.columns, progress), True)
+        except _NotCsv:
+            pass
     blocks = prefetch(
         read_blocks(path, spec.columns, encoding=encoding, sheet=spec.sheet, progress=progress)
     )
+    return _load(spec, path, day, ((lambda b=b: b.table) for b in blocks), False)
+
+
+def _load(
+    spec: TableSpec, path: Path, day: date, pieces: Iterator[Any], parsed_here: bool
+) -> Loaded:
+    caches: dict[str, Cache] = {f.name: new_cache(f) for f in spec.fields}
+
+    def work(piece: Callable[[], pa.Table]) -> _Part:
+        try:
+            table = piece()
+        except pa.ArrowInvalid:
+            if parsed_here:
+                raise _NotCsv from None
+            raise
+        return _convert(spec, table, day, caches)
+
+    keys_parts: list[pa.Array] = []
+    parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
+    bads: list[BoolArray] = []
+    rejects: list[Reject] = []
+    first_row = 2
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        for block in blocks:
-            n = block.table.num_rows
-            bad = np.zeros(n, dtype=np.bool_)
-            key, problems = keys(block.table.column(spec.key))
-            _record(rejects, bad, path.name, block.first_row, spec.key, problems)
-            keys_parts.append(key)
-            # Arrow and NumPy release the GIL: columns convert side by side
-            converted = pool.map(
-                lambda f, t=block.table: convert_column(f, t.column(f.column), day, caches[f.name]),
-                spec.fields,
-            )
-            for f, column in zip(spec.fields, converted, strict=True):
-                _record(rejects, bad, path.name, block.first_row, f.column, column.problems)
-                parts[f.name].append(column.values)
-            rows.append(np.arange(block.first_row, block.first_row + n, dtype=np.int64))
+        for part in _in_order(pool, work, pieces):
+            bad = np.zeros(part.rows, dtype=np.bool_)
+            for column, problems in part.problems:
+                _record(rejects, bad, path.name, first_row, column, problems)
+            keys_parts.append(part.key)
+            for name, values in part.columns.items():
+                parts[name].append(values)
             bads.append(bad)
+            first_row += part.rows
     columns: dict[str, Array | pa.Array] = {}
     for name, chunks in parts.items():
         if chunks and isinstance(chunks[0], pa.Array):
@@ -137,7 +202,7 @@ def load_table(
     return Loaded(
         file=path.name,
         key=pa.concat_arrays(keys_parts) if keys_parts else pa.array([], pa.string()),
-        row=np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        row=np.arange(2, first_row, dtype=np.int64),
         columns=columns,
         bad=np.concatenate(bads) if bads else np.zeros(0, dtype=np.bool_),
         rejects=rejects,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -103,20 +104,28 @@ def import_dataset(
             return None
         return Path(path).stat().st_size
 
-    households = load_table(
-        mapping.households,
-        households_path,
-        day,
-        encoding=mapping.encoding,
-        progress=reporter("households", size(households_path)),
-    )
-    members = load_table(
-        mapping.members,
-        members_path,
-        day,
-        encoding=mapping.encoding,
-        progress=reporter("members", size(members_path)),
-    )
+    # the two files are read side by side (their threads release the GIL while parsing)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(
+            load_table,
+            mapping.households,
+            households_path,
+            day,
+            encoding=mapping.encoding,
+            progress=reporter("households", size(households_path)),
+        )
+        try:
+            members = load_table(
+                mapping.members,
+                members_path,
+                day,
+                encoding=mapping.encoding,
+                progress=reporter("members", size(members_path)),
+            )
+        except BaseException:
+            first.result()  # a problem of the households file is reported first, as before
+            raise
+        households = first.result()
     if progress is not None:
         progress("writing", 0, None)
     result = assemble(

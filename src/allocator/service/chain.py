@@ -68,9 +68,22 @@ def content_prefix(row: Mapping[str, Any]) -> str:
     return content[:-1] + ',"seq":'
 
 
-def hash_from_prefix(prev_hash: str, prefix: str, seq: int) -> str:
-    """:func:`row_hash` of the row whose :func:`content_prefix` is ``prefix``."""
-    return hashlib.sha256(f"{prev_hash}{prefix}{seq}}}".encode()).hexdigest()
+def hash_from_prefix(prev_hash: str, prefix: str | bytes, seq: int) -> str:
+    """:func:`row_hash` of the row whose :func:`content_prefix` is ``prefix``.
+
+    ``prefix`` may be given already UTF-8 encoded: the hash then only reads it, so that an
+    append holding the chain's lock neither copies nor encodes the decision's text.
+
+    Examples:
+        >>> row = {name: "ü" for name in CHAINED_FIELDS} | {"seq": 5}
+        >>> prefix = content_prefix(row)
+        >>> hash_from_prefix("0" * 64, prefix.encode(), 5) == row_hash("0" * 64, row)
+        True
+    """
+    digest = hashlib.sha256(prev_hash.encode())
+    digest.update(prefix if isinstance(prefix, bytes) else prefix.encode())
+    digest.update(f"{seq}}}".encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Settings:
             (after a burst of as many), then 429.
         checkpoint_dir: where signed checkpoints are (``GET /v1/decisions/{id}/proof``).
         engine: the explaining backend that decides (``python``, the rule model evaluated
-            in Python; ``durable``, durable-rules: the same decisions, about half as fast).
+            in Python; ``durable``, durable-rules: the same decisions, with more CPU time).
     """
 
     db_url: str = DEFAULT_DB

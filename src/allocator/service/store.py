@@ -28,7 +28,7 @@ from sqlalchemy.pool import StaticPool
 from allocator.service.chain import (
     ChainReport,
     canonical_json,
-    content_prefix,
+    content_prefix_bytes,
     hash_from_prefix,
     verify_rows,
 )
@@ -64,7 +64,7 @@ class Prepared:
     """A decision's row before it is linked: everything but ``seq`` and the hashes.
 
     ``prefix`` is the UTF-8 of the row's :func:`~allocator.service.chain.content_prefix`,
-    encoded here, outside the chain's lock.
+    written here, outside the chain's lock.
     """
 
     row: Row
@@ -92,7 +92,7 @@ def prepare(new: NewDecision) -> Prepared:
         "input_json": _text(new.input),
         "output_json": _text(new.output),
     }
-    return Prepared(row, content_prefix(row).encode(), new.custodian, new.outcomes)
+    return Prepared(row, content_prefix_bytes(row), new.custodian, new.outcomes)
 
 
 def make_engine(url: str) -> Engine:

@@ -12,8 +12,12 @@ of it; the load average before and after each part says how busy the shared mach
 PostgreSQL: ``--postgres URL`` (an empty database or schema the URL's role owns), or
 ``$ALLOCATOR_TEST_POSTGRES_URL``; skipped when neither is given.
 
-Run: ``python benchmarks/service.py [--requests 6000] [--concurrency 8] [--workers 2]``;
-writes results/service.json.
+The server decides with ``--engine`` (default ``python``, the service's default); the
+in-process rate of every explaining engine (``python`` and ``durable``) is measured too, and
+the ratio is to the rate of the engine served.
+
+Run: ``python benchmarks/service.py [--requests 6000] [--concurrency 8] [--workers 2]
+[--engine python]``; writes results/service.json.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from allocator.service.store import Store
 from allocator.service.tokens import create_token
 
 DAY = "2025-06-01"
+#: The explaining engines whose in-process rates are measured (the first is the default).
+ENGINES = ("python", "durable")
 CLI = [
     sys.executable,
     "-c",
@@ -142,7 +148,7 @@ def run_one(
     port = _free_port()
     requests = _requests(requests_pairs, tokens, port)
     cmd = [*CLI, "serve", "--port", str(port), "--db", url, "--workers", str(args.workers)]
-    cmd += ["--rate", "1e9", "--burst", "1000000000"]
+    cmd += ["--rate", "1e9", "--burst", "1000000000", "--engine", args.engine]
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
@@ -200,6 +206,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=400)
+    parser.add_argument("--engine", default="python", choices=list(ENGINES))
     parser.add_argument("--postgres", default=os.environ.get("ALLOCATOR_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     pairs = households(args.requests + args.warmup)
@@ -207,10 +214,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         from allocator.service import Settings, create_app
 
-        state: ServiceState = create_app(Settings(db_url="sqlite://")).state.service
         load = _load()
-        rate = in_process_rate(pairs[: min(2000, len(pairs))], state)
-        in_process = {"decisions_per_second": round(rate, 1), "load_average_before": load}
+        engines = {}
+        for engine in ENGINES:
+            state: ServiceState = create_app(
+                Settings(db_url="sqlite://", engine=engine)
+            ).state.service
+            engines[engine] = round(in_process_rate(pairs[: min(2000, len(pairs))], state), 1)
+        rate = engines[args.engine]
+        in_process = {
+            "engine": args.engine,
+            "decisions_per_second": rate,
+            "by_engine": engines,
+            "load_average_before": load,
+            "load_average_after": _load(),
+        }
         runs.append(
             run_one("sqlite (WAL, synchronous=FULL)", f"sqlite:///{tmp}/b.sqlite", pairs, args)
         )

@@ -28,6 +28,7 @@ class BackendName(StrEnum):
 
     VECTOR = "vector"
     DURABLE = "durable"
+    PYTHON = "python"
 
 
 class Kernel(StrEnum):

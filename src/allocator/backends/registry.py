@@ -3,7 +3,7 @@
 As linopy declares each solver's capabilities and pandera maps a schema to its backend, the
 table :data:`BACKENDS` says which engine a :class:`BackendName` makes and what it can do
 (explanations, bulk, kernels, threads). It is a constant written here, not a registry filled
-at import time: with two engines, listing them is enough. Callers branch on capabilities,
+at import time: with three engines, listing them is enough. Callers branch on capabilities,
 never on a backend's name.
 
 Examples:
@@ -12,10 +12,10 @@ Examples:
     (True, True)
     >>> [str(k) for k in BACKENDS[BackendName.VECTOR].capabilities.kernels]
     ['auto', 'c', 'numpy']
-    >>> backend("scalar")
+    >>> backend("scalar")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    allocator.errors.DataError: --backend: unknown backend 'scalar' (choose vector or durable)
+    allocator.errors.DataError: --backend: unknown backend 'scalar' (choose vector or durable ...)
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from types import MappingProxyType
 
 from allocator.api.ruleset import RuleSet
 from allocator.backends.base import BackendName, BatchEngine, Capabilities, Kernel
-from allocator.backends.durable.batch import DurableBatchEngine
+from allocator.backends.durable import DurableBackend
+from allocator.backends.explained import ExplainedBackend, PythonBackend
+from allocator.backends.explained.batch import ExplainedBatchEngine
 from allocator.backends.vector.engine import VectorBackend
 from allocator.domain.neighborhood import Neighborhood
 from allocator.errors import DataError
@@ -58,7 +60,11 @@ def _vector(ruleset: RuleSet, neighborhoods: Neighborhoods, kernel: str | None) 
 
 
 def _durable(ruleset: RuleSet, neighborhoods: Neighborhoods, kernel: str | None) -> BatchEngine:
-    return DurableBatchEngine(ruleset, neighborhoods())
+    return ExplainedBatchEngine(ruleset, neighborhoods(), DurableBackend(ruleset))
+
+
+def _python(ruleset: RuleSet, neighborhoods: Neighborhoods, kernel: str | None) -> BatchEngine:
+    return ExplainedBatchEngine(ruleset, neighborhoods(), PythonBackend(ruleset))
 
 
 #: The backends, by name.
@@ -77,8 +83,33 @@ BACKENDS: Mapping[BackendName, BackendSpec] = MappingProxyType(
             _durable,
             "durable-rules, one household at a time, explained (slow; for parity)",
         ),
+        BackendName.PYTHON: BackendSpec(
+            BackendName.PYTHON,
+            Capabilities(explanations=True, bulk=False, neighborhoods=True),
+            _python,
+            "the rule model evaluated in Python, one household at a time, explained",
+        ),
     }
 )
+
+
+#: The backends that explain single decisions (``allocator serve --engine``), by name.
+EXPLAINING: Mapping[BackendName, Callable[[RuleSet], ExplainedBackend]] = MappingProxyType(
+    {BackendName.PYTHON: PythonBackend, BackendName.DURABLE: DurableBackend}
+)
+
+
+def explaining_backend(name: str, ruleset: RuleSet) -> ExplainedBackend:
+    """The explaining backend called ``name`` for ``ruleset`` (single decisions).
+
+    Raises:
+        DataError: no explaining backend has that name.
+    """
+    try:
+        return EXPLAINING[BackendName(name)](ruleset)
+    except (ValueError, KeyError):
+        names = " or ".join(str(n) for n in EXPLAINING)
+        raise DataError(f"--engine: unknown explaining engine {name!r} (choose {names})") from None
 
 
 def backend(name: str) -> BackendSpec:

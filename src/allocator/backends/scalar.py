@@ -66,14 +66,16 @@ class Env:
         return value
 
 
-def _aggregate(agg: Aggregation, env: Env) -> ScalarValue:
-    chosen = [i for i in range(len(env.members)) if agg.where is None or env.value(agg.where, i)]
+def _aggregate(agg: Aggregation, env: Env, scopes: list[Scope]) -> ScalarValue:
+    where = compiled(agg.where) if agg.where is not None else None
+    chosen = [s for s in scopes if where is None or where(s)]
     if agg.function == "any":
         return bool(chosen)
     if agg.function == "count":
         return len(chosen)
     assert agg.of is not None  # guaranteed by the loader
-    values = [env.value(agg.of, i) for i in chosen]
+    of = compiled(agg.of)
+    values: list[ScalarValue] = [of(s) for s in chosen]
     if agg.function == "sum":
         total: ScalarValue = 0
         for v in values:
@@ -92,15 +94,19 @@ def compute(
 ) -> Env:
     """Evaluate every derived variable, in the ruleset's order."""
     env = Env(dict(household), [dict(m) for m in members], params)
+    own = (env.household, env.household, params)
+    scopes: list[Scope] = [(m, env.household, params) for m in env.members]
     for variable in ruleset.variables:
         if variable.entity == "household":
             if variable.aggregation is not None:
-                env.household[variable.id] = _aggregate(variable.aggregation, env)
+                env.household[variable.id] = _aggregate(variable.aggregation, env, scopes)
             else:
                 assert variable.formula is not None
-                env.household[variable.id] = env.value(variable.formula)
+                env.household[variable.id] = compiled(variable.formula)(own)
         else:
             assert variable.formula is not None
-            for i, member in enumerate(env.members):
-                member[variable.id] = env.value(variable.formula, i)
+            formula = compiled(variable.formula)
+            name = variable.id
+            for member, scope in zip(env.members, scopes, strict=True):
+                member[name] = formula(scope)
     return env

@@ -59,6 +59,13 @@ def serve(
     checkpoint_interval: Annotated[
         float, typer.Option(min=1.0, max=86400.0, help="Seconds between signed checkpoints.")
     ] = 60.0,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Explaining engine: python (the rule model in Python) or durable "
+            "(durable-rules; the same decisions, slower)."
+        ),
+    ] = "python",
 ) -> None:
     """Serve the eligibility API and the caseworkers' page.
 
@@ -81,6 +88,7 @@ def serve(
         body_timeout=body_timeout,
         auth_failures_per_minute=auth_failures,
         checkpoint_dir=checkpoints or _env_path(CHECKPOINT_DIR_ENV),
+        engine=engine,
     )
     key = key or _env_path(KEY_ENV)
     if (key is None) != (settings.checkpoint_dir is None):

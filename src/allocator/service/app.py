@@ -81,6 +81,7 @@ def settings_to_environment(settings: Settings) -> None:
             "body_timeout": settings.body_timeout,
             "auth_failures_per_minute": settings.auth_failures_per_minute,
             "checkpoint_dir": str(settings.checkpoint_dir) if settings.checkpoint_dir else None,
+            "engine": settings.engine,
         }
     )
 

@@ -17,8 +17,9 @@ Examples:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,38 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _orjson_dumps() -> Callable[[Any], bytes] | None:
+    try:
+        dumps: Callable[[Any], bytes] = importlib.import_module("orjson").dumps
+    except ImportError:  # a dependency, but the standard library gives the same bytes
+        return None
+    return dumps
+
+
+_DUMPS = _orjson_dumps()
+
+
+def json_string(text: str) -> bytes:
+    """The UTF-8 of ``text`` as a JSON string, exactly as :func:`canonical_json` writes it.
+
+    orjson escapes the same characters the same way (the double quote, the backslash and
+    the control characters; nothing else), several times faster than the standard
+    library, which stays the fallback (and is used for lone surrogates, which orjson
+    refuses: encoding them fails there too, as it always did).
+
+    Examples:
+        >>> text = 'say "ü"' + chr(92) + chr(10) + chr(31)
+        >>> json_string(text) == canonical_json(text).encode()
+        True
+    """
+    if _DUMPS is not None:
+        try:
+            return _DUMPS(text)
+        except TypeError:  # orjson.JSONEncodeError: lone surrogates
+            pass
+    return json.dumps(text, ensure_ascii=False).encode()
+
+
 def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     """The hash of a decision row that follows a row whose hash is ``prev_hash``."""
     content = canonical_json({name: row[name] for name in CHAINED_FIELDS})
@@ -68,9 +101,45 @@ def content_prefix(row: Mapping[str, Any]) -> str:
     return content[:-1] + ',"seq":'
 
 
-def hash_from_prefix(prev_hash: str, prefix: str, seq: int) -> str:
-    """:func:`row_hash` of the row whose :func:`content_prefix` is ``prefix``."""
-    return hashlib.sha256(f"{prev_hash}{prefix}{seq}}}".encode()).hexdigest()
+_PREFIX_FIELDS = sorted(name for name in CHAINED_FIELDS if name != "seq")
+
+
+def content_prefix_bytes(row: Mapping[str, Any]) -> bytes:
+    """The UTF-8 of :func:`content_prefix`, written field by field: a text field (the
+    decision's input and output JSON are tens of kilobytes) is escaped by
+    :func:`json_string`; any other value by :func:`canonical_json`.
+
+    Examples:
+        >>> row = {name: "ü" for name in CHAINED_FIELDS} | {"household_id": 7, "seq": 5}
+        >>> content_prefix_bytes(row) == content_prefix(row).encode()
+        True
+    """
+    parts = [b"{"]
+    for name in _PREFIX_FIELDS:
+        value = row[name]
+        parts.append(b'"' + name.encode() + b'":')
+        parts.append(json_string(value) if type(value) is str else canonical_json(value).encode())
+        parts.append(b",")
+    parts.append(b'"seq":')
+    return b"".join(parts)
+
+
+def hash_from_prefix(prev_hash: str, prefix: str | bytes, seq: int) -> str:
+    """:func:`row_hash` of the row whose :func:`content_prefix` is ``prefix``.
+
+    ``prefix`` may be given already UTF-8 encoded: the hash then only reads it, so that an
+    append holding the chain's lock neither copies nor encodes the decision's text.
+
+    Examples:
+        >>> row = {name: "ü" for name in CHAINED_FIELDS} | {"seq": 5}
+        >>> prefix = content_prefix(row)
+        >>> hash_from_prefix("0" * 64, prefix.encode(), 5) == row_hash("0" * 64, row)
+        True
+    """
+    digest = hashlib.sha256(prev_hash.encode())
+    digest.update(prefix if isinstance(prefix, bytes) else prefix.encode())
+    digest.update(f"{seq}}}".encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

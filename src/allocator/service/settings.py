@@ -37,6 +37,8 @@ class Settings:
         auth_failures_per_minute: failed authentications allowed per client address
             (after a burst of as many), then 429.
         checkpoint_dir: where signed checkpoints are (``GET /v1/decisions/{id}/proof``).
+        engine: the explaining backend that decides (``python``, the rule model evaluated
+            in Python; ``durable``, durable-rules: the same decisions, with more CPU time).
     """
 
     db_url: str = DEFAULT_DB
@@ -49,6 +51,7 @@ class Settings:
     body_timeout: float = 10.0
     auth_failures_per_minute: int = 10
     checkpoint_dir: Path | None = None
+    engine: str = "python"
 
     def database_url(self) -> str:
         """The SQLAlchemy URL of the database (a bare path becomes ``sqlite:///path``)."""

@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
-from allocator.backends.durable import DurableBackend
+from allocator.backends.explained import ExplainedBackend
+from allocator.backends.registry import explaining_backend
 from allocator.decisions.model import Decision
 from allocator.domain.household import Household, parse_household
 from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
@@ -55,7 +56,7 @@ class ServiceState:
     settings: Settings
     store: Store
     ruleset: RuleSet
-    backend: DurableBackend
+    backend: ExplainedBackend
     registry: NeighborhoodRegistry
     limiter: RateLimiter
     writer: GroupWriter
@@ -79,7 +80,7 @@ class ServiceState:
             settings=settings,
             store=store,
             ruleset=ruleset,
-            backend=DurableBackend(ruleset),
+            backend=explaining_backend(settings.engine, ruleset),
             registry=settings.registry or default_registry(),
             limiter=RateLimiter(settings.rate_per_second, settings.burst),
             writer=GroupWriter(store),

@@ -28,7 +28,7 @@ from sqlalchemy.pool import StaticPool
 from allocator.service.chain import (
     ChainReport,
     canonical_json,
-    content_prefix,
+    content_prefix_bytes,
     hash_from_prefix,
     verify_rows,
 )
@@ -61,10 +61,14 @@ class ChainBroken(Exception):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A decision's row before it is linked: everything but ``seq`` and the hashes."""
+    """A decision's row before it is linked: everything but ``seq`` and the hashes.
+
+    ``prefix`` is the UTF-8 of the row's :func:`~allocator.service.chain.content_prefix`,
+    written here, outside the chain's lock.
+    """
 
     row: Row
-    prefix: str
+    prefix: bytes
     custodian: str
     outcomes: list[tuple[str, bool, int | None]]
 
@@ -88,7 +92,7 @@ def prepare(new: NewDecision) -> Prepared:
         "input_json": _text(new.input),
         "output_json": _text(new.output),
     }
-    return Prepared(row, content_prefix(row), new.custodian, new.outcomes)
+    return Prepared(row, content_prefix_bytes(row), new.custodian, new.outcomes)
 
 
 def make_engine(url: str) -> Engine:

@@ -19,13 +19,13 @@ from allocator.api.parameters import ParamScalar
 from allocator.api.ruleset import RuleSet
 from allocator.backends.durable.host import RuleEngine
 from allocator.backends.durable.translate import Translator, field_name
+from allocator.backends.explained.explain import OK
 from allocator.backends.scalar import Env
 from allocator.expressions.nodes import names_in
 from allocator.expressions.scalar import Compiled, compiled
 from allocator.types import HOUSEHOLD, MEMBER
 
 _MARK = {HOUSEHOLD: "h", MEMBER: "m"}
-OK = -1  # outcome of an eligible entity; otherwise the index of the failed condition
 
 
 @dataclass

@@ -20,131 +20,30 @@ Examples:
 
 from __future__ import annotations
 
-from datetime import date
-
+from allocator.api.parameters import ParamScalar
 from allocator.api.ruleset import RuleSet
-from allocator.api.services import Service
 from allocator.backends.base import BackendName
-from allocator.backends.durable.compile import OK, CompiledRules
-from allocator.backends.durable.explain import Explainer
-from allocator.backends.scalar import Env, compute
-from allocator.calendar import fiscal_year, to_jalali
-from allocator.decisions.model import Decision, EntityDecision, ServiceDecision
-from allocator.domain.household import Household
-from allocator.domain.inputs import household_inputs, member_inputs
-from allocator.domain.neighborhood import Neighborhood
-from allocator.errors import InputError
+from allocator.backends.durable.compile import CompiledRules
+from allocator.backends.explained.engine import ExplainedBackend, Outcomes
+from allocator.backends.scalar import Env
 
 
-class DurableBackend:
-    """Decides and explains eligibility of single households with durable-rules."""
+class DurableBackend(ExplainedBackend):
+    """Decides and explains eligibility of single households with durable-rules: each
+    entity's outcome is the rule durable-rules fires for its fact."""
 
     name = BackendName.DURABLE
 
     def __init__(self, ruleset: RuleSet) -> None:
-        self.ruleset = ruleset
+        super().__init__(ruleset)
         self._compiled: dict[tuple[tuple[str, object], ...], CompiledRules] = {}
-        self._explainers = {s.id: Explainer(s, ruleset) for s in ruleset.services}
 
-    def compiled(self, day: date) -> tuple[CompiledRules, dict[str, bool | int | float]]:
-        """The durable-rules ruleset for the parameter values in force on ``day``."""
-        params = self.ruleset.parameters.at(day)
+    def compiled(self, params: dict[str, ParamScalar]) -> CompiledRules:
+        """The durable-rules ruleset for one set of parameter values."""
         key = tuple(sorted(params.items()))
         if key not in self._compiled:
             self._compiled[key] = CompiledRules(self.ruleset, params)
-        return self._compiled[key], params
+        return self._compiled[key]
 
-    def decide(self, household: Household, neighborhood: Neighborhood, day: date) -> Decision:
-        """The explained decision of every service for ``household`` on ``day``."""
-        if household.neighborhood_id != neighborhood.neighborhood_id:
-            raise InputError(
-                "neighborhood_id: does not match the neighborhood given", field="neighborhood_id"
-            )
-        rules, params = self.compiled(day)
-        env = compute(
-            self.ruleset,
-            household_inputs(household, neighborhood),
-            [member_inputs(m) for m in household.members],
-            params,
-        )
-        household_outcomes = rules.outcomes(env)
-        member_outcomes = [rules.outcomes(env, i) for i in range(len(household.members))]
-        services = []
-        for service in self.ruleset.services:
-            if service.entity == "household":
-                details = [self._entity(service, env, None, household_outcomes[service.id])]
-            else:
-                details = [
-                    self._entity(service, env, i, outcomes[service.id])
-                    for i, outcomes in enumerate(member_outcomes)
-                ]
-            services.append(self._summary(service, env, details))
-        case_services = [s.service_id for s in services if s.eligible and s.opens_case_file]
-        case_agency = next((s.agency for s in services if s.service_id in case_services), None)
-        return Decision(
-            household_id=household.household_id,
-            neighborhood_id=household.neighborhood_id,
-            date=day.isoformat(),
-            date_jalali=to_jalali(day),
-            fiscal_year=fiscal_year(day),
-            ruleset=self.ruleset.identity(),
-            services=services,
-            case_file=bool(case_services),
-            case_file_agency=case_agency,
-            case_file_services=case_services,
-            variables={
-                v.id: env.household[v.id] for v in self.ruleset.variables if v.entity == "household"
-            },
-        )
-
-    def _entity(
-        self, service: Service, env: Env, member: int | None, outcome: int
-    ) -> EntityDecision:
-        eligible = outcome == OK
-        explainer = self._explainers[service.id]
-        return EntityDecision(
-            member=member,
-            eligible=eligible,
-            failed_condition=None if eligible else service.conditions[outcome].id,
-            conditions=explainer.conditions(env, member, outcome),
-            priority=explainer.priority(env, member) if eligible else None,
-        )
-
-    def _summary(
-        self, service: Service, env: Env, details: list[EntityDecision]
-    ) -> ServiceDecision:
-        eligible = [d for d in details if d.eligible]
-        best = max(
-            (d.priority for d in eligible if d.priority), key=lambda p: p.score, default=None
-        )
-        failed = None
-        why_not = None  # the entity whose failed conditions explain the why-not
-        if not eligible:
-            ids = service.condition_ids()
-            failed = max(
-                (d.failed_condition for d in details if d.failed_condition),
-                key=ids.index,
-                default=None,
-            )
-            why_not = next((d for d in details if d.failed_condition == failed), None)
-            if why_not is not None:
-                self._explainers[service.id].explain(why_not.conditions, env, why_not.member)
-        return ServiceDecision(
-            service_id=service.id,
-            name=service.name,
-            name_fa=service.name_fa,
-            entity="household" if service.entity == "household" else "member",
-            eligible=bool(eligible),
-            units=len(eligible),
-            need_score=best.score if best else None,
-            tier=best.tier if best else None,
-            agency=str(env.value(service.agency)) if eligible else None,
-            failed_condition=failed,
-            failed_conditions=[c.id for c in why_not.conditions if c.status == "failed"]
-            if why_not
-            else [],
-            why_not_member=why_not.member if why_not else None,
-            opens_case_file=service.opens_case_file,
-            provenance=service.provenance.describe(),
-            details=details,
-        )
+    def outcomes(self, env: Env, params: dict[str, ParamScalar], member: int | None) -> Outcomes:
+        return self.compiled(params).outcomes(env, member)

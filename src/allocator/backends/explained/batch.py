@@ -1,9 +1,9 @@
-"""The durable-rules backend behind the batch interface of a classification run.
+"""An explaining backend behind the batch interface of a classification run.
 
-:class:`DurableBatchEngine` turns each household of the batch back into a
-:class:`~allocator.domain.Household` and asks :class:`~allocator.backends.durable.DurableBackend`
-for its decision, one at a time: slow, but it produces the same :class:`BatchResult` as the
-vector backend, so the two can be compared row for row.
+:class:`ExplainedBatchEngine` turns each household of the batch back into a
+:class:`~allocator.domain.Household` and asks an explaining backend (durable-rules, or the
+Python engine) for its decision, one at a time: slow, but it produces the same
+:class:`BatchResult` as the vector backend, so the two can be compared row for row.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from allocator.api.ruleset import RuleSet
 from allocator.backends.base import BackendName
 from allocator.backends.batch import Batch
-from allocator.backends.durable.engine import DurableBackend
+from allocator.backends.explained.engine import ExplainedBackend
 from allocator.backends.result import BatchResult, ServiceResult
 from allocator.decisions.model import Decision
 from allocator.domain.enums import ENUM_TYPES
@@ -58,15 +58,22 @@ def households_of(batch: Batch) -> list[Household]:
     return found
 
 
-class DurableBatchEngine:
-    """Classifies a batch household by household with the durable-rules backend."""
+class ExplainedBatchEngine:
+    """Classifies a batch household by household with an explaining backend."""
 
-    name = BackendName.DURABLE
-
-    def __init__(self, ruleset: RuleSet, neighborhoods: Mapping[int, Neighborhood]) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        neighborhoods: Mapping[int, Neighborhood],
+        backend: ExplainedBackend,
+    ) -> None:
         self.ruleset = ruleset
         self.neighborhoods = neighborhoods
-        self.backend = DurableBackend(ruleset)
+        self.backend = backend
+
+    @property
+    def name(self) -> BackendName:
+        return self.backend.name
 
     def decisions(self, batch: Batch, day: date) -> list[Decision]:
         """The explained decision of every household of ``batch``."""

@@ -1,23 +1,22 @@
 """Build the explanation of one entity's decision on a service.
 
-The outcome (eligible, or the index of the first failing condition) comes from
-durable-rules; an :class:`Explainer` evaluates every condition on the same environment the
-fact was built from, so that the why-not lists *every* failed condition, not only the
-first, and checks that its first failure is durable-rules' one. Each failed condition of
-the entity that explains a refusal gets the facts behind it
-(:mod:`allocator.backends.durable.facts`), its source, and sentences in English and
+The outcome (eligible, or the index of the first failing condition) comes from the engine
+(durable-rules, or this evaluation itself for the Python engine); an :class:`Explainer`
+evaluates every condition on the same environment, so that the why-not lists *every*
+failed condition, not only the first, and checks that its first failure is the engine's.
+Each failed condition of the entity that explains a refusal gets the facts behind it
+(:mod:`allocator.backends.explained.facts`), its source, and sentences in English and
 Persian (:mod:`allocator.decisions.wording`). The priority explains how the need score
 was composed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from allocator.api.ruleset import RuleSet
 from allocator.api.services import Condition, Service
-from allocator.backends.durable.compile import OK
-from allocator.backends.durable.facts import FactFinder
+from allocator.backends.explained.facts import FactFinder
 from allocator.backends.scalar import Env
 from allocator.decisions.model import ConditionTrace, PriorityTrace, TermTrace
 from allocator.decisions.wording import reason, reason_fa
@@ -25,6 +24,8 @@ from allocator.errors import AllocatorError
 from allocator.expressions.nodes import Compare, SetLiteral, names_in
 from allocator.expressions.scalar import Compiled, compiled
 from allocator.types import ScalarValue
+
+OK = -1  # outcome of an eligible entity; otherwise the index of the failed condition
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,16 @@ class _ConditionPlan:
     right: Compiled | None
     choices: list[ScalarValue] | None
     names: list[tuple[str, Compiled]]
+    source: str = ""
 
     @classmethod
     def of(cls, condition: Condition) -> _ConditionPlan:
+        plan = cls._of(condition)
+        source = condition.source.describe() if condition.source else ""
+        return replace(plan, source=source)
+
+    @classmethod
+    def _of(cls, condition: Condition) -> _ConditionPlan:
         node = condition.expr
         holds = compiled(node)
         if not isinstance(node, Compare):
@@ -61,9 +69,11 @@ class Explainer:
         self.terms = [(t, compiled(t.when), compiled(t.points)) for t in service.priority.terms]
         self.facts = FactFinder(ruleset)
 
-    def conditions(self, env: Env, member: int | None, outcome: int) -> list[ConditionTrace]:
-        """Every condition with the values it compared, passed or failed. ``outcome`` is
-        durable-rules' (checked against ours)."""
+    def conditions(
+        self, env: Env, member: int | None, outcome: int | None = None
+    ) -> tuple[int, list[ConditionTrace]]:
+        """The outcome, and every condition with the values it compared, passed or failed.
+        ``outcome`` is the engine's when it decided one (checked against ours)."""
         scope = env.scope(member)
         traces = []
         first_failed = OK
@@ -82,15 +92,15 @@ class Explainer:
                 op=plan.op,
                 right=plan.right(scope) if plan.right else plan.choices,
                 values={dotted: read(scope) for dotted, read in plan.names},
-                source=cond.source.describe() if cond.source else "",
+                source=plan.source,
             )
             traces.append(trace)
-        if first_failed != outcome:
+        if outcome is not None and first_failed != outcome:
             raise AllocatorError(
-                f"service {self.service.id}: durable-rules decided outcome {outcome}, the "
+                f"service {self.service.id}: the rules engine decided outcome {outcome}, the "
                 f"scalar evaluator {first_failed} (a bug: please report it with the input)"
             )
-        return traces
+        return first_failed, traces
 
     def explain(self, traces: list[ConditionTrace], env: Env, member: int | None) -> None:
         """Give each failed condition of ``traces`` its facts and sentences.

@@ -9,7 +9,7 @@ neighborhoods and their seed) is in :mod:`allocator.reference`.
 Examples:
     >>> from allocator.data import PRESETS
     >>> sorted(PRESETS)
-    ['mazandaran', 'national', 'program-2020', 'tiny']
+    ['custom', 'informal-330', 'mazandaran', 'national', 'program-2020', 'tiny']
 """
 
 from __future__ import annotations

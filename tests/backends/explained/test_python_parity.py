@@ -26,7 +26,7 @@ from allocator.backends.registry import BACKENDS, explaining_backend
 from allocator.data.batch import generate_batch
 from allocator.data.geoexport import neighborhood_models
 from allocator.data.layout import layout
-from allocator.data.presets import PRESETS
+from allocator.data.presets import DATA_PRESETS
 from allocator.decisions.model import Decision
 from allocator.domain import Household, Neighborhood, parse_household
 from allocator.errors import DataError
@@ -108,7 +108,7 @@ def preset_households(
     return found
 
 
-@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("preset", sorted(DATA_PRESETS))
 def test_preset_households_are_explained_alike(preset: str) -> None:
     found = preset_households(preset, seed=7)
     assert len(found) == 150

@@ -43,9 +43,22 @@ def test_a_stage_seen_first_when_a_part_is_done_gets_no_invented_rate() -> None:
     out = io.StringIO()
     ticks = iter([100.0, 100.0, 110.0])  # counting opened, first update, last update
     activity = progress.Activity(stream=out, clock=ticks.__next__)
-    with activity.counting("classify", "partitions", extra="households") as update:
+    with activity.counting("classify", "partitions", extra="households", lazily=True) as update:
         update(1, 4, 250_000)
         update(4, 4, 1_000_000)
     first, last = out.getvalue().splitlines()
     assert "/s" not in first and "left" not in first
     assert "75,000 households/s" in last  # 750,000 households in the 10 s since the first
+
+
+def test_a_counting_opened_before_the_work_rates_from_its_opening() -> None:
+    """`classify` opens its counting before the first partition: one partition done
+    within a few milliseconds still gets its rate (this failed when the first update
+    came sooner than 50 ms after the opening)."""
+    out = io.StringIO()
+    ticks = iter([100.0, 100.01])  # counting opened, the only partition done 10 ms later
+    activity = progress.Activity(stream=out, clock=ticks.__next__)
+    with activity.counting("classify", "partitions", extra="households") as update:
+        update(1, 1, 1_000)
+    (line,) = out.getvalue().splitlines()
+    assert "100,000 households/s" in line and "done in" in line

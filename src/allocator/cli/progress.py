@@ -76,9 +76,6 @@ class _Rate(ProgressColumn):
         return Text(text, style="progress.data.speed")
 
 
-OPENED = 0.05  # seconds: an update this soon after the counting began opened it
-
-
 class Activity:
     """Where a long command reports what it is doing.
 
@@ -116,8 +113,15 @@ class Activity:
             self._plain(text)
 
     @contextmanager
-    def counting(self, description: str, unit: str, extra: str | None = None) -> Iterator[Update]:
-        """A counted activity: yields ``update(done, total, extra_count)``."""
+    def counting(
+        self, description: str, unit: str, extra: str | None = None, *, lazily: bool = False
+    ) -> Iterator[Update]:
+        """A counted activity: yields ``update(done, total, extra_count)``.
+
+        ``lazily``: the counting is opened by its first update (a stage seen first when a
+        part of it is already done), so the time that part took is unknown and the rates
+        start from that update; otherwise they start when the counting opens.
+        """
         if self.quiet:
 
             def nothing(done: int, total: int, count: int | None = None) -> None:
@@ -128,7 +132,7 @@ class Activity:
             with self._bar(description, unit, extra) as update:
                 yield update
         else:
-            yield self._lines(description, unit, extra)
+            yield self._lines(description, unit, extra, lazily)
 
     @contextmanager
     def _bar(self, description: str, unit: str, extra: str | None) -> Iterator[Update]:
@@ -150,16 +154,15 @@ class Activity:
 
             yield update
 
-    def _lines(self, description: str, unit: str, extra: str | None) -> Update:
+    def _lines(self, description: str, unit: str, extra: str | None, lazily: bool) -> Update:
         start = self.clock()
         last = [-PLAIN_EVERY]
         base: list[tuple[float, int, int]] = []  # when, done and count the rates start from
 
         def update(done: int, total: int, count: int | None = None) -> None:
             now = self.clock()
-            if not base:  # opened by this very update (a stage seen first when a part is
-                # done): its work took an unknown time, so the rates start from here
-                base.append((now, done, count or 0) if now - start < OPENED else (start, 0, 0))
+            if not base:
+                base.append((now, done, count or 0) if lazily else (start, 0, 0))
             finished = total > 0 and done >= total
             if not finished and now - last[0] < PLAIN_EVERY:
                 return
@@ -208,7 +211,9 @@ class Stages:
         if stage != self.stage or self.update is None:
             self.stack.close()
             label, unit, extra = self.UNITS.get(stage, (stage, "steps", None))
-            self.update = self.stack.enter_context(self.activity.counting(label, unit, extra))
+            self.update = self.stack.enter_context(
+                self.activity.counting(label, unit, extra, lazily=True)
+            )
             self.stage = stage
         self.update(done, total, households)
 

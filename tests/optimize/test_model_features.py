@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from allocator.optimize import OptimizeParams, Status, optimize, synthetic_demand
+from allocator.optimize.efficiency import outcome_points, price_of_fairness
 from allocator.optimize.mps import write_mps
 from allocator.optimize.outcomes import segment_slopes, segment_widths
 from allocator.optimize.prices import price_checks
@@ -161,3 +162,23 @@ def test_exported_mps_resolves_to_the_same_optimum(method, tmp_path):
     expected = plan.lp_bound if method == "lp" else plan.objective
     assert value == pytest.approx(expected, rel=1e-4 if method == "mip" else 1e-7)
     assert np.isfinite(value)
+
+
+def test_price_of_fairness_of_the_concave_plan():
+    """The instance above: the alpha = 0 plan serves S1 only, 100 units worth 2 points, the
+    fair plan 1280/17 of S1 and 420/17 of S2 (worth 1): it gives up 1 - (2 x 1280 + 420) /
+    (17 x 200) = 420 / 3400 of the points. An entitled row counts in neither."""
+    d = hand_demand(
+        [("S1", 1, 100, 0), ("S2", 1, 100, 0), ("E", 4, 10, 0)], {"S1": M, "S2": M, "E": M}
+    ).with_entitlements(["E"])
+    values = {"S1": 2.0, "S2": 1.0}
+    base = OptimizeParams(
+        budget_total=110 * M, method="lp", outcome_values=values, objective="fair"
+    )
+    fair = optimize(d, replace(base, alpha=1.0, segments=4))
+    efficient = optimize(d, replace(base, alpha=0.0))
+    weight = base.tier_weights[0]
+    assert outcome_points(efficient) == pytest.approx(weight * 200)
+    assert outcome_points(fair) == pytest.approx(weight * 2980 / 17)
+    price = price_of_fairness(outcome_points(fair), outcome_points(efficient))
+    assert price == pytest.approx(420 / 3400)

@@ -124,9 +124,15 @@ def test_a_sweep_over_alpha_has_its_report(prepared, scenario, tmp_path: Path) -
     from allocator.outputs import atomic_output
     from allocator.sweeps import parse_vary, run_sweep, write_sweep
 
-    result = run_sweep(prepared, scenario, [parse_vary("alpha=0:2:2")])
+    # a budget above the entitlements' cost, so that discretionary money is left to spread
+    budget = scenario.resources.budget.model_copy(update={"total": 3e11})
+    richer = scenario.model_copy(update={"resources": scenario.resources.model_copy(
+        update={"budget": budget})})  # fmt: skip
+    result = run_sweep(prepared, richer, [parse_vary("alpha=0:2:2")])
     with atomic_output(tmp_path / "alpha", kind="sweep", command=["test"]) as tmp:
         write_sweep(result, tmp)
     page = render_report(tmp_path / "alpha")
     assert "fairness α of the value curves (0: linear)" in page
-    assert "ضریب عدالت α" in page and page.count("<svg") == 2
+    assert "ضریب عدالت α" in page
+    # need met and discretionary need met per tier, and the price of fairness against α = 0
+    assert page.count("<svg") == 3 and "Outcome points given up against α = 0" in page

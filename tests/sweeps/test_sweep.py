@@ -134,3 +134,14 @@ def test_a_sweep_over_alpha_shows_the_money_spread_to_the_lower_tiers(small: Sce
     assert table["alpha"] == [0.0, 3.0]
     assert table["met_tier4"][1] > 1.1 * table["met_tier4"][0]  # α = 3 spreads to tier 4...
     assert table["met_tier1"][1] < table["met_tier1"][0]  # ...what α = 0 gives to tier 1
+    # what spreading costs: the points α = 3 gives up against α = 0, the most points
+    points, price = table["outcome_points"], table["price_of_fairness"]
+    assert points[1] < points[0]
+    assert price[0] == 0.0 and price[1] == pytest.approx(1 - points[1] / points[0])
+
+
+def test_without_an_alpha_zero_variant_there_is_no_price_of_fairness(small: Scenario) -> None:
+    result = run_sweep(prepare(small, Path.cwd()), small, [parse_vary("alpha=1:2:2")])
+    table = sweep_table(result).to_pydict()
+    assert table["price_of_fairness"] == [None, None]
+    assert all(p is not None for p in table["outcome_points"])

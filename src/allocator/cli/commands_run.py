@@ -48,7 +48,15 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
     b_avail = _total(budget["available"])
     took = f" · took {duration(seconds)}" if seconds is not None else ""
     money = unit_for(summary, "budget", "toman")
+    points = summary.get("outcome_points")
     console.print(table)
+    if points is not None:
+        console.print(
+            f"outcome points {integer(points)} (tier weight × outcome value × discretionary "
+            "units served)",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"social workers {integer(_total(workers['used']))} of {integer(w_avail)} · budget "
         f"{figure(_total(budget['used']), money)} of {figure(b_avail, money)} · "

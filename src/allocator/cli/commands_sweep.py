@@ -120,6 +120,9 @@ def _table(result: SweepResult) -> Table:
     table = Table(title=f"Sweep of {result.scenario.name} · took {duration(result.seconds)}")
     columns = [*names, "status", "need met %\ntier 1/2/3/4", "discretionary %\ntier 1/2/3/4",
                "social\nworkers", "budget\nbn toman"]  # fmt: skip
+    priced = "alpha" in names  # the price of fairness against the alpha = 0 variant
+    if priced:
+        columns.append("price of\nfairness %")
     for column in columns:
         # the shares are read as a whole: never wrapped
         table.add_column(column, justify="right", no_wrap="%" in column)
@@ -135,5 +138,9 @@ def _table(result: SweepResult) -> Table:
         workers = integer(row["workers_used"] or 0)
         budget = billions(row["budget_used"] or 0)
         values = (f"{row[n]:g}" for n in names)
-        table.add_row(*values, row["status"], shares, free, workers, budget)
+        cells = [*values, row["status"], shares, free, workers, budget]
+        if priced:
+            price = row["price_of_fairness"]
+            cells.append("" if price is None else f"{100 * price:.1f}")
+        table.add_row(*cells)
     return table

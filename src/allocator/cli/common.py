@@ -6,6 +6,8 @@ Messages are printed literally (``pip install 'allocator[dask]'`` keeps its brac
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -22,8 +24,20 @@ from allocator.calendar import parse_day
 from allocator.errors import AllocatorError, InputError, Reason
 from allocator.loading import load_ruleset
 
-console = Console()
-errors = Console(stderr=True)
+#: Width of tables printed to a pipe or a file (a terminal or ``$COLUMNS`` gives its own):
+#: rich's 80 columns cut the headers of the run and sweep tables.
+PIPE_WIDTH = 120
+
+
+def _width(stream: object) -> int | None:
+    isatty = getattr(stream, "isatty", None)
+    if os.environ.get("COLUMNS") or (isatty is not None and isatty()):
+        return None
+    return PIPE_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+errors = Console(stderr=True, width=_width(sys.stderr))
 
 #: Exit codes: 1 = the work found a problem (failed tests, invalid rules), 2 = bad input.
 EXIT_FAILED = 1

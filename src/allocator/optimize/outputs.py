@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from allocator.errors import DataError
 from allocator.optimize.demand import Demand
+from allocator.optimize.efficiency import outcome_points
 from allocator.optimize.entitlements import neighborhood_workers, staff_table_columns
 from allocator.optimize.outcomes import outcome_values, resolved_outcomes
 from allocator.optimize.plan import Plan
@@ -185,6 +186,7 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "best_bound": plan.best_bound,
             "lp_bound": plan.lp_bound,
             "relative_gap": plan.relative_gap,
+            "outcome_points": outcome_points(plan),
             "build_seconds": plan.build_seconds,
             "solve_seconds": plan.solve_seconds,
             "model_size": plan.model_size,
@@ -235,6 +237,10 @@ SUMMARY_UNITS: dict[str, str] = {
     "best_bound": "same as objective",
     "lp_bound": "same as objective",
     "relative_gap": "fraction",
+    "outcome_points": (
+        "outcome points: tier weight x outcome value x discretionary units served "
+        "(the alpha = 0 objective, what the price of fairness is measured in)"
+    ),
     "build_seconds": "seconds",
     "solve_seconds": "seconds",
     "alpha": "dimensionless",

@@ -57,7 +57,7 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
     w, b = s.get("workers") or {}, s.get("budget") or {}
     gap = s.get("relative_gap")
     money = unit_for(s, "budget", "toman")
-    return [
+    cards = [
         Figure("status · وضعیت", f"{s.get('status')} ({s.get('termination')})",
                _tone(s.get("status"))),
         Figure("gap to bound", "—" if gap is None else f"{gap:.2%}"),
@@ -71,6 +71,10 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
         Figure("build and solve time",
                duration((s.get("build_seconds") or 0) + (s.get("solve_seconds") or 0))),
     ]  # fmt: skip
+    points = s.get("outcome_points")
+    if points is not None:  # discretionary need met on the outcomes table's scale
+        cards.insert(4, Figure("outcome points · امتیاز پیامد", integer(points)))
+    return cards
 
 
 def _free(tier: dict[str, Any]) -> str:

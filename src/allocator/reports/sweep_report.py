@@ -60,10 +60,20 @@ def frontier_section(rows: list[dict[str, Any]], name: str, names: list[str]) ->
                           failed_x=[_x(r, name) for r in failed],
                           title=f"Share of {what} met per tier against {name}", xlabel=label,
                           ylabel=f"share of {what} met"))  # fmt: skip
+    priced = [r for r in ok if r.get("price_of_fairness") is not None]
+    if name == "alpha" and priced:  # what spreading costs, against the alpha = 0 plan
+        svgs.append(lines([_x(r, name) for r in priced],
+                          {"price of fairness": [r["price_of_fairness"] for r in priced]},
+                          title="Outcome points given up against α = 0 (price of fairness)",
+                          xlabel=label, ylabel="share of the α = 0 plan's points"))  # fmt: skip
     held = ", ".join(f"{o} at ×{chosen[0][o]:g}" for o in others) if chosen and others else ""
     note = f"Other varied resources held: {held}." if held else ""
     note += (" Entitlements are served in full first; the second chart leaves them out, so"
              " it shows how the tiers share the discretionary money.")  # fmt: skip
+    if name == "alpha" and priced:
+        note += (" The last chart is the price of fairness: the share of outcome points (tier"
+                 " weight × outcome value × units) a plan gives up to spread need met, against"
+                 " the α = 0 plan, which has the most.")  # fmt: skip
     return Section(f"Frontier: need met against {name}", f"مرز تأمین نیاز — {PERSIAN[name]}",
                    "".join(chart(svg) for svg in svgs), note)  # fmt: skip
 
@@ -80,6 +90,7 @@ def grid_section(rows: list[dict[str, Any]], a: str, b: str) -> Section:
 
 
 def variants_section(rows: list[dict[str, Any]], names: list[str]) -> Section:
+    priced = any(r.get("price_of_fairness") is not None for r in rows)
     cells = []
     for r in rows:
         shares = [percent(r[f"share_tier{t}"] or 0) if r["status"] != "failed" else "—"
@@ -89,11 +100,16 @@ def variants_section(rows: list[dict[str, Any]], names: list[str]) -> Section:
         used = "—" if r["workers_used"] is None else integer(r["workers_used"])
         money = "—" if r["budget_used"] is None else billions(r["budget_used"])
         status = r["status"] if r["error"] is None else f"failed: {r['error'][:80]}"
-        cells.append([str(r["variant"]), *(f"{r[n]:g}" for n in names), status, *shares,
-                      used, money])  # fmt: skip
+        row = [str(r["variant"]), *(f"{r[n]:g}" for n in names), status, *shares, used, money]
+        if priced:
+            price = r.get("price_of_fairness")
+            row.append("—" if price is None else percent(price))
+        cells.append(row)
     head = ["#", *names, "status", "tier 1", "tier 2", "tier 3", "tier 4",
             "discretionary, tiers 1/2/3/4", "workers used"]  # fmt: skip
     head.append("budget used (bn toman)")
+    if priced:
+        head.append("price of fairness")
     return Section("Every variant", "همه حالت‌ها", table(head, cells))
 
 

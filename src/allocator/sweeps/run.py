@@ -3,12 +3,15 @@
 ``sweep.parquet`` has one row per variant: ``variant`` (its number, as in
 ``variants/<k>/summary.json``), one column per varied name (the factor, the floor or α),
 ``status`` (ok, warning or failed), ``termination`` (``exception`` when the solve raised),
-``objective``, ``best_bound``, ``relative_gap``, ``need_tier<t>``, ``met_tier<t>`` and
-``share_tier<t>`` for tiers 1 to 4, ``discretionary_share_tier<t>`` (the share of the tier's
-demand that is not entitled, which the tiers' priorities divide), ``workers_available``,
-``workers_used``, ``budget_available``, ``budget_used`` (totals: the ``total`` field, else
-the sum per agency), ``build_seconds``, ``solve_seconds``, ``task_seconds`` and ``error`` (why a
-failed variant failed).
+``objective``, ``best_bound``, ``relative_gap``, ``outcome_points`` (the plan's
+discretionary need met in outcome points, :mod:`allocator.optimize.efficiency`),
+``price_of_fairness`` (the share of outcome points given up against the variant with alpha =
+0 and the same other values; null when the sweep has none), ``need_tier<t>``,
+``met_tier<t>`` and ``share_tier<t>`` for tiers 1 to 4, ``discretionary_share_tier<t>`` (the
+share of the tier's demand that is not entitled, which the tiers' priorities divide),
+``workers_available``, ``workers_used``, ``budget_available``, ``budget_used`` (totals: the
+``total`` field, else the sum per agency), ``build_seconds``, ``solve_seconds``,
+``task_seconds`` and ``error`` (why a failed variant failed).
 
 Examples:
     >>> from datetime import date
@@ -39,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from allocator.calendar import fiscal_year, to_jalali
+from allocator.optimize.efficiency import price_of_fairness
 from allocator.runs import Prepared, run_summary
 from allocator.scenarios import Scenario
 from allocator.sweeps.engines import Done, LocalEngine, SweepEngine
@@ -116,7 +120,7 @@ def _row(result: VariantResult, names: list[str]) -> dict[str, Any]:
     row.update({n: result.values[n] for n in names})
     row["status"] = "failed" if result.failed else s.get("status")
     row["termination"] = s.get("termination", "exception")
-    for key in ("objective", "best_bound", "relative_gap"):
+    for key in ("objective", "best_bound", "relative_gap", "outcome_points"):
         row[key] = s.get(key)
     need = {t["tier"]: t for t in s.get("need_met") or []}
     for t in TIERS:
@@ -145,10 +149,11 @@ def sweep_table(result: SweepResult) -> pa.Table:
             res = vary_scenario(result.scenario, r.values).resources.model_dump()
             row["workers_available"] = _total(res["workers"])
             row["budget_available"] = _total(res["budget"])
+    _prices_of_fairness(rows, names)
     schema = [pa.field("variant", pa.int32())]
     schema += [pa.field(n, pa.float64()) for n in names]
     schema += [pa.field("status", pa.string()), pa.field("termination", pa.string())]
-    floats = ["objective", "best_bound", "relative_gap"]
+    floats = ["objective", "best_bound", "relative_gap", "outcome_points", "price_of_fairness"]
     floats += [
         f"{k}_tier{t}" for t in TIERS for k in ("need", "met", "share", "discretionary_share")
     ]
@@ -157,6 +162,23 @@ def sweep_table(result: SweepResult) -> pa.Table:
     schema += [pa.field(k, pa.float64()) for k in floats]
     schema += [pa.field("error", pa.string())]
     return pa.Table.from_pylist(rows, schema=pa.schema(schema))
+
+
+def _prices_of_fairness(rows: list[dict[str, Any]], names: list[str]) -> None:
+    """``price_of_fairness`` of each row: the outcome points it gives up against the row
+    with alpha = 0 and the same other values (None without such a row)."""
+    others = [n for n in names if n != "alpha"]
+    efficient = {
+        tuple(r[n] for n in others): r.get("outcome_points")
+        for r in rows
+        if "alpha" in names and r["alpha"] == 0 and r.get("outcome_points") is not None
+    }
+    for r in rows:
+        ref = efficient.get(tuple(r[n] for n in others))
+        points = r.get("outcome_points")
+        r["price_of_fairness"] = (
+            None if ref is None or points is None else price_of_fairness(points, ref)
+        )
 
 
 def sweep_json(result: SweepResult) -> dict[str, Any]:

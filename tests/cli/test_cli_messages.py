@@ -3,6 +3,7 @@ as flags; install hints printed literally; progress as plain lines off a termina
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -118,12 +119,22 @@ def test_progress_off_a_terminal_is_plain_lines(tiny: Path, tmp_path: Path) -> N
 
 
 def test_log_lines_are_not_wrapped_and_have_no_source_location(tmp_path: Path) -> None:
+    """(With --price-of-fairness, whose second solve and figures are checked too.)"""
     scenario = ROOT / "scenarios" / "over-constrained.yaml"
-    code, output = invoke("run", str(scenario), "--out", str(tmp_path / "run"))
+    out = tmp_path / "run"
+    code, output = invoke("run", str(scenario), "--out", str(out), "--price-of-fairness")
     assert code == 0, output
     optimizing = [x for x in output.splitlines() if "optimizing" in x]
     assert len(optimizing) == 1 and optimizing[0].endswith("path)")
     assert not re.search(r"commands_\w+\.py:\d+", output)
+    assert "solving again with alpha = 0 for the price of fairness" in output
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    fair = summary["price_of_fairness"]
+    assert fair["outcome_points"] == summary["outcome_points"] <= fair["alpha0_outcome_points"]
+    assert fair["price"] == pytest.approx(
+        1 - fair["outcome_points"] / fair["alpha0_outcome_points"]
+    )
+    assert f"price of fairness {100 * fair['price']:.1f}%" in output
 
 
 def test_quiet_prints_no_progress(tiny: Path, tmp_path: Path) -> None:

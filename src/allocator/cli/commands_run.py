@@ -57,6 +57,14 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    fair = summary.get("price_of_fairness") or {}
+    if fair.get("price") is not None:
+        console.print(
+            f"price of fairness {100 * fair['price']:.1f}%: the plan gives up that share of the "
+            f"{integer(fair['alpha0_outcome_points'])} outcome points of the alpha = 0 plan",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"social workers {integer(_total(workers['used']))} of {integer(w_avail)} · budget "
         f"{figure(_total(budget['used']), money)} of {figure(b_avail, money)} · "
@@ -115,6 +123,14 @@ def run(
         Path | None,
         typer.Option("--export-model", help="Also write the exact model solved (MPS) here."),
     ] = None,
+    price_of_fairness: Annotated[
+        bool,
+        typer.Option(
+            "--price-of-fairness",
+            help="Also solve with alpha = 0 and report the share of outcome points the fair "
+            "plan gives up (a second solve).",
+        ),
+    ] = False,
 ) -> None:
     """Data, classification, demand, optimization and the run's files, end to end.
 
@@ -122,7 +138,7 @@ def run(
     its run there and reuses it; a different one is refused without --force.
     """
     from allocator.outputs.atomic import check_target
-    from allocator.runs import solve, stage_demand, write_run
+    from allocator.runs import fairness_price, solve, stage_demand, write_run
     from allocator.scenarios import load_scenario
 
     start = time.perf_counter()
@@ -153,10 +169,11 @@ def run(
                 f"{prepared.demand.n_services} services ({scenario.solver.method.value} path)"
             )
             plan = solve(prepared, scenario, step)
+            fairness = fairness_price(prepared, scenario, plan, step) if price_of_fairness else None
             step(f"writing {out}")
             summary = write_run(
                 prepared, scenario, plan, out, force=force, command=sys.argv,
-                export_model=export_model,
+                export_model=export_model, fairness=fairness,
             )  # fmt: skip
     _print_summary(summary, time.perf_counter() - start)
     slack = summary.get("slack", [])

@@ -241,6 +241,10 @@ SUMMARY_UNITS: dict[str, str] = {
         "outcome points: tier weight x outcome value x discretionary units served "
         "(the alpha = 0 objective, what the price of fairness is measured in)"
     ),
+    "price_of_fairness.outcome_points": "outcome points",
+    "price_of_fairness.alpha0_outcome_points": "outcome points (the plan solved with alpha = 0)",
+    "price_of_fairness.alpha0_need_met_share": "fraction of discretionary demand, tiers 1-4",
+    "price_of_fairness.price": "fraction of the alpha = 0 plan's outcome points given up",
     "build_seconds": "seconds",
     "solve_seconds": "seconds",
     "alpha": "dimensionless",

@@ -74,6 +74,9 @@ def key_figures(s: dict[str, Any]) -> list[Figure]:
     points = s.get("outcome_points")
     if points is not None:  # discretionary need met on the outcomes table's scale
         cards.insert(4, Figure("outcome points · امتیاز پیامد", integer(points)))
+    price = (s.get("price_of_fairness") or {}).get("price")
+    if price is not None:  # `run --price-of-fairness`: points given up against alpha = 0
+        cards.insert(5, Figure("price of fairness · هزینه عدالت", percent(price)))
     return cards
 
 

@@ -5,7 +5,7 @@ Examples:
 """
 
 from allocator.runs.demand_stage import DemandStage, demand_from, stage_demand
-from allocator.runs.write import run_summary, solve, write_run
+from allocator.runs.write import fairness_price, run_summary, solve, write_run
 
 #: Former names (``pipeline`` has its own ``prepare``/``Prepared``): kept until callers move.
 Prepared = DemandStage
@@ -15,6 +15,7 @@ __all__ = [
     "DemandStage",
     "Prepared",
     "demand_from",
+    "fairness_price",
     "prepare",
     "run_summary",
     "solve",

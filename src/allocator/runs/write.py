@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import pyarrow.parquet as pq
 from allocator.calendar import fiscal_year, to_jalali
 from allocator.optimize import Plan, optimize
 from allocator.optimize.centres import CENTRES_FILE, centre_plan, centres_table
+from allocator.optimize.constants import ObjectiveMode
+from allocator.optimize.efficiency import outcome_points, price_of_fairness
 from allocator.optimize.mps import export_mps
 from allocator.optimize.outputs import (
     ALLOCATION_FILE,
@@ -46,6 +49,29 @@ def solve(stage: DemandStage, scenario: Scenario, step: Step | None = None) -> P
     """Build and solve the scenario's model on the staged demand."""
     params = to_params(scenario, stage.rule_parameters)
     return optimize(stage.demand, params, progress=step)
+
+
+def fairness_price(
+    stage: DemandStage, scenario: Scenario, plan: Plan, step: Step | None = None
+) -> dict[str, Any] | None:
+    """The price of fairness of a fair plan: the scenario solved again with alpha = 0 (the
+    plan with the most outcome points), and the share of its points the plan gives up
+    (:mod:`allocator.optimize.efficiency`). None for a linear or alpha = 0 plan."""
+    params = plan.params
+    if params.objective is not ObjectiveMode.FAIR or params.alpha == 0:
+        return None
+    if step is not None:
+        step("solving again with alpha = 0 for the price of fairness")
+    efficient = optimize(plan.demand, replace(params, alpha=0.0, shadow_prices=False))
+    points, best = outcome_points(plan), outcome_points(efficient)
+    return {
+        "alpha": params.alpha,
+        "outcome_points": points,
+        "alpha0_outcome_points": best,
+        "alpha0_status": efficient.status.value,
+        "alpha0_need_met_share": [t.discretionary_share for t in efficient.need_met],
+        "price": price_of_fairness(points, best),
+    }
 
 
 def run_summary(
@@ -78,6 +104,7 @@ def write_run(
     command: list[str] | None = None,
     prices: bool | None = None,
     export_model: Path | None = None,
+    fairness: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the run directory atomically; returns the summary.
 
@@ -85,6 +112,7 @@ def write_run(
     (``prices`` in summary.json); None: as the scenario's ``solver.price_checks`` says
     (auto: models up to :data:`PRICE_CHECK_MAX_VARS` variables). ``export_model``: also
     write the exact model solved, in MPS, to this file (and ``model.mps`` in the run).
+    ``fairness``: the plan's :func:`fairness_price` (``price_of_fairness`` in summary.json).
     """
     with atomic_output(
         out_dir,
@@ -109,6 +137,8 @@ def write_run(
                 fields["prices"] = price_checks(plan.model)
             if export_model is not None:
                 export_mps(plan.model.program, tmp / MODEL_FILE, scenario.name)
+        if fairness is not None:
+            fields["price_of_fairness"] = fairness
         summary = run_summary(stage, scenario, fields)
         (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         resolved = resolve(scenario, stage.rule_parameters)

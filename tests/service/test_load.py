@@ -1,4 +1,4 @@
-"""``allocator serve`` under load: 5,000 eligibility requests from 8 concurrent clients.
+"""``allocator serve`` under load: 2,000 eligibility requests from 8 concurrent clients.
 
 The server is a real subprocess on a loopback port, on an SQLite file or (when
 ALLOCATOR_TEST_POSTGRES_URL is set) a fresh PostgreSQL schema. Each request carries a
@@ -28,11 +28,11 @@ from tests.service.conftest import AGENCIES, DAY, household
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-REQUESTS = 5_000
+REQUESTS = 2_000
 CLIENTS = 8
 #: Every FORBIDDEN-th request of a client asks about another agency's household (403).
 FORBIDDEN = 50
-#: Seconds the whole load may take before the test gives up (about 80 s are expected).
+#: Seconds the whole load may take before the test gives up (about 30 s are expected).
 BUDGET = 400.0
 
 

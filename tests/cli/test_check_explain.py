@@ -89,3 +89,12 @@ def test_every_problem_of_the_household_is_reported_at_once(tmp_path: Path) -> N
     text = " ".join(result.output.split())
     assert "4 problems: income: required; assets: required; housing:" in text
     assert "members[0].age:" in text
+
+
+def test_both_explaining_engines_give_the_same_decision_and_an_unknown_one_is_refused() -> None:
+    python = _json("--date", "1404-03-11", "--engine", "python")
+    assert _json("--date", "1404-03-11", "--engine", "durable") == python
+    assert _json("--date", "1404-03-11") == python  # python, as `serve`, by default
+    result = runner.invoke(app, ["check", FAMILY, "--engine", "nope"], env=WIDE)
+    assert result.exit_code == 2
+    assert "unknown explaining engine 'nope' (choose python or durable)" in result.output

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter
 
-from allocator.backends.durable import DurableBackend
+from allocator.backends.registry import explaining_backend
 from allocator.cli.common import console, fail, json_text, parse_date, reported, ruleset_from
 from allocator.cli.root import app
 from allocator.decisions.model import Decision
@@ -53,6 +53,13 @@ def check(
     ] = Lang.EN,
     rules: RulesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Explaining engine, as `serve`: python (the rule model in Python) or durable "
+            "(durable-rules; the same decisions, slower)."
+        ),
+    ] = "python",
 ) -> None:
     """Decide and explain every service for one household."""
     from allocator.reference import default_registry
@@ -63,7 +70,7 @@ def check(
         ruleset = ruleset_from(rules)
         household = parse_household(text)
         neighborhood = default_registry().get(household.neighborhood_id)
-        decision = DurableBackend(ruleset).decide(household, neighborhood, when)
+        decision = explaining_backend(engine, ruleset).decide(household, neighborhood, when)
     if as_json:
         console.print_json(json.dumps(decision.to_dict(), ensure_ascii=False))
     else:

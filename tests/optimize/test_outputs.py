@@ -48,6 +48,8 @@ def test_compare_runs_reports_what_moved(small_demand, tmp_path):
     assert diff["need_met"]["tier1"]["delta"] >= -1e-6
     assert set(diff["agencies"]) <= set(small_demand.agencies)
     assert diff["budget"]["moved"] >= diff["budget"]["total"]["delta"] - 1e-3
+    points = diff["outcome_points"]
+    assert points["delta"] == pytest.approx(points["b"] - points["a"]) and points["delta"] >= 0
     json.dumps(diff)
 
 

@@ -99,10 +99,17 @@ def compare(
         diff = compare_runs(run_a, run_b)
     console.print(
         f"[bold]{escape(str(run_a))} → {escape(str(run_b))}[/] · status "
-        f"{diff['status']['a']} → {diff['status']['b']} · objective (weighted need met) "
+        f"{diff['status']['a']} → {diff['status']['b']} · objective "
         f"{change(diff['objective'])}",
         highlight=False,
     )
+    if diff.get("outcome_points") is not None:
+        console.print(
+            f"outcome points (tier weight × outcome value × discretionary units served; "
+            f"comparable whatever each run's objective) {change(diff['outcome_points'])}",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(_need_table(diff["need_met"]))
     console.print(_groups_table("Provinces", diff.get("provinces") or {}, str))
     console.print(_groups_table("Agencies", diff.get("agencies") or {}, agency_name))

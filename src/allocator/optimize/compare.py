@@ -37,7 +37,8 @@ TIERS = (1, 2, 3, 4)
 def compare_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
     """Differences b - a: need met per tier, per province, per agency; workers and money moved.
 
-    Returns a dict with ``status``, ``objective``, ``need_met`` (per tier), ``provinces`` and
+    Returns a dict with ``status``, ``objective``, ``outcome_points`` (comparable across
+    objective modes and alphas, unlike the objective), ``need_met`` (per tier), ``provinces`` and
     ``agencies`` (per name: served units, workers, budget, each as a/b/delta), ``workers``
     and ``budget`` (totals plus ``moved``: the sum of increases over neighborhoods, i.e.
     how much was taken from some neighborhoods and given to others).
@@ -48,6 +49,9 @@ def compare_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
         "run_b": str(run_b),
         "status": {"a": a["summary"]["status"], "b": b["summary"]["status"]},
         "objective": _delta(a["summary"]["objective"] or 0.0, b["summary"]["objective"] or 0.0),
+        # comparable across objective modes and alphas (objectives are not): None for runs
+        # written before outcome points were
+        "outcome_points": _points(a["summary"], b["summary"]),
         "need_met": {},
     }
     for t in TIERS:
@@ -120,6 +124,11 @@ def _join(a: pa.Table, b: pa.Table) -> dict[str, np.ndarray]:
             arr[pos] = t.column(col).to_numpy()
             out[f"{col}_{tag}"] = arr
     return out
+
+
+def _points(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float] | None:
+    pa_, pb = a.get("outcome_points"), b.get("outcome_points")
+    return None if pa_ is None or pb is None else _delta(float(pa_), float(pb))
 
 
 def _delta(a: float, b: float) -> dict[str, float]:

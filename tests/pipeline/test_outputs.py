@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jdatetime
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -85,6 +86,9 @@ def test_outputs(clean_dir: Path, tmp_path: Path, ruleset: RuleSet) -> None:
     assert written == summary
     assert written["ruleset"] == ruleset.identity()
     assert written["date"] == DAY.isoformat() and written["backend"] == "vector"
+    jalali = jdatetime.date.fromgregorian(date=DAY)
+    assert written["date_jalali"] == jalali.strftime("%Y-%m-%d")
+    assert written["fiscal_year"] == jalali.year
     assert written["row_groups"] == 2 and written["engine"] == "local"
     assert {
         "service_id": "shelter",

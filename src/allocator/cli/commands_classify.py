@@ -140,7 +140,10 @@ def summary_table(summary: dict[str, Any]) -> Table:
         >>> summary_table(s).row_count
         1
     """
-    table = Table(title=f"Eligibility on {summary['date']} ({summary['backend']} backend)")
+    day = summary["date"]
+    if summary.get("date_jalali"):  # both calendars and the fiscal year (issue 14)
+        day = f"{summary['date_jalali']} ({day}), fiscal year {summary['fiscal_year']}"
+    table = Table(title=f"Eligibility on {day} ({summary['backend']} backend)")
     table.add_column("service")
     table.add_column("households", justify="right")
     table.add_column("units", justify="right")

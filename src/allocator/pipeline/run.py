@@ -38,6 +38,7 @@ from typing import Any
 
 from allocator.api.ruleset import RuleSet
 from allocator.backends.registry import backend
+from allocator.calendar import fiscal_year, to_jalali
 from allocator.domain.tables import HOUSEHOLDS_FILE
 from allocator.outputs import atomic_output
 from allocator.outputs.atomic import check_target, temporary_sibling
@@ -175,6 +176,8 @@ def _run_fields(
     return {
         "ruleset": ruleset.identity(),
         "date": day.isoformat(),
+        "date_jalali": to_jalali(day),
+        "fiscal_year": fiscal_year(day),
         "backend": options.backend,
         "decisions": options.decisions,
         "data_dir": str(data_dir),

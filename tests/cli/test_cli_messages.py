@@ -151,3 +151,20 @@ def test_postgres_without_its_extra_is_one_line(monkeypatch: pytest.MonkeyPatch)
     assert output.strip() == (
         "error: PostgreSQL needs the 'postgres' extra: pip install 'allocator[postgres]'"
     )
+
+
+def test_tables_to_a_pipe_are_120_columns_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rich's 80 columns cut the sweep table's headers ("stat…", "soci…") in a log file."""
+    import io
+
+    from allocator.cli import common
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert common._width(io.StringIO()) == common.PIPE_WIDTH == 120
+    assert common._width(Terminal()) is None  # a terminal gives its own width
+    monkeypatch.setenv("COLUMNS", "200")
+    assert common._width(io.StringIO()) is None  # and so does $COLUMNS

@@ -195,3 +195,28 @@ def test_scenario_accepts_optimize_and_names_the_field_of_an_unknown_method() ->
     assert slots.centres_method == "optimize" and slots.optimize_centres
     with pytest.raises(ScenarioError, match=r"centres\.method: .*'apportion' or 'optimize'"):
         parse_scenario({**raw, "centres": {"method": "greedy", "total": 7}})
+
+
+def test_summary_cli_line_and_report_say_who_chose_the_centres() -> None:
+    from allocator.cli.commands_run import centres_line
+    from allocator.optimize.outputs import summary_fields
+    from allocator.reports.run_report import centres_section
+
+    fields = summary_fields(optimize(two_counties(), params(Method.FAST)))
+    assert fields["centres"] == {
+        "method": "optimize",
+        "total": 3,
+        "counties": 1,
+        "moved": 2,
+        "by_province": {
+            "Fars": {"centres": 0, "apportioned": 2},
+            "Tehran": {"centres": 3, "apportioned": 1},
+        },
+    }
+    assert "placed by the optimizer (2 moved" in centres_line(fields["centres"])
+    section = centres_section(fields)
+    assert section is not None and "apportioned on case files" in section.body
+    assert "Tehran" in section.body and "+2" in section.body
+    apportioned = summary_fields(optimize(two_counties(), params(Method.FAST, how="apportion")))
+    assert apportioned["centres"]["method"] == "apportion"
+    assert "apportioned on case files" in centres_line(apportioned["centres"])

@@ -183,6 +183,15 @@ def test_whole_centres_keep_the_total() -> None:
     assert whole_centres(np.array([1.5, 1.5, 0.0]), 3).tolist() == [2.0, 1.0, 0.0]
     assert whole_centres(np.array([0.0, 0.0]), 2).tolist() == [1.0, 1.0]
     assert whole_centres(np.array([2.0, 2.0]), 3).tolist() == [1.0, 2.0]
+    # a county whose LP share is a sliver it needs keeps a whole centre while the total allows
+    lp, needed = np.array([3.8, 0.1, 0.1]), np.array([1.0, 0.1, 0.1])
+    assert whole_centres(lp, 4).tolist() == [4.0, 0.0, 0.0]
+    assert whole_centres(lp, 4, needed=needed).tolist() == [2.0, 1.0, 1.0]
+    # more needed than the total: the counties nearest to their whole part lose first
+    assert whole_centres(np.array([1.1, 1.9]), 3, needed=np.array([1.1, 1.9])).tolist() == [
+        1.0,
+        2.0,
+    ]
 
 
 def test_scenario_accepts_optimize_and_names_the_field_of_an_unknown_method() -> None:

@@ -184,20 +184,32 @@ def file_share(case_files: FloatArray, of_county: IntArray) -> FloatArray:
     return out
 
 
-def whole_centres(values: FloatArray, total: int, upper: FloatArray | None = None) -> FloatArray:
+def whole_centres(
+    values: FloatArray,
+    total: int,
+    upper: FloatArray | None = None,
+    needed: FloatArray | None = None,
+) -> FloatArray:
     """Whole centres summing to ``total`` from fractional counts (the LP relaxation's):
     the whole parts, then one more to the largest fractional parts (largest remainder).
 
     ``upper``: most centres of every position (centres go nowhere at their upper bound).
+    ``needed``: centres every position needs to keep what it serves (the fast path: the
+    LP's served units over the slots per centre); a position gets at least that many,
+    rounded up, while the total allows, and loses first the centres it does not need.
 
     Examples:
         >>> whole_centres(np.array([1.6, 0.9, 0.5]), 3).tolist()
         [2.0, 1.0, 0.0]
         >>> whole_centres(np.array([0.2, 0.0]), 3, upper=np.array([3.0, 0.0])).tolist()
         [3.0, 0.0]
+        >>> whole_centres(np.array([2.9, 0.1]), 3, needed=np.array([1.2, 0.1])).tolist()
+        [2.0, 1.0]
     """
     cap = np.full(values.size, np.inf) if upper is None else np.floor(upper + 1e-9)
-    out = np.minimum(np.floor(np.maximum(values, 0.0) + 1e-6), cap)
+    need = np.zeros(values.size) if needed is None else np.ceil(needed - 1e-6)
+    need = np.minimum(np.maximum(need, 0.0), cap)
+    out = np.minimum(np.maximum(np.floor(np.maximum(values, 0.0) + 1e-6), need), cap)
     missing = total - int(out.sum())
     order = np.argsort(-(values - out), kind="stable")
     while missing > 0:
@@ -206,12 +218,19 @@ def whole_centres(values: FloatArray, total: int, upper: FloatArray | None = Non
             break
         out[room] += 1
         missing -= room.size
-    for i in np.argsort(values - out, kind="stable"):  # more than the total: fewest first
+    for i in np.argsort(values - out, kind="stable"):  # over the total: unneeded ones first
         if missing >= 0:
             break
-        take = min(int(out[i]), -missing)
+        take = min(max(int(out[i] - need[i]), 0), -missing)
         out[i] -= take
         missing += take
+    while missing < 0:  # then one fewer where the LP value is furthest below
+        order = np.argsort(values - out, kind="stable")
+        order = order[out[order] > 0][:-missing]
+        if order.size == 0:
+            break
+        out[order] -= 1
+        missing += order.size
     result: FloatArray = out.astype(np.float64)
     return result
 

@@ -1,8 +1,9 @@
 """The fast path's integer step: round worker counts, repair served quantities.
 
 0. With ``centres: {method: optimize}``, the LP's centres per county are rounded to whole
-   centres keeping the total (largest remainder), and served rows above the whole centres'
-   slots are cut, lowest tier first.
+   centres keeping the total (largest remainder; first, while the total allows, the whole
+   centres that keep the LP's service of each county), and served rows above the whole
+   centres' slots are cut, lowest tier first.
 1. ``w_k = floor(case files served_k / caseload)`` per staff cell k (neighborhood, agency);
    then, staff cells by decreasing fractional part (from half a caseload on when workers
    are paid) get one more worker while every pool holding them has one to spare.
@@ -132,13 +133,27 @@ def repair_served(model: OptimizationModel, x: FloatArray, w: FloatArray) -> Flo
     return _cut(model, x, s.row_staff, s.row_cf, excess - p.caseload * w)
 
 
-def round_centres(model: OptimizationModel, centres: FloatArray) -> FloatArray:
+def round_centres(
+    model: OptimizationModel, centres: FloatArray, x: FloatArray | None = None
+) -> FloatArray:
     """Whole centres per county from the LP relaxation's, keeping the scenario's total
-    (largest remainder on the LP's counts, :func:`~.centres.whole_centres`)."""
+    (largest remainder on the LP's counts, :func:`~.centres.whole_centres`); with the LP's
+    served units ``x``, every county first gets the whole centres that keep them served,
+    while the total allows.
+
+    Without that, a county the LP gives a small fraction of a centre (all its served units
+    need) would lose the largest-remainder contest and all its service with it."""
     c = model.sets.centres
     if c is None:
         return centres
-    return whole_centres(centres, c.total, c.county_max)
+    needed = None
+    if x is not None and c.n_groups:
+        live = c.row_group >= 0
+        served = np.bincount(c.row_group[live], x[live], c.n_groups)
+        ratio = np.divide(served, c.per_centre, out=np.zeros(c.n_groups), where=c.per_centre > 0)
+        needed = np.zeros(c.n_counties)
+        np.maximum.at(needed, c.group_county, ratio)
+    return whole_centres(centres, c.total, c.county_max, needed)
 
 
 def repair_centres(model: OptimizationModel, x: FloatArray, centres: FloatArray) -> FloatArray:

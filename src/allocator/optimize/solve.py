@@ -252,7 +252,7 @@ def _fast(
     x = lp_out.values[vb["x"]]
     centres = centres_of(relax, lp_out.values)
     if centres is not None:  # whole centres first: the workers follow what they serve
-        centres = round_centres(model, centres)
+        centres = round_centres(model, centres, x)
         x = repair_centres(model, x, centres)
         relax = relax.with_bounds("centres", centres, centres)
     w = round_workers(model, x, lp_out.values[vb["w"]])

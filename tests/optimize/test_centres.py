@@ -119,5 +119,5 @@ def test_scenario_centres_section() -> None:
     both = {**raw, "resources": {"slots": {"centers_total": 5}}}
     with pytest.raises(ScenarioError, match="centres"):
         parse_scenario(both)
-    with pytest.raises(ScenarioError):
-        parse_scenario({**raw, "centres": {"method": "optimize", "total": 7}})
+    with pytest.raises(ScenarioError, match=r"centres\.method"):
+        parse_scenario({**raw, "centres": {"method": "proportional", "total": 7}})

@@ -72,6 +72,39 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    centres = summary.get("centres")
+    if centres:
+        console.print(centres_line(centres), highlight=False, soft_wrap=True)
+
+
+def centres_line(centres: dict[str, Any], top: int = 4) -> str:
+    """One line on the centres: who placed them, and the provinces with most.
+
+    Examples:
+        >>> line = centres_line({"method": "optimize", "total": 5, "counties": 2, "moved": 1,
+        ...                      "by_province": {"A": {"centres": 2, "apportioned": 3},
+        ...                                      "B": {"centres": 3, "apportioned": 2}}})
+        >>> line.split(" · ")
+        ['centres 5 in 2 counties, placed by the optimizer (1 moved from the case-file \
+apportionment)', 'B 3 (apportioned 2), A 2 (apportioned 3)']
+    """
+    by = sorted(centres["by_province"].items(), key=lambda kv: (-kv[1]["centres"], kv[0]))
+    optimized = centres["method"] == "optimize"
+    who = (
+        f"placed by the optimizer ({integer(centres['moved'])} moved from the case-file "
+        "apportionment)"
+        if optimized
+        else "apportioned on case files"
+    )
+    names = ", ".join(
+        f"{p} {integer(c['centres'])}"
+        + (f" (apportioned {integer(c['apportioned'])})" if optimized else "")
+        for p, c in by[:top]
+    )
+    return (
+        f"centres {integer(centres['total'])} in {integer(centres['counties'])} counties, "
+        f"{who} · {names}"
+    )
 
 
 def _same_run(out: Path, scenario: Scenario) -> dict[str, Any] | None:

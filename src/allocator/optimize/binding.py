@@ -6,9 +6,9 @@ From the LP relaxation's duals y, the reduced cost of a row is
 * ``rc_r < 0``: the resources it needs are worth more to other rows: ``lower_priority``.
 * otherwise the row is on the margin, and the reason is the constraint it takes part in that
   is *tight* in the final plan with the largest price per unit of the row (dual x
-  coefficient): ``slots`` (its (n, s)), ``workers`` (the ``caseload`` row of its
-  neighborhood), ``agency_budget`` (its agency), ``budget``, or ``quota``
-  (``quota_budget_max`` of its province).
+  coefficient): ``slots`` (its (n, s): a ``slots`` or ``centre_slots`` row), ``workers``
+  (the ``caseload`` row of its neighborhood), ``agency_budget`` (its agency), ``budget``,
+  or ``quota`` (``quota_budget_max`` of its province).
 * no tight candidate: ``other`` (e.g. resources forced elsewhere by a floor or quota);
   a plan not solved to optimality: ``not_optimal``.
 
@@ -71,8 +71,16 @@ def binding_reasons(
 
     zeros = np.zeros(s.n_rows, dtype=np.int64)
     cf_key = s.row_staff
+    centres = s.centres
     specs = (
         (BindingReason.SLOTS, "slots", s.row_group, s.n_groups, np.ones(s.n_rows)),
+        (
+            BindingReason.SLOTS,
+            "centre_slots",
+            s.row_group if centres is None else centres.row_group,
+            0 if centres is None else centres.n_groups,
+            np.ones(s.n_rows),
+        ),
         (BindingReason.WORKERS, "caseload", cf_key, s.n_staff, s.row_cf),
         (BindingReason.AGENCY_BUDGET, "agency_budget", s.row_a, s.n_agencies, s.row_cost),
         (BindingReason.BUDGET, "budget", zeros, 1, s.row_cost),

@@ -49,6 +49,7 @@ def add_constraints(
     _add_caseload(b, sets, params, keys)
     _add_worker_pools(b, sets, params, agencies, provinces, keys)
     _add_slots(b, sets, keys)
+    _add_centres(b, sets, keys)
     _add_spending(b, sets, params, agencies, keys)
     if fair_on(params):
         _add_value_def(b, sets, params, keys)
@@ -114,6 +115,41 @@ def _add_slots(b: ProgramBuilder, sets: ModelSets, keys: dict[str, IntArray]) ->
             np.ones(int(limited.sum())), ub=sets.group_cap,
         )  # fmt: skip
         keys["slots"] = np.arange(sets.n_groups)
+
+
+def _add_centres(b: ProgramBuilder, sets: ModelSets, keys: dict[str, IntArray]) -> None:
+    """Centres per county as variables (``centres: {method: optimize}``):
+
+    * ``centre_slots[h]``: sum_{r in h} x_r - per_centre_h * centres_q(h) <= 0;
+    * ``centres_total``: sum_q centres_q = total (every centre is placed, as apportioned);
+    * ``centres_quota[q]``: centres_q - centres_over_q + centres_under_q = quota_q.
+    """
+    c = sets.centres
+    if c is None:
+        return
+    vb, n_h, n_q = b.var_blocks, c.n_groups, c.n_counties
+    y0, q_idx = vb["centres"].start, np.arange(n_q)
+    (rows,) = np.nonzero(c.row_group >= 0)
+    if n_h:
+        b.add_rows(
+            "centre_slots", n_h, np.concatenate([c.row_group[rows], np.arange(n_h)]),
+            np.concatenate([vb["x"].start + rows, y0 + c.group_county]),
+            np.concatenate([np.ones(rows.size), -c.per_centre]), ub=np.zeros(n_h),
+        )  # fmt: skip
+        keys["centre_slots"] = np.arange(n_h)
+    total = np.array([float(c.total)])
+    b.add_rows(
+        "centres_total", 1, np.zeros(n_q, np.int64), y0 + q_idx, np.ones(n_q), lb=total, ub=total
+    )
+    keys["centres_total"] = np.zeros(1, np.int64)
+    b.add_rows(
+        "centres_quota", n_q, np.concatenate([q_idx, q_idx, q_idx]),
+        np.concatenate([y0 + q_idx, vb["centres_over"].start + q_idx,
+                        vb["centres_under"].start + q_idx]),
+        np.concatenate([np.ones(n_q), -np.ones(n_q), np.ones(n_q)]),
+        lb=c.county_quota, ub=c.county_quota,
+    )  # fmt: skip
+    keys["centres_quota"] = q_idx
 
 
 def staff_cell_of(sets: ModelSets) -> IntArray:

@@ -114,7 +114,7 @@ def decomposed_relaxation(
         theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
         v_sum += float(res.objective)
     vb = lp.var_blocks
-    full = complete_values(model, values[vb["x"]], values[vb["w"]])
+    full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
     caps = lp.row_ub[part.shared_rows]
     best_pi = np.maximum(pi.max(axis=0), 0.0)
     duals[part.shared_rows] = best_pi
@@ -189,6 +189,12 @@ def _priced_bound(
             if value < best:
                 best, prices = value, trial
     return best
+
+
+def _centres(lp: LinearProgram, values: FloatArray) -> FloatArray | None:
+    """The ``centres`` of a solution, if the model has them (it is not split: see
+    :func:`~.split.partition_of`)."""
+    return values[lp.var_blocks["centres"]] if "centres" in lp.var_blocks else None
 
 
 def _solve_all(programs: list[LinearProgram], opts: SolveOptions) -> list[SolveResult]:
@@ -296,7 +302,8 @@ def _split(
     if not res.has_solution:
         return _times(part.fallback_weights(), caps), part.total_max.copy(), None
     sample_part = partition_of(sample)
-    values = complete_values(sample, res.values[lp.var_blocks["x"]], res.values[lp.var_blocks["w"]])
+    x, w = res.values[lp.var_blocks["x"]], res.values[lp.var_blocks["w"]]
+    values = complete_values(sample, x, w, _centres(lp, res.values))
     used = np.zeros((n_p, n_k))
     for k, row in enumerate(sample_part.shared_rows):
         hit = lp.rows == row

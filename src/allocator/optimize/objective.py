@@ -6,6 +6,8 @@ maximize  sum_v value_s(v) sum_j slope_j value_{v,j}  (outcome points, concave i
 maximize  sum_r weight_t(r) x_r                      (priority-weighted need met)
 and in both
         - worker_epsilon * sum_n w_n                  (no idle workers)
+        - centre_epsilon * sum_q (centres_over_q + centres_under_q)
+                                                      (centres no need calls for follow files)
         - penalty_floor * sum_n floor_short_n         (soft equity floor)
         - penalty_quota_workers * sum_p (over + under) (soft worker quotas)
         - penalty_quota_budget * sum_p (over + under)  (soft budget quotas)
@@ -101,7 +103,19 @@ def weighted_objective(
     else:
         obj[lp.var_blocks["x"]] = sets.row_weight
     obj[lp.var_blocks["w"]] = -params.worker_epsilon
-    obj += penalty_objective(lp, pen)
+    obj += centre_tiebreak(lp, params) + penalty_objective(lp, pen)
+    return obj
+
+
+def centre_tiebreak(lp: LinearProgram, params: OptimizeParams) -> FloatArray:
+    """``- centre_epsilon`` per centre away from its county's case-file quota (none without
+    ``centres`` variables). With a fixed total, the fewest centres away from the quotas are
+    the largest-remainder apportionment: where no slot row binds, the optimizer's centres
+    are the apportioned ones."""
+    obj = np.zeros(lp.n_vars)
+    for block in ("centres_over", "centres_under"):
+        if block in lp.var_blocks:
+            obj[lp.var_blocks[block]] = -params.centre_epsilon
     return obj
 
 

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from allocator.errors import DataError
+from allocator.optimize.centres import centres_summary, plan_centres
 from allocator.optimize.demand import Demand
 from allocator.optimize.efficiency import outcome_points
 from allocator.optimize.entitlements import neighborhood_workers, staff_table_columns
@@ -227,6 +228,9 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "source": plan.demand.source,
         }
     )
+    centres = plan_centres(plan)
+    if centres is not None:
+        fields["centres"] = centres_summary(centres)
     fields["units"] = SUMMARY_UNITS
     return fields
 
@@ -277,6 +281,10 @@ SUMMARY_UNITS: dict[str, str] = {
     "staffing.*.workers_short": "workers",
     "staffing.*.workers_idle": "workers",
     "slack.*": "see slack[].unit",
+    "centres.total": "centres",
+    "centres.counties": "counties",
+    "centres.moved": "centres",
+    "centres.by_province.*": "centres",
     "penalties.floor": "objective per tier-1 unit short",
     "penalties.quota_workers": "objective per worker",
     "penalties.quota_budget": "objective per million toman",

@@ -39,8 +39,15 @@ class SlotParams:
     centers_per_neighborhood: float | None = None
     centers_total: float | None = None
     #: How ``centers_total`` reaches the neighborhoods: ``spread`` (fractional, in proportion
-    #: to case files) or ``apportion`` (whole centres per county, :mod:`.centres`).
+    #: to case files), ``apportion`` (whole centres per county, :mod:`.centres`) or
+    #: ``optimize`` (whole centres per county chosen by the solver: the ``centres``
+    #: variables of ``docs/model.md``).
     centres_method: str = "spread"
+
+    @property
+    def optimize_centres(self) -> bool:
+        """Whether the centres per county are variables of the model."""
+        return self.centres_method == "optimize" and self.centers_total is not None
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,9 @@ class OptimizeParams:
     penalty_quota_workers: float | None = None
     penalty_quota_budget: float | None = None
     worker_epsilon: float = 1e-3
+    # objective per centre away from its county's case-file quota (``centres: {method:
+    # optimize}``): a tie-break, so that centres no binding need calls for follow case files
+    centre_epsilon: float = 1e-3
     objective: ObjectiveMode = ObjectiveMode.LINEAR  # scenarios default to ``fair``
     outcome_values: Mapping[str, float] = field(default_factory=dict)  # per unit; missing: 1
     alpha: float = 1.0  # alpha-fair: 0 linear, 1 proportional (log), large: max-min-like

@@ -123,6 +123,9 @@ class Plan:
     model: Any = None  # the OptimizationModel solved (for price checks and MPS export)
     messages: list[str] = field(default_factory=list)
     model_size: dict[str, int] = field(default_factory=dict)
+    # centres per county chosen by the solver (``centres: {method: optimize}``; county
+    # order of ``optimize.centres.county_index``), None when the centres are not variables
+    centres: FloatArray | None = None
 
     @property
     def ok(self) -> bool:

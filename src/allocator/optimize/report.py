@@ -132,6 +132,7 @@ def make_plan(
         messages=[result.message] * bool(result.message and not has) + list(messages),
         model=model,
         model_size={"variables": lp.n_vars, "constraints": lp.n_rows, "nonzeros": lp.vals.size},
+        centres=v[lp.var_blocks["centres"]] if has and "centres" in lp.var_blocks else None,
     )
 
 

@@ -1,5 +1,9 @@
 """The fast path's integer step: round worker counts, repair served quantities.
 
+0. With ``centres: {method: optimize}``, the LP's centres per county are rounded to whole
+   centres keeping the total (largest remainder; first, while the total allows, the whole
+   centres that keep the LP's service of each county), and served rows above the whole
+   centres' slots are cut, lowest tier first.
 1. ``w_k = floor(case files served_k / caseload)`` per staff cell k (neighborhood, agency);
    then, staff cells by decreasing fractional part (from half a caseload on when workers
    are paid) get one more worker while every pool holding them has one to spare.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from allocator.optimize.centres import whole_centres
 from allocator.optimize.constraints import staff_cell_of
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.outcomes import segment_widths
@@ -122,39 +127,92 @@ def province_targets(model: OptimizationModel, lp_totals: FloatArray) -> FloatAr
 def repair_served(model: OptimizationModel, x: FloatArray, w: FloatArray) -> FloatArray:
     """Cut served case-file rows, lowest tier first, until ``caseload * w`` covers them."""
     s, p = model.sets, model.params
-    files = s.row_cf * x
     live = s.row_staff >= 0
+    files = s.row_cf * x
     excess = np.bincount(s.row_staff[live], files[live], s.n_staff).astype(np.float64)
-    excess -= p.caseload * w
-    excess = np.where(excess > TOL, excess, 0.0)
-    if s.n_staff == 0:
+    return _cut(model, x, s.row_staff, s.row_cf, excess - p.caseload * w)
+
+
+def round_centres(
+    model: OptimizationModel, centres: FloatArray, x: FloatArray | None = None
+) -> FloatArray:
+    """Whole centres per county from the LP relaxation's, keeping the scenario's total
+    (largest remainder on the LP's counts, :func:`~.centres.whole_centres`); with the LP's
+    served units ``x``, every county first gets the whole centres that keep them served,
+    while the total allows.
+
+    Without that, a county the LP gives a small fraction of a centre (all its served units
+    need) would lose the largest-remainder contest and all its service with it."""
+    c = model.sets.centres
+    if c is None:
+        return centres
+    needed = None
+    if x is not None and c.n_groups:
+        live = c.row_group >= 0
+        served = np.bincount(c.row_group[live], x[live], c.n_groups)
+        ratio = np.divide(served, c.per_centre, out=np.zeros(c.n_groups), where=c.per_centre > 0)
+        needed = np.zeros(c.n_counties)
+        np.maximum.at(needed, c.group_county, ratio)
+    return whole_centres(centres, c.total, c.county_max, needed)
+
+
+def repair_centres(model: OptimizationModel, x: FloatArray, centres: FloatArray) -> FloatArray:
+    """Cut served rows of every centre slot group, lowest tier first, until the county's
+    whole centres cover them (``centre_slots`` rows; nothing else gets tighter)."""
+    c = model.sets.centres
+    if c is None or c.n_groups == 0:
         return x
-    key = np.where(live, s.row_staff, 0)
-    (rows,) = np.nonzero(live & (excess[key] > 0) & (files > 0))
+    live = c.row_group >= 0
+    served = np.bincount(c.row_group[live], x[live], c.n_groups).astype(np.float64)
+    excess = served - c.per_centre * centres[c.group_county]
+    return _cut(model, x, c.row_group, np.ones(x.size), excess)
+
+
+def _cut(
+    model: OptimizationModel, x: FloatArray, key: IntArray, coef: FloatArray, excess: FloatArray
+) -> FloatArray:
+    """Cut ``x`` where ``excess[key] > 0`` (a row uses ``coef`` of its key's resource per
+    unit): within each key, lowest tier first, entitled rows last."""
+    s = model.sets
+    excess = np.where(excess > TOL, excess, 0.0)
+    if excess.size == 0:
+        return x
+    live = key >= 0
+    use = np.where(live, coef * x, 0.0)
+    k_all = np.where(live, key, 0)
+    (rows,) = np.nonzero(live & (excess[k_all] > 0) & (use > 0))
     if rows.size == 0:
         return x
-    k = s.row_staff[rows]
-    rows = rows[np.lexsort((s.row_weight[rows], s.row_entitled[rows], k))]
-    k = s.row_staff[rows]
-    f = files[rows]
+    rows = rows[np.lexsort((s.row_weight[rows], s.row_entitled[rows], key[rows]))]
+    k = key[rows]
+    f = use[rows]
     cum = np.cumsum(f)
     group_start = np.r_[True, k[1:] != k[:-1]]
     offset = np.maximum.accumulate(np.where(group_start, cum - f, 0.0))
     before = cum - f - offset
     cut = np.clip(excess[k] - before, 0.0, f)
     out = x.copy()
-    out[rows] = np.maximum(0.0, x[rows] - cut / s.row_cf[rows])
+    out[rows] = np.maximum(0.0, x[rows] - cut / coef[rows])
     return out
 
 
-def complete_values(model: OptimizationModel, x: FloatArray, w: FloatArray) -> FloatArray:
-    """The full variable vector implied by ``x`` and ``w`` (spending, totals, slacks)."""
+def complete_values(
+    model: OptimizationModel, x: FloatArray, w: FloatArray, centres: FloatArray | None = None
+) -> FloatArray:
+    """The full variable vector implied by ``x``, ``w`` and the ``centres`` per county
+    (spending, totals, slacks)."""
     s, p, lp = model.sets, model.params, model.program
     vb = lp.var_blocks
     prov = s.province[s.staff_n]
     v = np.zeros(lp.n_vars)
     v[vb["x"]] = x
     v[vb["w"]] = w
+    if s.centres is not None:
+        if centres is None:
+            raise ValueError("complete_values: the model has centres variables; give them")
+        v[vb["centres"]] = centres
+        v[vb["centres_over"]] = np.maximum(0.0, centres - s.centres.county_quota)
+        v[vb["centres_under"]] = np.maximum(0.0, s.centres.county_quota - centres)
     spend = np.bincount(s.row_cell, weights=s.row_cost * x, minlength=s.n_cells)
     spend += np.bincount(staff_cell_of(s), w * p.worker_cost / MILLION, s.n_cells)
     v[vb["spend"]] = spend

@@ -7,7 +7,10 @@
 * ``K`` staff cells: (neighborhood, agency) pairs with case files (workers are the
   delivering agency's, whoever is the neighborhood's custodian);
 * ``V`` value cells: (neighborhood, service, tier) triples of discretionary (not entitled)
-  demand (or (neighborhood, service) pairs with ``value_by_tier`` off).
+  demand (or (neighborhood, service) pairs with ``value_by_tier`` off);
+* ``Q`` counties and ``H`` centre slot groups (only with ``centres: {method: optimize}``):
+  the counties whose centres are variables, and the (n, s) pairs with demand whose slots
+  come from the county's centres.
 
 Examples:
     >>> from allocator.optimize.demand import synthetic_demand
@@ -19,12 +22,12 @@ Examples:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from allocator.errors import DataError
-from allocator.optimize.centres import centre_plan
+from allocator.optimize.centres import centre_plan, county_index, file_share
 from allocator.optimize.demand import Demand
 from allocator.optimize.outcomes import outcome_values
 from allocator.optimize.params import OptimizeParams, SlotParams
@@ -72,6 +75,7 @@ class ModelSets:
     value_s: IntArray
     value_q: FloatArray  # tier-weighted demand of every value cell: sum of weight x units
     service_value: FloatArray  # outcome points per unit, by service
+    centres: CentreSets | None = None  # centres: {method: optimize} only
 
     @property
     def n_staff(self) -> int:
@@ -168,7 +172,112 @@ class ModelSets:
             value_s=(values // tiers) % demand.n_services,
             value_q=value_q.astype(np.float64),
             service_value=outcome_values(demand.service_ids, params.outcome_values),
+            centres=CentreSets.build(
+                demand, params.slots, case_files, group_key, demand_ns.astype(np.float64)
+            )
+            if params.slots.optimize_centres
+            else None,
         )
+
+
+def _empty_int() -> IntArray:
+    return np.zeros(0, np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class CentreSets:
+    """Counties ``Q`` whose centres are variables, and centre slot groups ``H``.
+
+    A county's ``centres`` variable is in [0, ``county_max``] (the scenario's total; 0 in a
+    county without case files, whose neighborhoods get no share of a centre), and its
+    case-file quota ``county_quota`` is what apportionment would give it in fractions. Every
+    (n, s) pair with demand of a service with slots per centre is a group h (any of them
+    can bind: its county may get no centre); ``per_centre_h`` = slots per centre of s x n's
+    share of its county's case files.
+
+    Examples:
+        >>> from allocator.optimize.demand import synthetic_demand
+        >>> d = synthetic_demand(4, 2, seed=0)
+        >>> slots = SlotParams(default_per_center=1.0, centers_total=2, centres_method="optimize")
+        >>> c = ModelSets.build(d, OptimizeParams(slots=slots)).centres
+        >>> c.total, c.n_counties, float(c.county_quota.sum()), c.n_groups > 0
+        (2, 4, 2.0, True)
+    """
+
+    total: int
+    county_p: IntArray  # province of every county
+    county_quota: FloatArray  # total x the county's share of the case files
+    county_max: FloatArray  # most centres of every county
+    row_group: IntArray  # centre slot group of every demand row, -1 if none
+    group_n: IntArray
+    group_s: IntArray
+    group_county: IntArray
+    per_centre: FloatArray  # slots of (n, s) per centre of n's county
+    neighborhood_county: IntArray = field(default_factory=_empty_int)
+
+    @property
+    def n_counties(self) -> int:
+        return int(self.county_p.size)
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.group_n.size)
+
+    @classmethod
+    def build(
+        cls,
+        demand: Demand,
+        slots: SlotParams,
+        case_files: FloatArray,
+        group_key: IntArray,
+        demand_ns: FloatArray,
+    ) -> CentreSets:
+        """From the demand, its case files, and the (n, s) key and demand of every row."""
+        total = round(slots.centers_total or 0.0)
+        provinces = np.asarray(demand.provinces, dtype=object)[demand.province]
+        names, of_county = county_index(provinces, demand.county)
+        n_c = len(names)
+        files = np.bincount(of_county, weights=case_files, minlength=n_c)
+        quota = total * files / files.sum() if files.sum() > 0 else np.zeros(n_c)
+        county_max = np.where(files > 0, float(total), 0.0)
+        county_p = np.zeros(n_c, np.int64)
+        county_p[of_county] = demand.province
+        per_centre_s = per_centre_slots(demand, slots)
+        n_s = demand.n_services
+        pair_n, pair_s = np.divmod(np.arange(demand.n_neighborhoods * n_s), n_s)
+        per_centre = file_share(case_files, of_county)[pair_n] * per_centre_s[pair_s]
+        (groups,) = np.nonzero(np.isfinite(per_centre_s[pair_s]) & (demand_ns > 0))
+        group_of_key = np.full(pair_n.size, -1, dtype=np.int64)
+        group_of_key[groups] = np.arange(groups.size)
+        return cls(
+            total=int(total),
+            county_p=county_p,
+            county_quota=quota.astype(np.float64),
+            county_max=county_max.astype(np.float64),
+            row_group=group_of_key[group_key],
+            group_n=pair_n[groups],
+            group_s=pair_s[groups],
+            group_county=of_county[pair_n[groups]],
+            per_centre=per_centre[groups].astype(np.float64),
+            neighborhood_county=of_county,
+        )
+
+
+def per_centre_slots(demand: Demand, slots: SlotParams) -> FloatArray:
+    """Slots per centre of every service (``inf``: not limited by centres).
+
+    Examples:
+        >>> from allocator.optimize.demand import synthetic_demand
+        >>> d = synthetic_demand(2, 2, seed=0)
+        >>> per_centre_slots(d, SlotParams(per_center={d.service_ids[1]: 5.0})).tolist()
+        [inf, 5.0]
+    """
+    per_center = np.full(demand.n_services, np.inf if slots.default_per_center is None else 0.0)
+    if slots.default_per_center is not None:
+        per_center[:] = float(slots.default_per_center)
+    for sid, value in slots.per_center.items():
+        per_center[demand.service_ids.index(sid)] = float(value)
+    return per_center
 
 
 def staff_areas(demand: Demand, level: str) -> tuple[IntArray, IntArray]:
@@ -231,6 +340,8 @@ def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> 
         cap[:, demand.service_ids.index(sid)] = float(value)
     if slots.centers_per_neighborhood is None and slots.centers_total is None:
         return cap
+    if slots.optimize_centres:  # the centres are variables: CentreSets and centre_slots rows
+        return cap
     if slots.centers_per_neighborhood is not None:
         centers = np.full(n_n, float(slots.centers_per_neighborhood))
     elif slots.centres_method == "apportion":  # whole centres per county (centres.py)
@@ -239,11 +350,7 @@ def slot_capacity(demand: Demand, slots: SlotParams, case_files: FloatArray) -> 
         total = float(slots.centers_total or 0.0)
         share = case_files / case_files.sum() if case_files.sum() > 0 else np.full(n_n, 1 / n_n)
         centers = total * share
-    per_center = np.full(n_s, np.inf if slots.default_per_center is None else 0.0)
-    if slots.default_per_center is not None:
-        per_center[:] = float(slots.default_per_center)
-    for sid, value in slots.per_center.items():
-        per_center[demand.service_ids.index(sid)] = float(value)
+    per_center = per_centre_slots(demand, slots)
     by_center = centers[:, None] * per_center[None, :]
     limited = np.where(np.isfinite(per_center)[None, :], by_center, np.inf)
     out: FloatArray = np.minimum(cap, limited).astype(np.float64)

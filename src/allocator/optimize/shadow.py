@@ -1,7 +1,8 @@
 """Shadow prices: the LP relaxation's duals of every resource constraint, in plain units.
 
 ``dual`` is d(objective) / d(right-hand side): what one more worker in a pool, one more
-billion toman of budget, one more slot buys, in objective units. Dividing by a tier's
+billion toman of budget, one more slot, one more centre (``centres_total``, with
+``centres: {method: optimize}``) buys, in objective units. Dividing by a tier's
 weight gives the same in units (households or members) of that tier. Zero duals of the many
 ``slots``, ``caseload`` and ``floor`` rows are left out.
 
@@ -20,7 +21,8 @@ import numpy as np
 
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.plan import ShadowPrices
-from allocator.types import FloatArray
+from allocator.optimize.sets import ModelSets
+from allocator.types import FloatArray, IntArray
 
 #: block -> (unit, factor from model units to the reported unit, keep zero duals)
 BLOCKS: dict[str, tuple[str, float, bool]] = {
@@ -34,6 +36,8 @@ BLOCKS: dict[str, tuple[str, float, bool]] = {
     "quota_budget_max": ("billion toman", 1000.0, True),
     "quota_budget_min": ("billion toman", 1000.0, True),
     "slots": ("slot", 1.0, False),
+    "centre_slots": ("slot", 1.0, False),
+    "centres_total": ("centre", 1.0, True),
     "caseload": ("case file", 1.0, False),
     "floor": ("unit", 1.0, False),
 }
@@ -62,9 +66,10 @@ def shadow_prices(model: OptimizationModel, values: FloatArray, duals: FloatArra
             label = np.array(d.agencies, dtype=object)[key]
         elif name.startswith(("worker_pool_province", "quota_")):
             label = np.array(d.provinces, dtype=object)[key]
-        elif name == "slots":
-            nid = d.neighborhood_id[s.group_n[key]]
-            sid = np.array(d.service_ids, dtype=object)[s.group_s[key]]
+        elif name in ("slots", "centre_slots"):
+            group_n, group_s = (s.group_n, s.group_s) if name == "slots" else _centre_groups(s)
+            nid = d.neighborhood_id[group_n[key]]
+            sid = np.array(d.service_ids, dtype=object)[group_s[key]]
             label = np.array([f"{a}/{b}" for a, b in zip(nid[keep], sid[keep], strict=True)] or [],
                              dtype=object)  # fmt: skip
             label = _expand(label, keep)
@@ -90,6 +95,13 @@ def shadow_prices(model: OptimizationModel, values: FloatArray, duals: FloatArra
         parts["act"].append(act[keep] * per_unit)
         parts["dual"].append(y[keep] * factor)
     return _table(parts, model)
+
+
+def _centre_groups(sets: ModelSets) -> tuple[IntArray, IntArray]:
+    """(neighborhood, service) of every centre slot group."""
+    c = sets.centres
+    empty = np.zeros(0, np.int64)
+    return (empty, empty) if c is None else (c.group_n, c.group_s)
 
 
 def _expand(label: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Run the model: LP relaxation, then the fast path or the exact MIP, in either tier mode.
 
 * ``lp``: the LP relaxation is the plan (fractional workers; exact shadow prices).
-* ``fast``: LP relaxation -> round workers within the pools -> repair -> (polish: re-solve
-  the LP with workers fixed). The gap is measured against the LP relaxation's bound.
+* ``fast``: LP relaxation -> (whole centres per county, ``centres: {method: optimize}``)
+  -> round workers within the pools -> repair -> (polish: re-solve the LP with workers and
+  centres fixed). The gap is measured against the LP relaxation's bound.
 * ``mip``: the fast plan is computed first as a fallback, then the MIP; if the MIP solver
   fails or finds nothing, the fast plan is kept and the failure is reported.
 
@@ -30,6 +31,7 @@ from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.objective import (
+    centre_tiebreak,
     floor_level_objective,
     penalty_objective,
     tier_objective,
@@ -37,7 +39,13 @@ from allocator.optimize.objective import (
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
 from allocator.optimize.report import make_plan
-from allocator.optimize.rounding import complete_values, repair_served, round_workers
+from allocator.optimize.rounding import (
+    complete_values,
+    repair_centres,
+    repair_served,
+    round_centres,
+    round_workers,
+)
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
 from allocator.optimize.variables import Fixings
 from allocator.types import FloatArray
@@ -239,11 +247,16 @@ def _fast(
     messages: list[str],
     say: Progress,
 ) -> Outcome:
-    """Round workers, repair, and (polish) re-solve with the workers fixed."""
+    """Round centres and workers, repair, and (polish) re-solve with them fixed."""
     vb = relax.var_blocks
     x = lp_out.values[vb["x"]]
+    centres = centres_of(relax, lp_out.values)
+    if centres is not None:  # whole centres first: the workers follow what they serve
+        centres = round_centres(model, centres, x)
+        x = repair_centres(model, x, centres)
+        relax = relax.with_bounds("centres", centres, centres)
     w = round_workers(model, x, lp_out.values[vb["w"]])
-    repaired = complete_values(model, repair_served(model, x, w), w)
+    repaired = complete_values(model, repair_served(model, x, w), w, centres)
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
@@ -261,7 +274,8 @@ def _fast(
     )
     if not polish or (gap <= model.params.relative_gap and not rounded.stages):
         return rounded
-    say("re-solving with the worker counts fixed")
+    say("re-solving with the worker counts fixed" + (" and the centres" if centres is not None
+                                                        else ""))  # fmt: skip
     fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution and not feasible:
         # the rounded-up salaries leave no room (e.g. for the entitlements): round down
@@ -301,7 +315,10 @@ def _run(
     if not res.has_solution:
         return Outcome(res, res.values, res.duals, stages)
     vb = lp.var_blocks
-    values = complete_values(model, res.values[vb["x"]], _clean_w(lp, res.values[vb["w"]]))
+    centres = centres_of(lp, res.values)
+    if centres is not None and lp.integer[vb["centres"]].any():
+        centres = np.round(centres)
+    values = complete_values(model, res.values[vb["x"]], _clean_w(lp, res.values[vb["w"]]), centres)
     duals = res.duals[: model.program.n_rows] if res.duals.size else res.duals
     res = replace(res, objective=float(model.program.obj @ values))
     stages = _stage_values(model, values) if stages else []
@@ -316,6 +333,7 @@ def _lexicographic(
     stages += [(f"tier{t}", tier_objective(lp, model.sets, t)) for t in (1, 2, 3, 4)]
     eps = np.zeros(lp.n_vars)
     eps[lp.var_blocks["w"]] = -model.params.worker_epsilon
+    eps += centre_tiebreak(lp, model.params)
     optima: list[float] = []
     cur, res = lp, SolveResult(backend.name, Termination.NOT_SOLVED)
     for i, (name, obj) in enumerate(stages):
@@ -357,6 +375,14 @@ def _stage_gap(lp_stages: list[float], final_stages: list[float]) -> float | Non
     pairs = zip(lp_stages[1:], final_stages[1:], strict=True)
     gaps = [(a - b) / max(1.0, abs(a)) for a, b in pairs]
     return max(0.0, *gaps)
+
+
+def centres_of(lp: LinearProgram, values: FloatArray) -> FloatArray | None:
+    """The ``centres`` per county of a solution (None: the model has no such variables)."""
+    if "centres" not in lp.var_blocks:
+        return None
+    out: FloatArray = values[lp.var_blocks["centres"]]
+    return out
 
 
 def _clean_w(lp: LinearProgram, w: FloatArray) -> FloatArray:

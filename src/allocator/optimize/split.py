@@ -83,6 +83,8 @@ def partition_of(model: OptimizationModel) -> Partition:
     vb = lp.var_blocks
     if "floor_level" in vb:
         raise ValueError("the max-min floor share is free: fix it first (Fixings.floor_level)")
+    if "centres" in vb:
+        raise ValueError("the centres' total is shared by every province (centres: optimize)")
     group = np.full(lp.n_vars, -1, dtype=np.int64)
     group[vb["x"]] = sets.row_p
     group[vb["w"]] = sets.province[sets.staff_n]

@@ -13,6 +13,10 @@ block                  index        meaning
 ``workers_total``      -            total workers (only with worker quotas)
 ``spend_total``        -            total million toman spent (only with budget quotas)
 ``floor_short``        n in N       tier-1 units short of the equity floor in n (slack)
+``centres``            q in Q       whole centres of county q, integer, in [0, total]
+                                    (``centres: {method: optimize}`` only)
+``centres_over``       q in Q       centres above q's case-file quota (tie-break)
+``centres_under``      q in Q       centres below it (tie-break)
 ``quota_workers_over``  p in P      workers above province p's quota band (slack)
 ``quota_workers_under`` p in P      workers below the band (slack)
 ``quota_budget_over``   p in P      million toman above the band (slack)
@@ -99,6 +103,11 @@ def add_variables(
         b.add_vars("floor_maxmin_short", np.zeros(int(has.sum())), level)
     if params.floor_tier1 > 0:
         b.add_vars("floor_short", np.zeros(sets.n_neighborhoods), sets.tier1_need)
+    if sets.centres is not None:
+        n_q = sets.centres.n_counties
+        b.add_vars("centres", np.zeros(n_q), sets.centres.county_max, integer=True)
+        b.add_vars("centres_over", np.zeros(n_q), np.full(n_q, INF))
+        b.add_vars("centres_under", np.zeros(n_q), np.full(n_q, INF))
     if worker_quota_on(params):
         b.add_vars("quota_workers_over", np.zeros(n_p), np.full(n_p, INF))
         b.add_vars("quota_workers_under", np.zeros(n_p), np.full(n_p, INF))

@@ -56,6 +56,11 @@ class Names:
         if constraint == "slots":
             service = self.service(service_id or str(key).partition("/")[2])
             return f"places of {service}, {where}"
+        if constraint == "centre_slots":
+            service = self.service(service_id or str(key).partition("/")[2])
+            return f"places of {service} at its county's centres, {where}"
+        if constraint == "centres_total":
+            return "centres, placed by the optimizer"
         if constraint == "caseload":
             return f"case-file capacity of social workers, {where}"
         if constraint == "floor":

@@ -153,6 +153,33 @@ def _agency_rows(w: dict[str, Any], b: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def centres_section(s: dict[str, Any]) -> Section | None:
+    """Centres per province (``summary.json`` → ``centres``): placed by the optimizer, with
+    the case-file apportionment next to them, or apportioned; ``None`` without centres."""
+    c = s.get("centres")
+    if not c:
+        return None
+    optimized = c.get("method") == "optimize"
+    by = sorted((c.get("by_province") or {}).items(),
+                key=lambda kv: (-kv[1]["centres"], kv[0]))  # fmt: skip
+    head = ["province", "centres"] + (["apportioned on case files", "difference"] * optimized)
+    rows = [
+        [p, integer(v["centres"])]
+        + ([integer(v["apportioned"]), f"{v['centres'] - v['apportioned']:+d}"] * optimized)
+        for p, v in by
+    ]
+    who = (
+        f"placed by the optimizer where they serve the most prioritized need; "
+        f"{integer(c.get('moved', 0))} of them are in another county than the apportionment "
+        "on case files would put them"
+        if optimized
+        else "apportioned on case files (largest remainder per county)"
+    )
+    total, counties = integer(c.get("total", 0)), integer(c.get("counties", 0))
+    note = f"{total} centres in {counties} counties, {who}."
+    return Section("Centres per province", "مراکز به تفکیک استان", table(head, rows), note)
+
+
 def binding_section(alloc: pa.Table) -> Section:
     unmet = pc.max_element_wise(pc.subtract(alloc["demand"], alloc["served"]), 0.0)
     reason = pc.fill_null(pc.cast(alloc["binding_reason"], pa.string()), "none")
@@ -256,6 +283,9 @@ def run_report(run: RunData) -> str:
         binding_section(run.allocation),
         prices_section(run.shadow_prices),
     ]
+    centres = centres_section(s)
+    if centres is not None:
+        sections.insert(3, centres)
     marginal = marginal_section(s)
     if marginal is not None:
         sections.insert(len(sections) - 1, marginal)

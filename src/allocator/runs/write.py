@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from allocator.calendar import fiscal_year, to_jalali
 from allocator.optimize import Plan, optimize
-from allocator.optimize.centres import CENTRES_FILE, centre_plan, centres_table
+from allocator.optimize.centres import CENTRES_FILE, centres_table, plan_centres
 from allocator.optimize.constants import ObjectiveMode
 from allocator.optimize.efficiency import outcome_points, price_of_fairness
 from allocator.optimize.mps import export_mps
@@ -145,9 +145,9 @@ def write_run(
         (tmp / "resolved_scenario.json").write_text(
             json.dumps(resolved, indent=2, ensure_ascii=False, default=str) + "\n"
         )
-        if scenario.centres is not None:  # whole centres per county (optimize/centres.py)
-            plan_of = centre_plan(plan.demand, to_params(scenario, stage.rule_parameters).slots)
-            pq.write_table(centres_table(plan_of), tmp / CENTRES_FILE)
+        centres = plan_centres(plan) if scenario.centres is not None else None
+        if centres is not None:  # whole centres per county (optimize/centres.py)
+            pq.write_table(centres_table(centres), tmp / CENTRES_FILE)
         if stage.classification_dir is not None:
             served = served_table(allocation, eligible_pairs(stage.classification_dir))
             pq.write_table(served, tmp / "served.parquet")

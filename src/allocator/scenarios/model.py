@@ -123,11 +123,13 @@ class Slots(_Strict):
 
 class Centres(_Strict):
     """Centres as entities (seed 001): ``total`` whole centres, by county, following case
-    files (``method: apportion``, largest remainder; see ``allocator.optimize.centres``).
-    Each centre has ``per_service`` slots per year (``default_per_service`` for services
-    not named) and serves the neighborhoods of its county."""
+    files (``method: apportion``, largest remainder) or where they serve the most
+    prioritized need (``method: optimize``: the centres of every county are an integer
+    variable of the model); see ``allocator.optimize.centres``. Each centre has
+    ``per_service`` slots per year (``default_per_service`` for services not named) and
+    serves the neighborhoods of its county."""
 
-    method: Literal["apportion"] = "apportion"
+    method: Literal["apportion", "optimize"] = "apportion"
     total: Annotated[int, Field(ge=0)]
     per_service: dict[str, NonNeg] = {}
     default_per_service: NonNeg | None = None

@@ -62,6 +62,29 @@ def test_ascii_digits_of_two_byte_digits(values: list[str | None]) -> None:
     assert ascii_digits(sliced).to_pylist() == expected
 
 
+@settings(deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٬،", max_size=14))),
+    st.sampled_from(["", "٬", "،", ",", "x", "12"]),
+)
+def test_ascii_digits_of_two_byte_digits_and_separators(
+    values: list[str | None], extra: str
+) -> None:
+    """Two-byte digits and separators only (the usual amounts): the 16-bit fast path drops
+    the separators; an ASCII comma, another character or ASCII digits in one value take
+    the general path; both give the scalar rule's text."""
+    values = [*values, extra]
+    expected = [
+        None if v is None else v.translate(TO_ASCII).translate({ord(c): None for c in ",٬،"})
+        for v in values
+    ]
+    assert ascii_digits(pa.array(values, pa.string()), drop_separators=True).to_pylist() == (
+        expected
+    )
+    sliced = pa.array(["۱٬۲", *values], pa.string())[1:]
+    assert ascii_digits(sliced, drop_separators=True).to_pylist() == expected
+
+
 def _id_reference(value: str | None) -> tuple[str | None, tuple[str, str] | None]:
     """The documented rule for one national ID: (ID kept, (masked value, reason) or None)."""
     if value is None:

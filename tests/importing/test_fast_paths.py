@@ -9,6 +9,7 @@ compared with a dictionary lookup.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -37,6 +38,7 @@ from allocator.importing.dates import age_on
 from allocator.importing.digits import ascii_digits
 from allocator.importing.load import Loaded
 from allocator.importing.mapping import FieldSpec
+from allocator.importing.numbers import Numbers, joined, numbers_of, usable
 
 DAY = date(2023, 6, 1)  # 1402/03/11
 TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -348,3 +350,63 @@ def test_sorted_case_files_and_runs_of_members_join_as_index_in(
 
     expected = pc.fill_null(pc.index_in(m_keys, value_set=h_keys), -1).to_pylist()
     assert _household_of(loaded(h_keys), loaded(m_keys)).tolist() == expected
+
+
+def _numbers_reference(columns: list[list[str | None]]) -> list[list[int | None]] | None:
+    """The integer keys' rule, value by value: all present values 1 to 18 ASCII digits, and
+    one length or no leading zero."""
+    present = [v for column in columns for v in column if v is not None]
+    if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in present):
+        return None
+    if len({len(v) for v in present}) > 1 and any(len(v) > 1 and v[0] == "0" for v in present):
+        return None
+    return [[None if v is None else int(v) for v in column] for column in columns]
+
+
+_long_key = st.one_of(
+    _key, st.sampled_from(["", "١", "123456789012345678", "1234567890123456789", "0012"])
+)
+
+
+@given(
+    st.lists(_long_key, max_size=30),
+    st.lists(_long_key, max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+)
+def test_keys_cast_in_pieces_decide_as_the_whole_columns(
+    household: list[str | None], member: list[str | None], cuts: list[int]
+) -> None:
+    """Keys cast piece by piece while loading, then joined: the same integers and the same
+    decision as the rule applied to the whole columns; the join and the duplicates found
+    with them are those found from the strings."""
+
+    def pieces(values: list[str | None]) -> list[Numbers | None]:
+        bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
+        return [
+            numbers_of(pa.array(values[a:b], pa.string())) for a, b in itertools.pairwise(bounds)
+        ]
+
+    got = usable([joined(pieces(household)), joined(pieces(member))])
+    expected = _numbers_reference([household, member])
+    assert (got is None) == (expected is None)
+    if got is not None:
+        assert [c.to_pylist() for c in got] == expected
+
+    def loaded(values: list[str | None], cast: bool) -> Loaded:
+        key = pa.array(values, pa.string())
+        n = len(values)
+        numbers = {"key": joined(pieces(values))} if cast else {}
+        return Loaded("f", key, np.arange(n), {}, np.zeros(n, dtype=np.bool_), [], numbers)
+
+    assert (
+        _household_of(loaded(household, True), loaded(member, True)).tolist()
+        == _household_of(loaded(household, False), loaded(member, False)).tolist()
+    )
+    h_keys = pa.array(household, pa.string())
+    first_seen: dict[str, int] = {}
+    for i, k in enumerate(household):
+        if k is not None:
+            first_seen.setdefault(k, i)
+    assert _first_index(h_keys, joined(pieces(household))).tolist() == [
+        -1 if k is None else first_seen[k] for k in household
+    ]

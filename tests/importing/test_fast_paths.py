@@ -410,3 +410,34 @@ def test_keys_cast_in_pieces_decide_as_the_whole_columns(
     assert _first_index(h_keys, joined(pieces(household))).tolist() == [
         -1 if k is None else first_seen[k] for k in household
     ]
+
+
+_words = st.sampled_from(["بله", "خیر", "بلی", "خير", "نه", "yes", "no", "", " بله", "بله "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), _words), st.integers(1, 12), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_columns_of_one_value_give_what_a_lookup_gives(
+    blocks: list[tuple[str | None, int, bool]], odd_one: bool
+) -> None:
+    """Blocks of one repeated value (a known or a new one, of equal byte length as others
+    or not, empty, with spaces, missing), some with one different value at the end, all
+    sharing a cache: the values and problems of a lookup with a cache of its own."""
+    spec = FieldSpec("insured", "bool", "بیمه")
+    cache = new_cache(spec)
+    for value, n, sliced in [*blocks, *blocks]:  # the second time every value is known
+        values = [value] * n + (["خیر" if value != "خیر" else "بله"] if odd_one else [])
+        array = pa.array(values, pa.string())
+        if sliced:
+            array = pa.array(["بله", *values], pa.string())[1:]
+        got = convert_column(spec, array, DAY, cache)
+        expected = convert_column(spec, array, DAY, None)
+        assert np.asarray(got.values).tolist() == np.asarray(expected.values).tolist()
+        assert got.problems == expected.problems

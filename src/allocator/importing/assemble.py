@@ -213,7 +213,10 @@ def assemble(
             if isinstance(ids, pa.Array) and len(ids) and ids.null_count < len(ids)
             else None
         )
-        return _assemble(h, m, neighborhood_ids, columns, constants, first_ids)
+        result = _assemble(h, m, neighborhood_ids, columns, constants, first_ids)
+    h.numbers.clear()  # the integer keys and IDs are not written: their memory goes now
+    m.numbers.clear()
+    return result
 
 
 def _assemble(

@@ -13,7 +13,7 @@ each), so that both see the same load; medians, bests and their ratio are report
 Usage::
 
     PYTHONPATH=src python benchmarks/import_csv.py [--households 1000000] [--tmp /tmp]
-        [--repeats 5] [--baseline main]
+        [--repeats 5] [--baseline main] [--name import_csv]
 """
 
 from __future__ import annotations
@@ -276,8 +276,11 @@ def main() -> None:
         default=None,
         help="also import with this commit's src, alternately with the current code",
     )
+    parser.add_argument(
+        "--name", default="import_csv", help="saved as benchmarks/results/NAME.json"
+    )
     args = parser.parse_args()
-    write_result("import_csv", run(args.households, args.tmp, args.repeats, args.baseline))
+    write_result(args.name, run(args.households, args.tmp, args.repeats, args.baseline))
 
 
 if __name__ == "__main__":

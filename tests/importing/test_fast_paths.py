@@ -9,6 +9,7 @@ compared with a dictionary lookup.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -37,6 +38,7 @@ from allocator.importing.dates import age_on
 from allocator.importing.digits import ascii_digits
 from allocator.importing.load import Loaded
 from allocator.importing.mapping import FieldSpec
+from allocator.importing.numbers import Numbers, joined, numbers_of, usable
 
 DAY = date(2023, 6, 1)  # 1402/03/11
 TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -60,6 +62,29 @@ def test_ascii_digits_of_two_byte_digits(values: list[str | None]) -> None:
     assert ascii_digits(pa.array(values, pa.string())).to_pylist() == expected
     sliced = pa.array(["x", *values], pa.string())[1:]  # an offset into the buffers
     assert ascii_digits(sliced).to_pylist() == expected
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٬،", max_size=14))),
+    st.sampled_from(["", "٬", "،", ",", "x", "12"]),
+)
+def test_ascii_digits_of_two_byte_digits_and_separators(
+    values: list[str | None], extra: str
+) -> None:
+    """Two-byte digits and separators only (the usual amounts): the 16-bit fast path drops
+    the separators; an ASCII comma, another character or ASCII digits in one value take
+    the general path; both give the scalar rule's text."""
+    values = [*values, extra]
+    expected = [
+        None if v is None else v.translate(TO_ASCII).translate({ord(c): None for c in ",٬،"})
+        for v in values
+    ]
+    assert ascii_digits(pa.array(values, pa.string()), drop_separators=True).to_pylist() == (
+        expected
+    )
+    sliced = pa.array(["۱٬۲", *values], pa.string())[1:]
+    assert ascii_digits(sliced, drop_separators=True).to_pylist() == expected
 
 
 def _id_reference(value: str | None) -> tuple[str | None, tuple[str, str] | None]:
@@ -325,3 +350,94 @@ def test_sorted_case_files_and_runs_of_members_join_as_index_in(
 
     expected = pc.fill_null(pc.index_in(m_keys, value_set=h_keys), -1).to_pylist()
     assert _household_of(loaded(h_keys), loaded(m_keys)).tolist() == expected
+
+
+def _numbers_reference(columns: list[list[str | None]]) -> list[list[int | None]] | None:
+    """The integer keys' rule, value by value: all present values 1 to 18 ASCII digits, and
+    one length or no leading zero."""
+    present = [v for column in columns for v in column if v is not None]
+    if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in present):
+        return None
+    if len({len(v) for v in present}) > 1 and any(len(v) > 1 and v[0] == "0" for v in present):
+        return None
+    return [[None if v is None else int(v) for v in column] for column in columns]
+
+
+_long_key = st.one_of(
+    _key, st.sampled_from(["", "١", "123456789012345678", "1234567890123456789", "0012"])
+)
+
+
+@given(
+    st.lists(_long_key, max_size=30),
+    st.lists(_long_key, max_size=30),
+    st.lists(st.integers(0, 30), max_size=4),
+)
+def test_keys_cast_in_pieces_decide_as_the_whole_columns(
+    household: list[str | None], member: list[str | None], cuts: list[int]
+) -> None:
+    """Keys cast piece by piece while loading, then joined: the same integers and the same
+    decision as the rule applied to the whole columns; the join and the duplicates found
+    with them are those found from the strings."""
+
+    def pieces(values: list[str | None]) -> list[Numbers | None]:
+        bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
+        return [
+            numbers_of(pa.array(values[a:b], pa.string())) for a, b in itertools.pairwise(bounds)
+        ]
+
+    got = usable([joined(pieces(household)), joined(pieces(member))])
+    expected = _numbers_reference([household, member])
+    assert (got is None) == (expected is None)
+    if got is not None:
+        assert [c.to_pylist() for c in got] == expected
+
+    def loaded(values: list[str | None], cast: bool) -> Loaded:
+        key = pa.array(values, pa.string())
+        n = len(values)
+        numbers = {"key": joined(pieces(values))} if cast else {}
+        return Loaded("f", key, np.arange(n), {}, np.zeros(n, dtype=np.bool_), [], numbers)
+
+    assert (
+        _household_of(loaded(household, True), loaded(member, True)).tolist()
+        == _household_of(loaded(household, False), loaded(member, False)).tolist()
+    )
+    h_keys = pa.array(household, pa.string())
+    first_seen: dict[str, int] = {}
+    for i, k in enumerate(household):
+        if k is not None:
+            first_seen.setdefault(k, i)
+    assert _first_index(h_keys, joined(pieces(household))).tolist() == [
+        -1 if k is None else first_seen[k] for k in household
+    ]
+
+
+_words = st.sampled_from(["بله", "خیر", "بلی", "خير", "نه", "yes", "no", "", " بله", "بله "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), _words), st.integers(1, 12), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_columns_of_one_value_give_what_a_lookup_gives(
+    blocks: list[tuple[str | None, int, bool]], odd_one: bool
+) -> None:
+    """Blocks of one repeated value (a known or a new one, of equal byte length as others
+    or not, empty, with spaces, missing), some with one different value at the end, all
+    sharing a cache: the values and problems of a lookup with a cache of its own."""
+    spec = FieldSpec("insured", "bool", "بیمه")
+    cache = new_cache(spec)
+    for value, n, sliced in [*blocks, *blocks]:  # the second time every value is known
+        values = [value] * n + (["خیر" if value != "خیر" else "بله"] if odd_one else [])
+        array = pa.array(values, pa.string())
+        if sliced:
+            array = pa.array(["بله", *values], pa.string())[1:]
+        got = convert_column(spec, array, DAY, cache)
+        expected = convert_column(spec, array, DAY, None)
+        assert np.asarray(got.values).tolist() == np.asarray(expected.values).tolist()
+        assert got.problems == expected.problems

@@ -23,6 +23,7 @@ from allocator.domain import nationalid
 from allocator.domain.enums import ENUM_TYPES
 from allocator.domain.household import MAX_MEMBERS
 from allocator.importing.load import Loaded, Reject
+from allocator.importing.numbers import Numbers, numbers_of, usable
 from allocator.types import BoolArray, IntArray
 
 _HEAD = ENUM_TYPES["relation"].index("head")
@@ -61,29 +62,13 @@ def _as_numbers(*columns: pa.Array) -> list[pa.Array] | None:
         >>> _as_numbers(pa.array(["07", "7"])) is None
         True
     """
-    lengths: set[int] = set()
-    leading_zero = False
-    for whole in columns:
-        column = whole.drop_null() if whole.null_count else whole  # null slots may hold bytes
-        n = len(column)
-        if not n:
-            continue
-        offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[
-            column.offset : column.offset + n + 1
-        ]
-        size = np.diff(offsets)
-        data = np.frombuffer(column.buffers()[2] or b"", dtype=np.uint8)
-        data = data[offsets[0] : offsets[-1]]
-        shortest, longest = int(size.min()), int(size.max())
-        # every byte 0-9: two reductions, no temporary array
-        if shortest < 1 or longest > 18 or data.min() < 48 or data.max() > 57:
-            return None
-        lengths.update({shortest, longest})
-        starts = (offsets[:-1] - offsets[0])[size > 1]
-        leading_zero = leading_zero or bool(np.any(data[starts] == 48))
-    if len(lengths) > 1 and leading_zero:
-        return None
-    return [pc.cast(column, pa.int64()) for column in columns]
+    return usable([numbers_of(column) for column in columns])
+
+
+def _numbers(loaded: Loaded, name: str, column: pa.Array) -> Numbers | None:
+    """The :class:`Numbers` of ``column``, as cast while loading when it was."""
+    found = loaded.numbers.get(name)
+    return found if found is not None else numbers_of(column)
 
 
 def _first_number(values: pa.Array) -> IntArray:
@@ -113,17 +98,18 @@ def _first_number(values: pa.Array) -> IntArray:
     return out
 
 
-def _first_index(values: pa.Array) -> IntArray:
-    """For each value, the row of its first occurrence (``-1`` for nulls).
+def _first_index(values: pa.Array, numbers: Numbers | None = None) -> IntArray:
+    """For each value, the row of its first occurrence (``-1`` for nulls); ``numbers``: the
+    values as cast while loading, if they were.
 
     Examples:
         >>> _first_index(pa.array(["a", "b", None, "a"])).tolist()
         [0, 1, -1, 0]
     """
     if pa.types.is_string(values.type):
-        numbers = _as_numbers(values)
-        if numbers is not None:
-            return _first_number(numbers[0])
+        found = usable([numbers if numbers is not None else numbers_of(values)])
+        if found is not None:
+            return _first_number(found[0])
     unique = pc.unique(values.drop_null()) if values.null_count else pc.unique(values)
     if len(unique) == len(values) - values.null_count:  # no value twice: the usual case
         rows: IntArray = np.arange(len(values), dtype=np.int64)
@@ -142,7 +128,9 @@ def _first_index(values: pa.Array) -> IntArray:
 
 def _household_of(households: Loaded, members: Loaded) -> IntArray:
     """Row of each member's household in the households file (``-1``: none)."""
-    numbers = _as_numbers(members.key, households.key)
+    numbers = usable(
+        [_numbers(members, "key", members.key), _numbers(households, "key", households.key)]
+    )
     if numbers is not None and not numbers[0].null_count and not numbers[1].null_count:
         # sorted keys and a binary search: the first row of each household key, as index_in
         wanted = numbers[0].to_numpy()
@@ -221,11 +209,14 @@ def assemble(
     with ThreadPoolExecutor(max_workers=1) as pool:  # the IDs' duplicates meanwhile
         ids = m.columns.get("national_id")
         first_ids = (
-            pool.submit(_first_index, ids)
+            pool.submit(_first_index, ids, m.numbers.get("national_id"))
             if isinstance(ids, pa.Array) and len(ids) and ids.null_count < len(ids)
             else None
         )
-        return _assemble(h, m, neighborhood_ids, columns, constants, first_ids)
+        result = _assemble(h, m, neighborhood_ids, columns, constants, first_ids)
+    h.numbers.clear()  # the integer keys and IDs are not written: their memory goes now
+    m.numbers.clear()
+    return result
 
 
 def _assemble(
@@ -242,7 +233,7 @@ def _assemble(
     owner = _household_of(h, m)
     n = len(h)
     reasons: dict[int, list[str]] = defaultdict(list)  # only rejected households
-    first = _first_index(h.key)
+    first = _first_index(h.key, h.numbers.get("key"))
     duplicate = (first >= 0) & (first != np.arange(n))
     counts = np.bincount(first[first >= 0], minlength=n)
     for i in np.flatnonzero(duplicate | (counts > 1)).tolist():

@@ -126,6 +126,13 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | Non
     cache = cache if cache is not None else Cache(_dtype(spec))
     with cache.lock:  # the cache's arrays are replaced, never changed: a consistent view
         known, lookup, bad, reasons = cache.known, cache.values, cache.bad, cache.reasons
+    if _one_text(array):  # a column of one value (no disability, no prison…): no hash each
+        first = pc.index_in(array.slice(0, 1), value_set=known)[0].as_py()
+        if first is not None and not bad[first]:
+            return Column(np.full(len(array), lookup[first], dtype=lookup.dtype), [])
+        if first is not None:  # every row rejected, each with the reason
+            where = np.full(len(array), first, dtype=np.int32)
+            return _looked_up(spec, array, where, lookup, bad, reasons)
     position = pc.index_in(array, value_set=known)
     if position.null_count > array.null_count:  # values not converted yet
         unseen = pc.and_(position.is_null(), array.is_valid())
@@ -138,11 +145,37 @@ def _by_distinct(spec: FieldSpec, array: pa.Array, day: date, cache: Cache | Non
                 cache.add(texts, [_one_value(spec, normalize_text(v), day) for v in texts], codes)
             known, lookup, bad, reasons = cache.known, cache.values, cache.bad, cache.reasons
         position = pc.index_in(array, value_set=known)
+    where = pc.fill_null(position, len(known)).to_numpy(zero_copy_only=False)
+    return _looked_up(spec, array, where, lookup, bad, reasons)
+
+
+def _one_text(array: pa.Array) -> bool:
+    """Whether ``array`` holds one value, the same text in every row (no nulls): every value
+    as long as the first, and the rows' bytes those of the first repeated."""
+    n = len(array)
+    if not n or array.null_count:
+        return False
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if not width or int(offsets[-1] - offsets[0]) != n * width:
+        return False
+    if np.any(np.diff(offsets) != width):
+        return False
+    data = array.buffers()[2]
+    start = int(offsets[0])
+    first = data.slice(start, width).to_pybytes()
+    return bool(data.slice(start, n * width).equals(pa.py_buffer(first * n)))  # one memcmp
+
+
+def _looked_up(
+    spec: FieldSpec, array: pa.Array, where: Any, lookup: Any, bad: Any, reasons: list[str | None]
+) -> Column:
+    """Values and problems of ``array`` from each value's index ``where`` among the known
+    values (``len(lookup)``: missing)."""
     # one more entry for missing values: their position is past the known values
-    m = len(known)
+    m = len(lookup)
     lookup = np.append(lookup, lookup.dtype.type(0))
     bad = np.append(bad, True)
-    where = pc.fill_null(position, m).to_numpy(zero_copy_only=False)
     values = lookup[where]
     problems = []
     for row in np.flatnonzero(bad[where]).tolist():

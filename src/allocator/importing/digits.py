@@ -52,19 +52,29 @@ def normalize_text(value: str) -> str:
     return " ".join(value.translate(_TEXT).split())
 
 
-def _two_byte_digits(data: Any, rel: Any) -> tuple[Any, Any] | None:
+def _two_byte_digits(data: Any, rel: Any, separators: bool = False) -> tuple[Any, Any] | None:
     """The ASCII bytes and offsets of a column whose every character is a Persian or an
     Arabic-Indic digit (two UTF-8 bytes each: the usual column of IDs or case files), read
-    as big-endian 16-bit units; ``None`` for any other column."""
+    as big-endian 16-bit units; with ``separators``, the two-byte separators ``٬`` and ``،``
+    may be among them too, and are dropped (the usual column of amounts). ``None`` for any
+    other column."""
     if len(data) % 2 or np.any(rel & 1):
         return None
     wide = data.view(">u2")
     digit = wide - np.uint16(0xDBB0)  # wraps below U+06F0's bytes: only 0-9 are digits
-    other = wide - np.uint16(0xD9A0)
-    digit = np.where(digit < 10, digit, other)
-    if np.any(digit > 9):
-        return None
-    return (digit + 48).astype(np.uint8), (rel // 2).astype(np.int32)
+    other = digit > 9
+    # U+066C (D9 AC) and U+060C (D8 8C), dropped with ``separators``
+    sep = ((wide == np.uint16(0xD9AC)) | (wide == np.uint16(0xD88C))) if separators else None
+    if np.any(other if sep is None else other & ~sep):  # Arabic-Indic digits (or not digits)
+        digit = np.where(other, wide - np.uint16(0xD9A0), digit)
+        if np.any(digit > 9 if sep is None else (digit > 9) & ~sep):
+            return None
+    narrow = (digit + 48).astype(np.uint8)
+    units = rel // 2
+    if sep is None or not sep.any():
+        return narrow, units.astype(np.int32)
+    dropped = np.searchsorted(np.flatnonzero(sep), units)  # separators before each start
+    return np.compress(~sep, narrow), (units - dropped).astype(np.int32)
 
 
 def ascii_digits(array: pa.Array, *, drop_separators: bool = False) -> pa.Array:
@@ -84,7 +94,7 @@ def ascii_digits(array: pa.Array, *, drop_separators: bool = False) -> pa.Array:
     data = np.frombuffer(array.buffers()[2] or b"", dtype=np.uint8)[start:end].copy()
     if not drop_separators and not np.any(data >= 0x80):
         return array
-    narrow = _two_byte_digits(data, offsets - start)
+    narrow = _two_byte_digits(data, offsets - start, drop_separators)
     if narrow is not None:
         result = pa.Array.from_buffers(
             pa.string(), len(array), [None, pa.py_buffer(narrow[1]), pa.py_buffer(narrow[0])]

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from allocator.importing.convert import Cache, Problem, convert_column, keys, new_cache
 from allocator.importing.mapping import TableSpec
+from allocator.importing.numbers import Numbers, joined, numbers_of
 from allocator.importing.readers import EXCEL_SUFFIXES, Block, Progress, csv_pieces, read_blocks
 from allocator.types import Array, BoolArray, IntArray
 
@@ -41,6 +42,9 @@ class Loaded:
     columns: dict[str, Array | pa.Array]
     bad: BoolArray
     rejects: list[Reject] = field(default_factory=list)
+    #: ``key`` and the national IDs cast to integers while loading (see
+    #: :mod:`~allocator.importing.numbers`), when they are digits; absent: not cast
+    numbers: dict[str, Numbers | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -102,17 +106,22 @@ class _Part:
     key: pa.Array
     columns: dict[str, Array | pa.Array]
     problems: list[tuple[str, list[Problem]]]
+    numbers: dict[str, Numbers | None]
 
 
 def _convert(spec: TableSpec, table: pa.Table, day: date, caches: dict[str, Cache]) -> _Part:
     key, problems = keys(table.column(spec.key))
     found = [(spec.key, problems)]
     columns: dict[str, Array | pa.Array] = {}
+    # keys and IDs cast to integers here, side by side, not later by the assembly alone
+    numbers = {"key": numbers_of(key)}
     for f in spec.fields:
         column = convert_column(f, table.column(f.column), day, caches[f.name])
         found.append((f.column, column.problems))
         columns[f.name] = column.values
-    return _Part(table.num_rows, key, columns, found)
+        if f.kind == "national_id" and isinstance(column.values, pa.Array):
+            numbers[f.name] = numbers_of(column.values)
+    return _Part(table.num_rows, key, columns, found, numbers)
 
 
 def _in_order(
@@ -182,6 +191,7 @@ def _load(
     parts: dict[str, list[Array | pa.Array]] = {f.name: [] for f in spec.fields}
     bads: list[BoolArray] = []
     rejects: list[Reject] = []
+    numbers: dict[str, list[Numbers | None]] = {}
     first_row = 2
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for part in _in_order(pool, work, pieces):
@@ -192,6 +202,8 @@ def _load(
             for name, values in part.columns.items():
                 parts[name].append(values)
             bads.append(bad)
+            for name, cast in part.numbers.items():
+                numbers.setdefault(name, []).append(cast)
             first_row += part.rows
     columns: dict[str, Array | pa.Array] = {}
     for name, chunks in parts.items():
@@ -206,4 +218,5 @@ def _load(
         columns=columns,
         bad=np.concatenate(bads) if bads else np.zeros(0, dtype=np.bool_),
         rejects=rejects,
+        numbers={name: joined(casts) for name, casts in numbers.items()},
     )

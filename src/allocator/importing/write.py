@@ -177,9 +177,12 @@ def write_import(
                 )
                 out.write_table(table, row_group_size=max(table.num_rows, 1))
 
-    # Parquet encoding and compression release the GIL: the files are written side by side
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = [pool.submit(write_members), pool.submit(write_households)]
+    # Parquet encoding and compression release the GIL: the members file, the longest, is
+    # written in a thread of its own while this one writes the others one after the other
+    # (two threads for two cores: a third would slow the members file down)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(write_members)
+        write_households()
         pq.write_table(neighborhoods, directory / NEIGHBORHOODS_FILE, compression=COMPRESSION)
         case_files = pa.Table.from_arrays(
             [
@@ -191,8 +194,7 @@ def write_import(
             schema=CASE_FILES_SCHEMA,
         )
         pq.write_table(case_files, directory / CASE_FILES_FILE, compression=COMPRESSION)
-        for future in done:
-            future.result()
+        done.result()
     write_rejects(directory, result.rejects)
     counts = {
         "households": n,

@@ -123,6 +123,9 @@ class Plan:
     model: Any = None  # the OptimizationModel solved (for price checks and MPS export)
     messages: list[str] = field(default_factory=list)
     model_size: dict[str, int] = field(default_factory=dict)
+    #: wall-clock seconds per stage of the solve (``floor_level``, ``phase1``, ``build``,
+    #: ``relaxation``, ``rounding``, ``polish``, ``mip``, ``report``), in the order run
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -19,8 +19,9 @@ Examples:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,6 +47,23 @@ Progress = Callable[[str], None]
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
 FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
 STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
+
+
+@dataclass
+class Clock:
+    """Wall-clock seconds per stage of one optimization (``Plan.stage_seconds``)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Add the seconds of the ``with`` block to stage ``name``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
 
 
 @dataclass
@@ -112,32 +130,39 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
         params.time_limit_s, params.relative_gap, params.threads, params.lp_algorithm
     )
     messages: list[str] = []
-    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say)
+    clock = Clock()
+    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say, clock)
     t_build = time.perf_counter()
-    model = build_model(demand, params, fix)
+    with clock.stage("build"):
+        model = build_model(demand, params, fix)
     build_s = time.perf_counter() - t_build
     t1 = time.perf_counter()
     relax = model.program.relaxed()
-    lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+    with clock.stage("relaxation"):
+        lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
     if (
         not lp_out.result.has_solution
         and not phase1
         and model.sets.row_entitled.any()
         and lp_out.result.termination is Termination.INFEASIBLE
     ):
-        fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
-        model = build_model(demand, params, fix)
+        with clock.stage("phase1"):
+            fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
+        with clock.stage("build"):
+            model = build_model(demand, params, fix)
         relax = model.program.relaxed()
-        lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+        with clock.stage("relaxation"):
+            lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
     final, bound = lp_out, lp_out.result.bound if lp_out.decomposed else lp_out.result.objective
     lp_bound = bound
     if not lp_out.result.has_solution:
         messages.append(f"LP relaxation: {lp_out.result.termination}: {lp_out.result.message}")
     elif params.method is not Method.LP:
-        final = _fast(model, relax, lp_out, lp_backend, opts, messages, say)
+        final = _fast(model, relax, lp_out, lp_backend, opts, messages, say, clock)
         if params.method is Method.MIP:
             say(f"solving the MIP ({mip_backend.name})")
-            mip = _run(model.program, model, mip_backend, opts)
+            with clock.stage("mip"):
+                mip = _run(model.program, model, mip_backend, opts)
             if mip.result.has_solution:
                 if np.isfinite(mip.result.bound):
                     bound = min(bound, mip.result.bound)
@@ -156,10 +181,13 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
                 )
     solve_s = time.perf_counter() - t1 + (t_build - t0)  # with the stages before
     say("writing the plan")
-    return make_plan(
-        model, final.result, final.values, lp_out.duals, bound, lp_bound,
-        _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
-    )  # fmt: skip
+    with clock.stage("report"):
+        plan = make_plan(
+            model, final.result, final.values, lp_out.duals, bound, lp_bound,
+            _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
+        )  # fmt: skip
+    plan.stage_seconds = dict(clock.seconds)
+    return plan
 
 
 def _stages(
@@ -169,6 +197,7 @@ def _stages(
     opts: SolveOptions,
     messages: list[str],
     say: Progress,
+    clock: Clock,
 ) -> tuple[Fixings, bool]:
     """Before the main solve: the max-min share of the floors (``floor_level`` stage), and
     the funded part of the entitlements when they cannot all be funded (phase 1).
@@ -177,18 +206,21 @@ def _stages(
     """
     if not (params.floor_tier1 > 0 and params.floor_maxmin):
         return Fixings(floor_level=None), False
-    model = build_model(demand, params)
     say("max-min stage: the share of every floor that can be met")
-    lp = model.program.relaxed()
-    res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+    with clock.stage("floor_level"):
+        model = build_model(demand, params)
+        lp = model.program.relaxed()
+        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
     phase1 = False
     fix = Fixings()
     if not res.has_solution and model.sets.row_entitled.any():
         phase1 = True
-        fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
-        model = build_model(demand, params, fix)
-        lp = model.program.relaxed()
-        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+        with clock.stage("phase1"):
+            fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
+        with clock.stage("floor_level"):
+            model = build_model(demand, params, fix)
+            lp = model.program.relaxed()
+            res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
     if not res.has_solution:
         messages.append(f"max-min floor stage {res.termination}: {res.message}")
         return replace(fix, floor_level=0.0), phase1
@@ -238,36 +270,39 @@ def _fast(
     opts: SolveOptions,
     messages: list[str],
     say: Progress,
+    clock: Clock,
 ) -> Outcome:
     """Round workers, repair, and (polish) re-solve with the workers fixed."""
     vb = relax.var_blocks
-    x = lp_out.values[vb["x"]]
-    w = round_workers(model, x, lp_out.values[vb["w"]])
-    repaired = complete_values(model, repair_served(model, x, w), w)
+    with clock.stage("rounding"):
+        x = lp_out.values[vb["x"]]
+        w = round_workers(model, x, lp_out.values[vb["w"]])
+        repaired = complete_values(model, repair_served(model, x, w), w)
+        feasible = _feasible(model.program, repaired)
+        rounded = Outcome(
+            replace(lp_out.result, objective=float(model.program.obj @ repaired)),
+            repaired,
+            lp_out.duals,
+            _stage_values(model, repaired),
+        )
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
-    feasible = _feasible(model.program, repaired)
     if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
         polish = True
-    rounded = Outcome(
-        replace(lp_out.result, objective=float(model.program.obj @ repaired)),
-        repaired,
-        lp_out.duals,
-        _stage_values(model, repaired),
-    )
     gap = (lp_out.result.objective - rounded.result.objective) / max(
         1e-9, abs(lp_out.result.objective)
     )
     if not polish or (gap <= model.params.relative_gap and not rounded.stages):
         return rounded
     say("re-solving with the worker counts fixed")
-    fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
-    if not fixed.result.has_solution and not feasible:
-        # the rounded-up salaries leave no room (e.g. for the entitlements): round down
-        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
-        messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+    with clock.stage("polish"):
         fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+        if not fixed.result.has_solution and not feasible:
+            # the rounded-up salaries leave no room (e.g. for the entitlements): round down
+            w = np.floor(lp_out.values[vb["w"]] + 1e-6)
+            messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded

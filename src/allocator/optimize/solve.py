@@ -25,7 +25,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from allocator.optimize.constants import Method, SolveResult, Termination, TierMode
+from allocator.optimize.constants import (
+    Method,
+    ObjectiveMode,
+    SolveResult,
+    Termination,
+    TierMode,
+)
 from allocator.optimize.decompose import DECOMPOSE_FROM_VARS, decomposed_relaxation
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
@@ -39,6 +45,7 @@ from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
 from allocator.optimize.report import make_plan
 from allocator.optimize.rounding import complete_values, repair_served, round_workers
+from allocator.optimize.sets import MILLION
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
 from allocator.optimize.variables import Fixings
 from allocator.types import FloatArray
@@ -207,8 +214,14 @@ def _stages(
     if not (params.floor_tier1 > 0 and params.floor_maxmin):
         return Fixings(floor_level=None), False
     say("max-min stage: the share of every floor that can be met")
+    # Neither stage needs the utility pieces: ``value_def`` can always be met (the pieces
+    # of a cell add up to its whole weighted demand), so leaving them out (the linear
+    # objective's blocks) changes no feasible x, w; it only makes the LPs smaller.
+    params = replace(params, objective=ObjectiveMode.LINEAR)
     with clock.stage("floor_level"):
         model = build_model(demand, params)
+        if floors_met(model):  # t* = 1, shown by a plan that meets every floor: no LP
+            return Fixings(floor_level=1.0 - FLOOR_LEVEL_TOL), False
         lp = model.program.relaxed()
         res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
     phase1 = False
@@ -234,6 +247,39 @@ def _stages(
     return replace(fix, floor_level=level), phase1
 
 
+def floors_met(model: OptimizationModel) -> bool:
+    """Whether every floor can be met in full (the max-min share t* is 1), shown by
+    constructing a point of the LP relaxation that meets them: entitled rows at their
+    lower bounds; in every neighborhood, its other tier-1 rows, cheapest per unit first
+    (unit cost and the salary share of its case files), filled until the floor is met;
+    workers = files served / caseload (continuous); everything else implied
+    (:func:`complete_values`). If that point satisfies every row, t* = 1 without solving
+    the stage's LP; if not, nothing is concluded and the LP decides.
+    """
+    s, p, lp = model.sets, model.params, model.program
+    if "floor_level" not in lp.var_blocks or s.n_rows == 0:
+        return False
+    lb = lp.lb[lp.var_blocks["x"]]
+    t1 = s.row_t == 1
+    have = np.bincount(s.row_n, np.where(t1, lb, 0.0), s.n_neighborhoods)
+    missing = np.maximum(0.0, p.floor_tier1 * s.tier1_need - have) * (1 + 1e-9)
+    salary = np.where(s.row_staff >= 0, s.row_cf * p.worker_cost / MILLION / p.caseload, 0.0)
+    (rows,) = np.nonzero(t1 & (s.units > lb))
+    rows = rows[np.lexsort((s.row_cost[rows] + salary[rows], s.row_n[rows]))]
+    n, room = s.row_n[rows], s.units[rows] - lb[rows]
+    cum = np.cumsum(room)
+    first = np.r_[True, n[1:] != n[:-1]] if rows.size else np.zeros(0, np.bool_)
+    before = cum - room - np.maximum.accumulate(np.where(first, cum - room, 0.0))
+    x = lb.copy()
+    x[rows] += np.clip(missing[n] - before, 0.0, room)
+    live = s.row_staff >= 0
+    files = np.bincount(s.row_staff[live], (s.row_cf * x)[live], s.n_staff)
+    w = np.minimum(files / p.caseload, s.w_max)
+    values = complete_values(model, x, w)
+    level = float(values[lp.var_blocks["floor_level"]][0])
+    return level >= 1.0 and _feasible(lp, values)
+
+
 def _funded(
     model: OptimizationModel,
     backend: SolverBackend,
@@ -246,7 +292,8 @@ def _funded(
     Returns the lower bounds of ``x`` for the main model (the funded entitled units).
     """
     say("phase 1: entitlements cannot all be funded; finding the most that can")
-    demand, params = model.demand, model.params
+    demand = model.demand  # as in _stages: the utility pieces do not restrict x
+    params = replace(model.params, objective=ObjectiveMode.LINEAR)
     fix = Fixings(entitled_lb=np.zeros(model.sets.n_rows), floor_level=0.0)
     m1 = build_model(demand, params, fix)
     lp = m1.program.relaxed()
@@ -296,13 +343,13 @@ def _fast(
     if not polish or (gap <= model.params.relative_gap and not rounded.stages):
         return rounded
     say("re-solving with the worker counts fixed")
-    with clock.stage("polish"):
-        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+    with clock.stage("polish"):  # from the relaxation's basis: only w moved
+        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts, lp_out.result.basis)
         if not fixed.result.has_solution and not feasible:
             # the rounded-up salaries leave no room (e.g. for the entitlements): round down
             w = np.floor(lp_out.values[vb["w"]] + 1e-6)
             messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
-            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts, lp_out.result.basis)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded
@@ -325,11 +372,18 @@ def _feasible(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
 
 
 def _run(
-    lp: LinearProgram, model: OptimizationModel, backend: SolverBackend, opts: SolveOptions
+    lp: LinearProgram,
+    model: OptimizationModel,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    warm: object | None = None,
 ) -> Outcome:
-    """Solve in the scenario's tier mode; values are completed from ``x`` and ``w``."""
+    """Solve in the scenario's tier mode; values are completed from ``x`` and ``w``.
+
+    ``warm``: the basis of an earlier solve of a program of the same shape (weighted mode).
+    """
     if model.params.tier_mode is TierMode.WEIGHTED:
-        res = backend.solve(lp, opts)
+        res = backend.solve(lp, opts, warm)
         stages: list[float] = []
     else:
         res, stages = _lexicographic(lp, model, backend, opts)

@@ -25,6 +25,9 @@ Examples:
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+import threading
 import time
 from functools import cache
 from typing import Any
@@ -35,14 +38,36 @@ from allocator.optimize.constants import SolveResult, Termination
 from allocator.optimize.lp import LinearProgram
 
 NAME = "highs"
+_FIRST = threading.Lock()
 
 
 @cache
 def _module() -> Any:
+    with _FIRST:
+        try:
+            hs = importlib.import_module("highspy")
+        except ImportError:
+            return None
+        _first_instance_quietly(hs)
+        return hs
+
+
+def _first_instance_quietly(hs: Any) -> None:
+    """HiGHS writes its banner to stdout when a process makes its first instance, before
+    any option can turn the output off: make that first one with stdout pointed away."""
     try:
-        return importlib.import_module("highspy")
-    except ImportError:
-        return None
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no usable stdout: nothing to protect
+        hs.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            hs.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def available() -> bool:

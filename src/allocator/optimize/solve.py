@@ -343,13 +343,15 @@ def _fast(
     if not polish or (gap <= model.params.relative_gap and not rounded.stages):
         return rounded
     say("re-solving with the worker counts fixed")
-    with clock.stage("polish"):  # from the relaxation's basis: only w moved
-        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts, lp_out.result.basis)
+    # Cold, with presolve: fixing w lets presolve drop most rows; the relaxation's basis
+    # (no presolve) was 5x slower on national-2020 (docs/notes/h13speed.md).
+    with clock.stage("polish"):
+        fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
         if not fixed.result.has_solution and not feasible:
             # the rounded-up salaries leave no room (e.g. for the entitlements): round down
             w = np.floor(lp_out.values[vb["w"]] + 1e-6)
             messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
-            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts, lp_out.result.basis)
+            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded

@@ -29,6 +29,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -105,8 +106,10 @@ def solve(
     dual_simplex: bool = False,
     verbose: bool = False,
     warm: object | None = None,
+    options: Mapping[str, int | float | str] | None = None,
 ) -> SolveResult:
-    """Solve the LP ``lp`` with HiGHS; ``warm``: a basis of an LP of the same shape.
+    """Solve the LP ``lp`` with HiGHS; ``warm``: a basis of an LP of the same shape;
+    ``options``: more HiGHS options by name.
 
     Never raises: a failure is a ``solver_error`` result naming HiGHS.
     """
@@ -119,6 +122,8 @@ def solve(
         if dual_simplex:
             h.setOptionValue("solver", "simplex")
             h.setOptionValue("simplex_strategy", 1)
+        for name, value in (options or {}).items():
+            h.setOptionValue(name, value)
         h.passModel(to_highs_lp(lp))
         if warm is not None:
             h.setBasis(warm)

@@ -54,6 +54,10 @@ Progress = Callable[[str], None]
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
 FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
 STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
+#: HiGHS options of the polish: without simplex scaling it took 10 s instead of 23 s on
+#: national-2020 (72,619 instead of 96,391 iterations) and 6.8 s instead of 9.8 s on the
+#: 2,020-size benchmark, same optimum; the relaxation is not affected (same iterations)
+POLISH_HIGHS_OPTIONS: tuple[tuple[str, int | float | str], ...] = (("simplex_scale_strategy", 0),)
 
 
 @dataclass
@@ -345,6 +349,7 @@ def _fast(
     say("re-solving with the worker counts fixed")
     # Cold, with presolve: fixing w lets presolve drop most rows; the relaxation's basis
     # (no presolve) was 5x slower on national-2020 (docs/notes/h13speed.md).
+    opts = replace(opts, highs_options=POLISH_HIGHS_OPTIONS)
     with clock.stage("polish"):
         fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
         if not fixed.result.has_solution and not feasible:

@@ -41,6 +41,8 @@ class SolveOptions:
     threads: int | None = None
     lp_algorithm: str = "auto"  # auto | barrier | simplex (backends may ignore it)
     verbose: bool = False
+    #: more HiGHS options by name (only on the highspy path; MathOpt ignores them)
+    highs_options: tuple[tuple[str, int | float | str], ...] = ()
 
 
 class SolverBackend:
@@ -126,7 +128,12 @@ class HighsBackend(SolverBackend):
         if lp.is_mip or algorithm == "barrier" or not highs_io.available():
             return super().solve(lp, options)
         return highs_io.solve(
-            lp, options.time_limit_s, algorithm == "simplex", options.verbose, warm
+            lp,
+            options.time_limit_s,
+            algorithm == "simplex",
+            options.verbose,
+            warm,
+            dict(options.highs_options),
         )
 
     @staticmethod

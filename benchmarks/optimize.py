@@ -89,6 +89,7 @@ def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
         "build_seconds": round(plan.build_seconds, 3),
         "solve_seconds": round(plan.solve_seconds, 3),
         "total_seconds": round(plan.build_seconds + plan.solve_seconds, 3),
+        "stage_seconds": getattr(plan, "stage_seconds", {}),
         "status": plan.status.value,
         "termination": plan.termination.value,
         "objective": plan.objective,

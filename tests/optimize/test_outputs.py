@@ -57,7 +57,8 @@ def test_solver_failure_is_a_status_naming_the_solver(small_demand, monkeypatch)
     def boom(*args: object) -> None:
         raise RuntimeError("HighsStatus: kError [INTERNAL]")
 
-    monkeypatch.setattr("allocator.optimize.solvers.core.solve", boom)
+    monkeypatch.setattr("allocator.optimize.solvers.core.solve", boom)  # MathOpt
+    monkeypatch.setattr("allocator.optimize.highs_io.to_highs_lp", boom)  # highspy's LPs
     plan = optimize(small_demand, scaled_params(small_demand.n_neighborhoods))
     assert plan.status is Status.ERROR
     assert plan.termination is Termination.SOLVER_ERROR

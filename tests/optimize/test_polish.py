@@ -21,8 +21,8 @@ def test_a_polish_stopped_early_keeps_the_better_rounded_plan(
     real = solve_module._run
     calls: list[int] = []
 
-    def stopped_polish(lp, model, backend, opts):  # type: ignore[no-untyped-def]
-        out = real(lp, model, backend, opts)
+    def stopped_polish(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
+        out = real(lp, model, backend, opts, warm)
         calls.append(lp.n_vars)
         if len(calls) == 1:  # the LP relaxation
             return out

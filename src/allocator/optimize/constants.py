@@ -101,6 +101,8 @@ class SolveResult:
         values: variable values (empty without a solution).
         duals: row duals, d objective / d rhs (empty when the solver gives none).
         seconds: wall-clock seconds of the call.
+        basis: the solver's final basis (HiGHS through highspy), to warm-start a related LP
+            of the same shape (``SolverBackend.solve(..., warm=basis)``); None otherwise.
     """
 
     solver: str
@@ -111,6 +113,7 @@ class SolveResult:
     values: FloatArray = field(default_factory=lambda: np.zeros(0))
     duals: FloatArray = field(default_factory=lambda: np.zeros(0))
     seconds: float = 0.0
+    basis: object | None = None
 
     @property
     def has_solution(self) -> bool:

@@ -191,6 +191,7 @@ def summary_fields(plan: Plan) -> dict[str, Any]:
             "build_seconds": plan.build_seconds,
             "solve_seconds": plan.solve_seconds,
             "model_size": plan.model_size,
+            "stage_seconds": plan.stage_seconds,
             "need_met": [
                 {
                     "tier": t.tier,
@@ -251,6 +252,7 @@ SUMMARY_UNITS: dict[str, str] = {
     "price_of_fairness.price": "fraction of the alpha = 0 plan's outcome points given up",
     "build_seconds": "seconds",
     "solve_seconds": "seconds",
+    "stage_seconds.*": "seconds",
     "alpha": "dimensionless",
     "outcome_values": "outcome points per unit (household or member, as the service)",
     "worker_cost": "toman per worker-year",

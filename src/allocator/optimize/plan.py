@@ -126,6 +126,9 @@ class Plan:
     # centres per county chosen by the solver (``centres: {method: optimize}``; county
     # order of ``optimize.centres.county_index``), None when the centres are not variables
     centres: FloatArray | None = None
+    #: wall-clock seconds per stage of the solve (``floor_level``, ``phase1``, ``build``,
+    #: ``relaxation``, ``rounding``, ``polish``, ``mip``, ``report``), in the order run
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -20,12 +20,19 @@ Examples:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from allocator.optimize.constants import Method, SolveResult, Termination, TierMode
+from allocator.optimize.constants import (
+    Method,
+    ObjectiveMode,
+    SolveResult,
+    Termination,
+    TierMode,
+)
 from allocator.optimize.decompose import DECOMPOSE_FROM_VARS, decomposed_relaxation
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
@@ -46,6 +53,7 @@ from allocator.optimize.rounding import (
     round_centres,
     round_workers,
 )
+from allocator.optimize.sets import MILLION
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
 from allocator.optimize.variables import Fixings
 from allocator.types import FloatArray
@@ -54,6 +62,27 @@ Progress = Callable[[str], None]
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
 FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
 STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
+#: HiGHS options of the polish: without simplex scaling it took 10 s instead of 23 s on
+#: national-2020 (72,619 instead of 96,391 iterations) and 6.8 s instead of 9.8 s on the
+#: 2,020-size benchmark, same optimum; the relaxation is not affected (same iterations)
+POLISH_HIGHS_OPTIONS: tuple[tuple[str, int | float | str], ...] = (("simplex_scale_strategy", 0),)
+
+
+@dataclass
+class Clock:
+    """Wall-clock seconds per stage of one optimization (``Plan.stage_seconds``)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Add the seconds of the ``with`` block to stage ``name``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
 
 
 @dataclass
@@ -120,32 +149,39 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
         params.time_limit_s, params.relative_gap, params.threads, params.lp_algorithm
     )
     messages: list[str] = []
-    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say)
+    clock = Clock()
+    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say, clock)
     t_build = time.perf_counter()
-    model = build_model(demand, params, fix)
+    with clock.stage("build"):
+        model = build_model(demand, params, fix)
     build_s = time.perf_counter() - t_build
     t1 = time.perf_counter()
     relax = model.program.relaxed()
-    lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+    with clock.stage("relaxation"):
+        lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
     if (
         not lp_out.result.has_solution
         and not phase1
         and model.sets.row_entitled.any()
         and lp_out.result.termination is Termination.INFEASIBLE
     ):
-        fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
-        model = build_model(demand, params, fix)
+        with clock.stage("phase1"):
+            fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
+        with clock.stage("build"):
+            model = build_model(demand, params, fix)
         relax = model.program.relaxed()
-        lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
+        with clock.stage("relaxation"):
+            lp_out = _relaxation(model, relax, lp_backend, opts, messages, say)
     final, bound = lp_out, lp_out.result.bound if lp_out.decomposed else lp_out.result.objective
     lp_bound = bound
     if not lp_out.result.has_solution:
         messages.append(f"LP relaxation: {lp_out.result.termination}: {lp_out.result.message}")
     elif params.method is not Method.LP:
-        final = _fast(model, relax, lp_out, lp_backend, opts, messages, say)
+        final = _fast(model, relax, lp_out, lp_backend, opts, messages, say, clock)
         if params.method is Method.MIP:
             say(f"solving the MIP ({mip_backend.name})")
-            mip = _run(model.program, model, mip_backend, opts)
+            with clock.stage("mip"):
+                mip = _run(model.program, model, mip_backend, opts)
             if mip.result.has_solution:
                 if np.isfinite(mip.result.bound):
                     bound = min(bound, mip.result.bound)
@@ -164,10 +200,13 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
                 )
     solve_s = time.perf_counter() - t1 + (t_build - t0)  # with the stages before
     say("writing the plan")
-    return make_plan(
-        model, final.result, final.values, lp_out.duals, bound, lp_bound,
-        _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
-    )  # fmt: skip
+    with clock.stage("report"):
+        plan = make_plan(
+            model, final.result, final.values, lp_out.duals, bound, lp_bound,
+            _stage_gap(lp_out.stages, final.stages), build_s, solve_s, messages,
+        )  # fmt: skip
+    plan.stage_seconds = dict(clock.seconds)
+    return plan
 
 
 def _stages(
@@ -177,6 +216,7 @@ def _stages(
     opts: SolveOptions,
     messages: list[str],
     say: Progress,
+    clock: Clock,
 ) -> tuple[Fixings, bool]:
     """Before the main solve: the max-min share of the floors (``floor_level`` stage), and
     the funded part of the entitlements when they cannot all be funded (phase 1).
@@ -185,18 +225,27 @@ def _stages(
     """
     if not (params.floor_tier1 > 0 and params.floor_maxmin):
         return Fixings(floor_level=None), False
-    model = build_model(demand, params)
     say("max-min stage: the share of every floor that can be met")
-    lp = model.program.relaxed()
-    res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+    # Neither stage needs the utility pieces: ``value_def`` can always be met (the pieces
+    # of a cell add up to its whole weighted demand), so leaving them out (the linear
+    # objective's blocks) changes no feasible x, w; it only makes the LPs smaller.
+    params = replace(params, objective=ObjectiveMode.LINEAR)
+    with clock.stage("floor_level"):
+        model = build_model(demand, params)
+        if floors_met(model):  # t* = 1, shown by a plan that meets every floor: no LP
+            return Fixings(floor_level=1.0 - FLOOR_LEVEL_TOL), False
+        lp = model.program.relaxed()
+        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
     phase1 = False
     fix = Fixings()
     if not res.has_solution and model.sets.row_entitled.any():
         phase1 = True
-        fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
-        model = build_model(demand, params, fix)
-        lp = model.program.relaxed()
-        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
+        with clock.stage("phase1"):
+            fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
+        with clock.stage("floor_level"):
+            model = build_model(demand, params, fix)
+            lp = model.program.relaxed()
+            res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
     if not res.has_solution:
         messages.append(f"max-min floor stage {res.termination}: {res.message}")
         return replace(fix, floor_level=0.0), phase1
@@ -208,6 +257,39 @@ def _stages(
             f"{level:.1%} of its floor (max-min), the rest is penalised shortfall"
         )
     return replace(fix, floor_level=level), phase1
+
+
+def floors_met(model: OptimizationModel) -> bool:
+    """Whether every floor can be met in full (the max-min share t* is 1), shown by
+    constructing a point of the LP relaxation that meets them: entitled rows at their
+    lower bounds; in every neighborhood, its other tier-1 rows, cheapest per unit first
+    (unit cost and the salary share of its case files), filled until the floor is met;
+    workers = files served / caseload (continuous); everything else implied
+    (:func:`complete_values`). If that point satisfies every row, t* = 1 without solving
+    the stage's LP; if not, nothing is concluded and the LP decides.
+    """
+    s, p, lp = model.sets, model.params, model.program
+    if "floor_level" not in lp.var_blocks or s.n_rows == 0:
+        return False
+    lb = lp.lb[lp.var_blocks["x"]]
+    t1 = s.row_t == 1
+    have = np.bincount(s.row_n, np.where(t1, lb, 0.0), s.n_neighborhoods)
+    missing = np.maximum(0.0, p.floor_tier1 * s.tier1_need - have) * (1 + 1e-9)
+    salary = np.where(s.row_staff >= 0, s.row_cf * p.worker_cost / MILLION / p.caseload, 0.0)
+    (rows,) = np.nonzero(t1 & (s.units > lb))
+    rows = rows[np.lexsort((s.row_cost[rows] + salary[rows], s.row_n[rows]))]
+    n, room = s.row_n[rows], s.units[rows] - lb[rows]
+    cum = np.cumsum(room)
+    first = np.r_[True, n[1:] != n[:-1]] if rows.size else np.zeros(0, np.bool_)
+    before = cum - room - np.maximum.accumulate(np.where(first, cum - room, 0.0))
+    x = lb.copy()
+    x[rows] += np.clip(missing[n] - before, 0.0, room)
+    live = s.row_staff >= 0
+    files = np.bincount(s.row_staff[live], (s.row_cf * x)[live], s.n_staff)
+    w = np.minimum(files / p.caseload, s.w_max)
+    values = complete_values(model, x, w)
+    level = float(values[lp.var_blocks["floor_level"]][0])
+    return level >= 1.0 and _feasible(lp, values)
 
 
 def _funded(
@@ -222,7 +304,8 @@ def _funded(
     Returns the lower bounds of ``x`` for the main model (the funded entitled units).
     """
     say("phase 1: entitlements cannot all be funded; finding the most that can")
-    demand, params = model.demand, model.params
+    demand = model.demand  # as in _stages: the utility pieces do not restrict x
+    params = replace(model.params, objective=ObjectiveMode.LINEAR)
     fix = Fixings(entitled_lb=np.zeros(model.sets.n_rows), floor_level=0.0)
     m1 = build_model(demand, params, fix)
     lp = m1.program.relaxed()
@@ -246,29 +329,31 @@ def _fast(
     opts: SolveOptions,
     messages: list[str],
     say: Progress,
+    clock: Clock,
 ) -> Outcome:
     """Round centres and workers, repair, and (polish) re-solve with them fixed."""
     vb = relax.var_blocks
-    x = lp_out.values[vb["x"]]
-    centres = centres_of(relax, lp_out.values)
-    if centres is not None:  # whole centres first: the workers follow what they serve
-        centres = round_centres(model, centres, x)
-        x = repair_centres(model, x, centres)
-        relax = relax.with_bounds("centres", centres, centres)
-    w = round_workers(model, x, lp_out.values[vb["w"]])
-    repaired = complete_values(model, repair_served(model, x, w), w, centres)
+    with clock.stage("rounding"):
+        x = lp_out.values[vb["x"]]
+        centres = centres_of(relax, lp_out.values)
+        if centres is not None:  # whole centres first: the workers follow what they serve
+            centres = round_centres(model, centres, x)
+            x = repair_centres(model, x, centres)
+            relax = relax.with_bounds("centres", centres, centres)
+        w = round_workers(model, x, lp_out.values[vb["w"]])
+        repaired = complete_values(model, repair_served(model, x, w), w, centres)
+        feasible = _feasible(model.program, repaired)
+        rounded = Outcome(
+            replace(lp_out.result, objective=float(model.program.obj @ repaired)),
+            repaired,
+            lp_out.duals,
+            _stage_values(model, repaired),
+        )
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
-    feasible = _feasible(model.program, repaired)
     if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
         polish = True
-    rounded = Outcome(
-        replace(lp_out.result, objective=float(model.program.obj @ repaired)),
-        repaired,
-        lp_out.duals,
-        _stage_values(model, repaired),
-    )
     gap = (lp_out.result.objective - rounded.result.objective) / max(
         1e-9, abs(lp_out.result.objective)
     )
@@ -276,12 +361,16 @@ def _fast(
         return rounded
     say("re-solving with the worker counts fixed" + (" and the centres" if centres is not None
                                                         else ""))  # fmt: skip
-    fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
-    if not fixed.result.has_solution and not feasible:
-        # the rounded-up salaries leave no room (e.g. for the entitlements): round down
-        w = np.floor(lp_out.values[vb["w"]] + 1e-6)
-        messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+    # Cold, with presolve: fixing w lets presolve drop most rows; the relaxation's basis
+    # (no presolve) was 5x slower on national-2020 (docs/notes/h13speed.md).
+    opts = replace(opts, highs_options=POLISH_HIGHS_OPTIONS)
+    with clock.stage("polish"):
         fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
+        if not fixed.result.has_solution and not feasible:
+            # the rounded-up salaries leave no room (e.g. for the entitlements): round down
+            w = np.floor(lp_out.values[vb["w"]] + 1e-6)
+            messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+            fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
     if not fixed.result.has_solution:
         messages.append(f"polish {fixed.result.termination}: {fixed.result.message}")
         return rounded
@@ -304,11 +393,18 @@ def _feasible(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
 
 
 def _run(
-    lp: LinearProgram, model: OptimizationModel, backend: SolverBackend, opts: SolveOptions
+    lp: LinearProgram,
+    model: OptimizationModel,
+    backend: SolverBackend,
+    opts: SolveOptions,
+    warm: object | None = None,
 ) -> Outcome:
-    """Solve in the scenario's tier mode; values are completed from ``x`` and ``w``."""
+    """Solve in the scenario's tier mode; values are completed from ``x`` and ``w``.
+
+    ``warm``: the basis of an earlier solve of a program of the same shape (weighted mode).
+    """
     if model.params.tier_mode is TierMode.WEIGHTED:
-        res = backend.solve(lp, opts)
+        res = backend.solve(lp, opts, warm)
         stages: list[float] = []
     else:
         res, stages = _lexicographic(lp, model, backend, opts)

@@ -1,8 +1,12 @@
 """Solver backends: one small class per solver, declaring what it supports.
 
-All run through MathOpt (see :mod:`allocator.optimize.mathopt_io`). A failure inside
-OR-Tools (an exception, or an error status) comes back as a :class:`SolveResult` whose
-termination is ``solver_error`` and whose message names the solver; it is never raised.
+All run through MathOpt (see :mod:`allocator.optimize.mathopt_io`), except HiGHS's simplex
+LPs when ``highspy`` is installed: those are handed to HiGHS directly (:mod:`highs_io`), which
+returns the final basis, so that a related LP (the polish with the workers fixed) starts
+from it instead of from scratch. Without ``highspy`` they go through MathOpt as before. A
+failure inside a solver (an exception, or an error status) comes back as a
+:class:`SolveResult` whose termination is ``solver_error`` and whose message names the
+solver; it is never raised.
 
 Examples:
     >>> get_backend("highs").supports_duals, get_backend("cpsat").supports_duals
@@ -22,6 +26,7 @@ from typing import Any, ClassVar
 from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2
 from ortools.math_opt.core.python import solver as core
 
+from allocator.optimize import highs_io
 from allocator.optimize.constants import SolveResult, Termination
 from allocator.optimize.lp import LinearProgram
 from allocator.optimize.mathopt_io import read_result, to_model_proto
@@ -36,6 +41,8 @@ class SolveOptions:
     threads: int | None = None
     lp_algorithm: str = "auto"  # auto | barrier | simplex (backends may ignore it)
     verbose: bool = False
+    #: more HiGHS options by name (only on the highspy path; MathOpt ignores them)
+    highs_options: tuple[tuple[str, int | float | str], ...] = ()
 
 
 class SolverBackend:
@@ -58,8 +65,14 @@ class SolverBackend:
             p.threads = options.threads
         return p
 
-    def solve(self, lp: LinearProgram, options: SolveOptions) -> SolveResult:
-        """Solve ``lp``; every failure is reported in the result, none is raised."""
+    def solve(
+        self, lp: LinearProgram, options: SolveOptions, warm: object | None = None
+    ) -> SolveResult:
+        """Solve ``lp``; every failure is reported in the result, none is raised.
+
+        ``warm``: the ``basis`` of an earlier result on a program of the same shape (only
+        backends that return one use it).
+        """
         start = time.perf_counter()
         if lp.is_mip and not self.supports_mip:
             return SolveResult(self.name, Termination.SOLVER_ERROR, f"{self.name}: no MIP support")
@@ -107,11 +120,33 @@ class HighsBackend(SolverBackend):
     solver_type = parameters_pb2.SOLVER_TYPE_HIGHS
     supports_duals = True
 
-    def parameters(self, lp: LinearProgram, options: SolveOptions) -> Any:
-        p = super().parameters(lp, options)
+    def solve(
+        self, lp: LinearProgram, options: SolveOptions, warm: object | None = None
+    ) -> SolveResult:
+        """Simplex LPs straight to highspy when installed (with a warm start), else MathOpt."""
+        algorithm = self.algorithm(lp, options)
+        if lp.is_mip or algorithm == "barrier" or not highs_io.available():
+            return super().solve(lp, options)
+        return highs_io.solve(
+            lp,
+            options.time_limit_s,
+            algorithm == "simplex",
+            options.verbose,
+            warm,
+            dict(options.highs_options),
+        )
+
+    @staticmethod
+    def algorithm(lp: LinearProgram, options: SolveOptions) -> str:
+        """``barrier``, ``simplex`` or ``default`` (HiGHS's choice: simplex for an LP)."""
         algorithm = options.lp_algorithm
         if algorithm == "auto":  # measured: simplex up to ~1M variables, then interior point
             algorithm = "barrier" if lp.n_vars > BARRIER_FROM_VARS else "default"
+        return algorithm
+
+    def parameters(self, lp: LinearProgram, options: SolveOptions) -> Any:
+        p = super().parameters(lp, options)
+        algorithm = self.algorithm(lp, options)
         if not lp.is_mip and algorithm == "barrier":
             p.lp_algorithm = parameters_pb2.LP_ALGORITHM_BARRIER
         elif not lp.is_mip and algorithm == "simplex":

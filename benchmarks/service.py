@@ -16,8 +16,16 @@ The server decides with ``--engine`` (default ``python``, the service's default)
 in-process rate of every explaining engine (``python`` and ``durable``) is measured too, and
 the ratio is to the rate of the engine served.
 
+Ceiling: after the eligibility requests, the same client sends ``--ceiling-requests``
+``GET /healthz`` to the same server (an empty endpoint through the same HTTP stack, thread
+pool and middleware): its rate and latency bound what the service could do if deciding,
+explaining and recording cost nothing. The CPU time of each worker process during the
+eligibility phase is reported too (Linux), per request and as each worker's share: with
+keep-alive connections a worker keeps the connections it accepted, and they are often not
+shared evenly.
+
 Run: ``python benchmarks/service.py [--requests 6000] [--concurrency 8] [--workers 2]
-[--engine python]``; writes results/service.json.
+[--engine python] [--ceiling-requests 4000]``; writes results/service.json.
 """
 
 from __future__ import annotations
@@ -103,6 +111,39 @@ def _requests(pairs: list[Any], tokens: dict[str, str], port: int) -> list[bytes
     return out
 
 
+def _healthz_requests(count: int, port: int) -> list[bytes]:
+    return [f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()] * count
+
+
+def _worker_cpu(server_pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each child process of the server (Linux; else {})."""
+    try:
+        children: list[int] = []
+        for task in os.listdir(f"/proc/{server_pid}/task"):
+            with open(f"/proc/{server_pid}/task/{task}/children") as f:
+                children += [int(c) for c in f.read().split()]
+        out = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for child in children:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"spawn_main" not in f.read():  # not a worker (the resource tracker)
+                    continue
+            with open(f"/proc/{child}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[child] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+    except (OSError, ValueError):
+        return {}
+
+
+def _latency(latencies: list[float]) -> dict[str, float]:
+    latencies = sorted(latencies)
+    return {
+        q: round(percentile(latencies, v) * 1000, 2)
+        for q, v in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+    } | {"max": round(latencies[-1] * 1000, 2)}
+
+
 async def _one(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
@@ -114,7 +155,9 @@ async def _one(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _drive(port: int, requests: list[bytes], concurrency: int) -> tuple[list[float], int]:
+async def _drive(
+    port: int, requests: list[bytes], concurrency: int, expect: int = 201
+) -> tuple[list[float], int]:
     latencies: list[float] = []
     errors = 0
     queue = iter(requests)
@@ -127,7 +170,7 @@ async def _drive(port: int, requests: list[bytes], concurrency: int) -> tuple[li
             writer.write(request)
             status = await _one(reader)
             latencies.append(time.perf_counter() - start)
-            if status != 201:
+            if status != expect:
                 errors += 1
         writer.close()
 
@@ -163,27 +206,43 @@ def run_one(
             time.sleep(0.3)
         asyncio.run(_drive(port, requests[: args.warmup], args.concurrency))
         load_before = _load()
+        cpu_before = _worker_cpu(server.pid)
         start = time.perf_counter()
         latencies, errors = asyncio.run(_drive(port, requests[args.warmup :], args.concurrency))
         elapsed = time.perf_counter() - start
+        cpu_after = _worker_cpu(server.pid)
         load_after = _load()
+        # The ceiling: an empty endpoint, same server, same client, same connections count.
+        probes = _healthz_requests(args.ceiling_requests, port)
+        start = time.perf_counter()
+        ceiling, ceiling_errors = asyncio.run(_drive(port, probes, args.concurrency, 200))
+        ceiling_elapsed = time.perf_counter() - start
     finally:
         server.terminate()
         server.wait(timeout=30)
     report = store.verify()
     store.dispose()
     latencies.sort()
+    used = sorted(
+        (cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after if pid in cpu_before),
+        reverse=True,
+    )
     return {
         "database": label,
         "requests": len(latencies),
         "seconds": round(elapsed, 3),
         "requests_per_second": round(len(latencies) / elapsed, 1),
-        "latency_ms": {
-            q: round(percentile(latencies, v) * 1000, 2)
-            for q, v in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
-        }
-        | {"max": round(latencies[-1] * 1000, 2)},
+        "latency_ms": _latency(latencies),
         "errors": errors,
+        # CPU of the server's worker processes while the requests above were served.
+        "worker_cpu_ms_per_request": round(sum(used) * 1000 / len(latencies), 2),
+        "worker_cpu_share": [round(u / sum(used), 3) for u in used] if sum(used) else [],
+        "healthz": {
+            "requests": len(ceiling),
+            "requests_per_second": round(len(ceiling) / ceiling_elapsed, 1),
+            "latency_ms": _latency(ceiling),
+            "errors": ceiling_errors,
+        },
         "chain_verified": report.ok,
         "chain_rows": report.checked,
         "load_average_before": load_before,
@@ -206,6 +265,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=400)
+    parser.add_argument("--ceiling-requests", type=int, default=4000)
     parser.add_argument("--engine", default="python", choices=list(ENGINES))
     parser.add_argument("--postgres", default=os.environ.get("ALLOCATOR_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
@@ -243,6 +303,9 @@ def main() -> None:
                 engine.dispose()
     for r in runs:
         r["ratio_to_in_process"] = round(r["requests_per_second"] / rate, 3)
+        r["ratio_to_healthz"] = round(
+            r["requests_per_second"] / r["healthz"]["requests_per_second"], 3
+        )
     write_result(
         "service",
         {
@@ -253,7 +316,7 @@ def main() -> None:
             "runs": runs,
         },
     )
-    if any(r["errors"] or not r["chain_verified"] for r in runs):
+    if any(r["errors"] or r["healthz"]["errors"] or not r["chain_verified"] for r in runs):
         raise SystemExit(1)
 
 

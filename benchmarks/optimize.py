@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 SIZES = (200, 2020, 10_000, 60_000)
@@ -77,7 +78,11 @@ def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
         method=method,  # type: ignore[arg-type]
         time_limit_s=MIP_TIME_LIMIT_S if method == "mip" else 600.0,
     )
-    plan = optimize(demand, params)
+
+    def progress(msg: str) -> None:  # to stderr, with seconds since the case started
+        print(f"[{time.perf_counter() - t0:8.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    plan = optimize(demand, params, progress=progress)
     row: dict[str, object] = {
         "neighborhoods": n,
         "method": method,
@@ -121,18 +126,25 @@ def main() -> None:
         for method in args.methods:
             if method == "mip" and n > MIP_MAX_SIZE:
                 continue
-            proc = subprocess.run(
+            proc = subprocess.Popen(
                 [sys.executable, __file__, "--one", str(n), method, args.objective],
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                check=False,
             )
-            if proc.returncode != 0:
+            assert proc.stderr is not None and proc.stdout is not None
+            tail: deque[str] = deque(maxlen=40)
+            for line in proc.stderr:  # progress lines, passed on as they come
+                sys.stderr.write(f"{n} {method}: {line}")
+                tail.append(line)
+            out, code = proc.stdout.read(), proc.wait()
+            if code != 0:
                 row: dict[str, object] = {
-                    "neighborhoods": n, "method": method, "error": proc.stderr[-2000:]
+                    "neighborhoods": n, "method": method, "returncode": code,
+                    "error": "".join(tail)[-2000:],
                 }  # fmt: skip
             else:
-                row = json.loads(proc.stdout.strip().splitlines()[-1])
+                row = json.loads(out.strip().splitlines()[-1])
             results.append(row)
             print(json.dumps(row), flush=True)
             args.out.parent.mkdir(parents=True, exist_ok=True)

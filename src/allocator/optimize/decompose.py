@@ -37,6 +37,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -94,17 +95,26 @@ def decomposed_relaxation(
     every = sample_every or max(1, int(np.ceil(lp.n_vars / SAMPLE_VARS)))
     shares, totals, sample_pi = _split(model, part, every, opts)
     index = _Index.of(lp, part)
-    jobs = [_province_program(lp, part, index, p, shares[p], totals) for p in range(part.n_groups)]
-    largest_first = sorted(range(len(jobs)), key=lambda p: -jobs[p][0].n_vars)
-    programs = [jobs[p][0] for p in largest_first]
-    solved = dict(zip(largest_first, _solve_all(programs, opts), strict=True))
-    results = [solved[p] for p in range(len(jobs))]
+    n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
+    largest_first = [int(p) for p in np.argsort(-n_cols, kind="stable")]
+    # Each province's program is built just before it is solved and dropped after (all of
+    # them at once were another copy of the whole matrix); its columns, rows and the
+    # coefficients on the totals are kept to join the solutions.
+    maps: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+
+    def build(p: int) -> LinearProgram:
+        program, cols, rows, shift = _province_program(lp, part, index, p, shares[p], totals)
+        maps[p] = (cols, rows, shift)
+        return program
+
+    solved = dict(zip(largest_first, _solve_all(largest_first, build, opts), strict=True))
     values = np.zeros(lp.n_vars)
     duals = np.zeros(lp.n_rows)
     pi = np.zeros((part.n_groups, part.shared_rows.size))
     theta = np.zeros((part.n_groups, totals.size))
     v_sum = 0.0
-    for p, ((_sub, cols, rows, shift), res) in enumerate(zip(jobs, results, strict=True)):
+    for p in range(part.n_groups):
+        (cols, rows, shift), res = maps[p], solved[p]
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             raise RuntimeError(f"province {p}: {res.termination} {res.message}")
         values[cols] = res.values
@@ -197,11 +207,14 @@ def _centres(lp: LinearProgram, values: FloatArray) -> FloatArray | None:
     return values[lp.var_blocks["centres"]] if "centres" in lp.var_blocks else None
 
 
-def _solve_all(programs: list[LinearProgram], opts: SolveOptions) -> list[SolveResult]:
-    """Solve the province programs, two at a time. (Measured at 60,000 neighborhoods: two
-    threads 81 s, two forked processes 78 s; HiGHS keeps both cores busy either way.)"""
+def _solve_all(
+    provinces: list[int], build: Callable[[int], LinearProgram], opts: SolveOptions
+) -> list[SolveResult]:
+    """Build and solve the province programs, two at a time. (Measured at 60,000
+    neighborhoods: two threads 81 s, two forked processes 78 s; HiGHS keeps both cores
+    busy either way.)"""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda lp: _solve_one(lp, opts), programs))
+        return list(pool.map(lambda p: _solve_one(build(p), opts), provinces))
 
 
 def _solve_one(lp: LinearProgram, opts: SolveOptions) -> SolveResult:

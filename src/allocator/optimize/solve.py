@@ -352,6 +352,25 @@ def _fast(
     polish = model.params.polish
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
+    if not feasible and not polish:
+        # Paid workers rounded up broke a budget row, and the model is too large to polish
+        # (at 60,000 neighborhoods the whole-model LP passed 16 GB): the LP's workers
+        # rounded down, with the served rows cut to them, spend no more than the LP.
+        with clock.stage("rounding"):
+            w_down = np.minimum(np.floor(lp_out.values[vb["w"]] + 1e-6), w)
+            down = complete_values(model, repair_served(model, x, w_down), w_down, centres)
+            if _feasible(model.program, down):
+                w, repaired, feasible = w_down, down, True
+                rounded = Outcome(
+                    replace(lp_out.result, objective=float(model.program.obj @ down)),
+                    down,
+                    lp_out.duals,
+                    _stage_values(model, down),
+                )
+                messages.append(
+                    "worker counts rounded down: the rounded-up salaries broke a budget and "
+                    "the model is too large to polish"
+                )
     if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
         polish = True
     gap = (lp_out.result.objective - rounded.result.objective) / max(

@@ -40,3 +40,30 @@ def test_a_polish_stopped_early_keeps_the_better_rounded_plan(
     assert plan.served.sum() > 0
     assert plan.objective > 0
     assert any("rounded plan is kept" in m for m in plan.messages)
+
+
+def test_without_a_polish_salaries_over_budget_round_the_workers_down(
+    small_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the workers rounded up break a budget and the plan is not polished (too large,
+    or ``polish=False``), the LP's workers rounded down are used: the plan stays within
+    every budget and no whole-model LP is solved again."""
+    params = OptimizeParams(method="fast", polish=False, worker_cost=1.8e8, budget_total=2e11)
+    real_round = solve_module.round_workers
+    calls: list[int] = []
+    real_run = solve_module._run
+
+    def counted_run(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
+        calls.append(lp.n_vars)
+        return real_run(lp, model, backend, opts, warm)
+
+    def far_up(model, x, w):  # type: ignore[no-untyped-def]
+        return real_round(model, x, w) + 1_000.0  # salaries no budget can pay
+
+    monkeypatch.setattr(solve_module, "round_workers", far_up)
+    monkeypatch.setattr(solve_module, "_run", counted_run)
+    plan = optimize(small_demand, params)
+    assert any("worker counts rounded down" in m for m in plan.messages), plan.messages
+    assert len(calls) == 1, "a polish ran"
+    assert plan.ok and plan.served.sum() > 0
+    assert plan.budget_used["total"] <= 2e11 * (1 + 1e-7)

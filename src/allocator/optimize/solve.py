@@ -353,8 +353,9 @@ def _fast(
     if polish is None:
         polish = relax.n_vars <= POLISH_MAX_VARS
     if not feasible and not polish:
-        # Paid workers rounded up broke a budget row, and the model is too large to polish
-        # (at 60,000 neighborhoods the whole-model LP passed 16 GB): the LP's workers
+        # Paid workers rounded up broke a budget row, and the plan is not to be polished
+        # (too large: at 60,000 neighborhoods the whole-model polish passed 16 GB; or
+        # ``polish=False``): the LP's workers
         # rounded down, with the served rows cut to them, spend no more than the LP.
         with clock.stage("rounding"):
             w_down = np.minimum(np.floor(lp_out.values[vb["w"]] + 1e-6), w)
@@ -368,8 +369,8 @@ def _fast(
                     _stage_values(model, down),
                 )
                 messages.append(
-                    "worker counts rounded down: the rounded-up salaries broke a budget and "
-                    "the model is too large to polish"
+                    "worker counts rounded down: the rounded-up salaries broke a budget "
+                    "and the plan is not polished"
                 )
     if not feasible:  # paid workers rounded up broke a budget row: the polish repairs x
         polish = True

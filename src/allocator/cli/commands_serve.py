@@ -74,7 +74,7 @@ def serve(
     """
     import uvicorn
 
-    from allocator.service import Settings, create_app
+    from allocator.service import Settings, create_app, listeners
     from allocator.service.app import settings_to_environment
     from allocator.service.checkpoints import CHECKPOINT_DIR_ENV, KEY_ENV
 
@@ -108,10 +108,19 @@ def serve(
     try:
         if workers == 1:
             uvicorn.run(application, **common)  # type: ignore[arg-type]
+        elif listeners.supported():
+            # each worker on its own SO_REUSEPORT socket: the kernel spreads the connections
+            settings_to_environment(settings)
+            try:
+                code = listeners.run_workers(workers, host, port, common)
+            except OSError as error:
+                fail(f"{host}:{port}: {error.strerror or error}")
+            if code:
+                fail("a worker process stopped; the service was stopped")
         else:
             settings_to_environment(settings)
             uvicorn.run(
-                "allocator.service.app:app_from_environment",
+                listeners.FACTORY,
                 factory=True,
                 workers=workers,
                 **common,  # type: ignore[arg-type]

@@ -1,0 +1,87 @@
+"""Worker processes that each listen on their own socket (``allocator serve --workers N``).
+
+With one socket shared by every worker (uvicorn's ``--workers``), whichever worker wakes
+first accepts every pending connection: in ``benchmarks/service.py`` one of two workers
+took all eight keep-alive connections and 99.8% of the CPU, so the service ran on one
+core. Here each worker binds its own socket with ``SO_REUSEPORT`` and the kernel spreads
+new connections over them (by a hash of the client's address and port).
+
+The parent process binds the port once first, so that an address in use is reported
+before any worker starts; it then watches the workers: a signal (SIGTERM, SIGINT) stops
+them gracefully, and a worker that dies stops the others (exit 1).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import threading
+from typing import Any
+
+#: The application every worker serves (settings from the environment).
+FACTORY = "allocator.service.app:app_from_environment"
+#: Seconds a worker has to finish its requests when stopped, before it is killed.
+STOP_SECONDS = 30.0
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``(host, port)`` with ``SO_REUSEPORT`` (raises ``OSError``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+    import uvicorn
+
+    sock = reuse_port_socket(host, port)
+    config = uvicorn.Config(FACTORY, factory=True, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def supported() -> bool:
+    """Whether this system has ``SO_REUSEPORT`` (Linux, the BSDs, macOS)."""
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def run_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
+    """Serve with ``workers`` processes; returns the exit code (0 when stopped by a signal)."""
+    probe = reuse_port_socket(host, port)  # an address in use fails here, before any worker
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_worker, args=(host, port, options), name=f"worker-{i}")
+        for i in range(workers)
+    ]
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for process in processes:
+            process.start()
+        probe.close()  # bound, never listening: it received no connection
+        while not stop.is_set() and all(p.is_alive() for p in processes):
+            stop.wait(0.5)
+    finally:
+        probe.close()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn finishes its requests and stops
+        for process in processes:
+            process.join(STOP_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0 if stop.is_set() else 1

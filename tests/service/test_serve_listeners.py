@@ -1,0 +1,132 @@
+"""``allocator serve --workers N``: each worker listens on its own ``SO_REUSEPORT`` socket,
+so the kernel spreads keep-alive connections over the workers (one shared socket let one
+worker accept them all); an address in use is refused before any worker starts; a
+signal stops every worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from allocator.service.store import Store
+from tests.faults.processes import allocator_command, free_port
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+]
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out += [int(c) for c in f.read().split()]
+    return [c for c in out if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def _established_to(port: int, state: str = "01") -> set[str]:
+    """Inodes of the server-side ends of established TCP connections to ``port`` (state
+    ``0A``: its listening sockets)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    return inodes
+
+
+def _start(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
+    db = f"sqlite:///{tmp_path / 'audit.sqlite'}"
+    Store(db).create_tables()
+    with (tmp_path / "server.log").open("w") as log:  # the server keeps its own copy
+        return subprocess.Popen(
+            [*allocator_command(), "serve", "--port", str(port), "--db", db, "--workers", "2"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _ready(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the server did not start:\n" + log.read_text())
+        time.sleep(0.1)
+
+
+def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _start(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+    conns: list[socket.socket] = []
+    try:
+        _ready(proc, base, tmp_path / "server.log")
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        deadline = time.monotonic() + 30  # ready means one worker: wait for both to listen
+        while len(_established_to(port, "0A")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        listening = _established_to(port, "0A")
+        assert len(listening) == 2, "the workers share one listening socket"
+        assert [len(_socket_inodes(w) & listening) for w in workers] == [1, 1], "one socket each"
+        # 16 keep-alive connections opened at once, as a client pool does (with one shared
+        # socket, one worker accepted them all); all on one worker by chance: p = 2 / 65,536
+        conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+        for conn in conns:
+            conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        for conn in conns:
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        established = _established_to(port)
+        per_worker = [len(_socket_inodes(w) & established) for w in workers]
+        assert sum(per_worker) == 16, per_worker
+        assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+    finally:
+        for conn in conns:
+            conn.close()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    assert code == 0
+    assert not any(os.path.exists(f"/proc/{w}") for w in workers), "a worker outlived the server"
+
+
+def test_an_address_in_use_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _start(tmp_path, port)
+        code = proc.wait(timeout=60)
+    log = (tmp_path / "server.log").read_text()
+    assert code == 2, log
+    assert f"127.0.0.1:{port}" in log and "in use" in log, log
+    assert "Traceback" not in log

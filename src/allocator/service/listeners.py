@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+import sys
 import threading
 from typing import Any
 
@@ -48,8 +49,9 @@ def _worker(host: str, port: int, options: dict[str, Any]) -> None:
 
 
 def supported() -> bool:
-    """Whether this system has ``SO_REUSEPORT`` (Linux, the BSDs, macOS)."""
-    return hasattr(socket, "SO_REUSEPORT")
+    """Whether the kernel spreads connections over ``SO_REUSEPORT`` sockets (Linux; the
+    BSDs and macOS give them all to one socket, so uvicorn's shared socket is used there)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
 def run_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> int:

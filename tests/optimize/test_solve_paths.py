@@ -15,9 +15,9 @@ import pytest
 import allocator.optimize.highs_io as highs_io
 from allocator.optimize import Demand, OptimizeParams, optimize
 from allocator.optimize.constants import ObjectiveMode, SolveResult, Termination
+from allocator.optimize.floor_stage import floors_met
 from allocator.optimize.model import build_model
 from allocator.optimize.objective import floor_level_objective
-from allocator.optimize.solve import floors_met
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
 
 FAIR = OptimizeParams(

@@ -20,26 +20,29 @@ Examples:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from allocator.optimize.constants import (
     Method,
-    ObjectiveMode,
     SolveResult,
     Termination,
     TierMode,
 )
 from allocator.optimize.decompose import DECOMPOSE_FROM_VARS, decomposed_relaxation
 from allocator.optimize.demand import Demand
+from allocator.optimize.floor_stage import (
+    Clock,
+    Progress,
+    funded_entitlements,
+    pre_stages,
+    satisfies_hard_rows,
+)
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.objective import (
     centre_tiebreak,
-    floor_level_objective,
     penalty_objective,
     tier_objective,
 )
@@ -53,36 +56,15 @@ from allocator.optimize.rounding import (
     round_centres,
     round_workers,
 )
-from allocator.optimize.sets import MILLION
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
-from allocator.optimize.variables import Fixings
 from allocator.types import FloatArray
 
-Progress = Callable[[str], None]
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
-FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
 STAGE_TOL = 1e-9  # relative slack when fixing a stage optimum (LP); MIP: the gap
 #: HiGHS options of the polish: without simplex scaling it took 10 s instead of 23 s on
 #: national-2020 (72,619 instead of 96,391 iterations) and 6.8 s instead of 9.8 s on the
 #: 2,020-size benchmark, same optimum; the relaxation is not affected (same iterations)
 POLISH_HIGHS_OPTIONS: tuple[tuple[str, int | float | str], ...] = (("simplex_scale_strategy", 0),)
-
-
-@dataclass
-class Clock:
-    """Wall-clock seconds per stage of one optimization (``Plan.stage_seconds``)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Add the seconds of the ``with`` block to stage ``name``."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            elapsed = time.perf_counter() - start
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
 
 
 @dataclass
@@ -150,7 +132,7 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
     )
     messages: list[str] = []
     clock = Clock()
-    fix, phase1 = _stages(demand, params, lp_backend, opts, messages, say, clock)
+    fix, phase1 = pre_stages(demand, params, lp_backend, opts, messages, say, clock)
     t_build = time.perf_counter()
     with clock.stage("build"):
         model = build_model(demand, params, fix)
@@ -166,7 +148,8 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
         and lp_out.result.termination is Termination.INFEASIBLE
     ):
         with clock.stage("phase1"):
-            fix = replace(fix, entitled_lb=_funded(model, lp_backend, opts, messages, say))
+            funded = funded_entitlements(model, lp_backend, opts, messages, say)
+            fix = replace(fix, entitled_lb=funded)
         with clock.stage("build"):
             model = build_model(demand, params, fix)
         relax = model.program.relaxed()
@@ -209,118 +192,6 @@ def optimize(demand: Demand, params: OptimizeParams, *, progress: Progress | Non
     return plan
 
 
-def _stages(
-    demand: Demand,
-    params: OptimizeParams,
-    backend: SolverBackend,
-    opts: SolveOptions,
-    messages: list[str],
-    say: Progress,
-    clock: Clock,
-) -> tuple[Fixings, bool]:
-    """Before the main solve: the max-min share of the floors (``floor_level`` stage), and
-    the funded part of the entitlements when they cannot all be funded (phase 1).
-
-    Returns the fixings of the main model and whether phase 1 ran.
-    """
-    if not (params.floor_tier1 > 0 and params.floor_maxmin):
-        return Fixings(floor_level=None), False
-    say("max-min stage: the share of every floor that can be met")
-    # Neither stage needs the utility pieces: ``value_def`` can always be met (the pieces
-    # of a cell add up to its whole weighted demand), so leaving them out (the linear
-    # objective's blocks) changes no feasible x, w; it only makes the LPs smaller.
-    params = replace(params, objective=ObjectiveMode.LINEAR)
-    with clock.stage("floor_level"):
-        model = build_model(demand, params)
-        if floors_met(model):  # t* = 1, shown by a plan that meets every floor: no LP
-            return Fixings(floor_level=1.0 - FLOOR_LEVEL_TOL), False
-        lp = model.program.relaxed()
-        res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
-    phase1 = False
-    fix = Fixings()
-    if not res.has_solution and model.sets.row_entitled.any():
-        phase1 = True
-        with clock.stage("phase1"):
-            fix = Fixings(entitled_lb=_funded(model, backend, opts, messages, say))
-        with clock.stage("floor_level"):
-            model = build_model(demand, params, fix)
-            lp = model.program.relaxed()
-            res = backend.solve(lp.with_objective(floor_level_objective(lp)), opts)
-    if not res.has_solution:
-        messages.append(f"max-min floor stage {res.termination}: {res.message}")
-        return replace(fix, floor_level=0.0), phase1
-    level = float(res.values[lp.var_blocks["floor_level"]][0])
-    level = max(0.0, min(1.0, level) * (1 - FLOOR_LEVEL_TOL))
-    if level < 1 - 1e-6:
-        messages.append(
-            f"the equity floors cannot all be met: every neighborhood gets at least "
-            f"{level:.1%} of its floor (max-min), the rest is penalised shortfall"
-        )
-    return replace(fix, floor_level=level), phase1
-
-
-def floors_met(model: OptimizationModel) -> bool:
-    """Whether every floor can be met in full (the max-min share t* is 1), shown by
-    constructing a point of the LP relaxation that meets them: entitled rows at their
-    lower bounds; in every neighborhood, its other tier-1 rows, cheapest per unit first
-    (unit cost and the salary share of its case files), filled until the floor is met;
-    workers = files served / caseload (continuous); everything else implied
-    (:func:`complete_values`). If that point satisfies every row, t* = 1 without solving
-    the stage's LP; if not, nothing is concluded and the LP decides.
-    """
-    s, p, lp = model.sets, model.params, model.program
-    if "floor_level" not in lp.var_blocks or s.n_rows == 0:
-        return False
-    lb = lp.lb[lp.var_blocks["x"]]
-    t1 = s.row_t == 1
-    have = np.bincount(s.row_n, np.where(t1, lb, 0.0), s.n_neighborhoods)
-    missing = np.maximum(0.0, p.floor_tier1 * s.tier1_need - have) * (1 + 1e-9)
-    salary = np.where(s.row_staff >= 0, s.row_cf * p.worker_cost / MILLION / p.caseload, 0.0)
-    (rows,) = np.nonzero(t1 & (s.units > lb))
-    rows = rows[np.lexsort((s.row_cost[rows] + salary[rows], s.row_n[rows]))]
-    n, room = s.row_n[rows], s.units[rows] - lb[rows]
-    cum = np.cumsum(room)
-    first = np.r_[True, n[1:] != n[:-1]] if rows.size else np.zeros(0, np.bool_)
-    before = cum - room - np.maximum.accumulate(np.where(first, cum - room, 0.0))
-    x = lb.copy()
-    x[rows] += np.clip(missing[n] - before, 0.0, room)
-    live = s.row_staff >= 0
-    files = np.bincount(s.row_staff[live], (s.row_cf * x)[live], s.n_staff)
-    w = np.minimum(files / p.caseload, s.w_max)
-    values = complete_values(model, x, w)
-    level = float(values[lp.var_blocks["floor_level"]][0])
-    return level >= 1.0 and _feasible(lp, values)
-
-
-def _funded(
-    model: OptimizationModel,
-    backend: SolverBackend,
-    opts: SolveOptions,
-    messages: list[str],
-    say: Progress,
-) -> FloatArray:
-    """Phase 1: the most entitled demand the hard constraints allow (minimum unfunded).
-
-    Returns the lower bounds of ``x`` for the main model (the funded entitled units).
-    """
-    say("phase 1: entitlements cannot all be funded; finding the most that can")
-    demand = model.demand  # as in _stages: the utility pieces do not restrict x
-    params = replace(model.params, objective=ObjectiveMode.LINEAR)
-    fix = Fixings(entitled_lb=np.zeros(model.sets.n_rows), floor_level=0.0)
-    m1 = build_model(demand, params, fix)
-    lp = m1.program.relaxed()
-    obj = np.zeros(lp.n_vars)
-    obj[lp.var_blocks["x"]] = m1.sets.row_entitled.astype(np.float64)
-    res = backend.solve(lp.with_objective(obj), opts)
-    if not res.has_solution:
-        messages.append(f"phase 1 (entitlements) {res.termination}: {res.message}")
-        return np.zeros(model.sets.n_rows)
-    x = res.values[lp.var_blocks["x"]]
-    messages.append("entitlements not funded in full: see 'entitlements' in summary.json")
-    out: FloatArray = np.where(m1.sets.row_entitled, np.maximum(0.0, x * (1 - 1e-9) - 1e-9), 0.0)
-    return out
-
-
 def _fast(
     model: OptimizationModel,
     relax: LinearProgram,
@@ -342,7 +213,7 @@ def _fast(
             relax = relax.with_bounds("centres", centres, centres)
         w = round_workers(model, x, lp_out.values[vb["w"]])
         repaired = complete_values(model, repair_served(model, x, w), w, centres)
-        feasible = _feasible(model.program, repaired)
+        feasible = satisfies_hard_rows(model.program, repaired)
         rounded = Outcome(
             replace(lp_out.result, objective=float(model.program.obj @ repaired)),
             repaired,
@@ -360,7 +231,7 @@ def _fast(
         with clock.stage("rounding"):
             w_down = np.minimum(np.floor(lp_out.values[vb["w"]] + 1e-6), w)
             down = complete_values(model, repair_served(model, x, w_down), w_down, centres)
-            if _feasible(model.program, down):
+            if satisfies_hard_rows(model.program, down):
                 w, repaired, feasible = w_down, down, True
                 rounded = Outcome(
                     replace(lp_out.result, objective=float(model.program.obj @ down)),
@@ -402,14 +273,6 @@ def _fast(
         )
         return rounded
     return fixed
-
-
-def _feasible(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
-    """Whether ``values`` satisfies every hard row (rows with a slack column are soft and
-    satisfied by :func:`complete_values`) within a relative tolerance."""
-    act = lp.row_activity(values)
-    slack = tol * np.maximum(1.0, np.abs(act))
-    return bool(np.all(act <= lp.row_ub + slack) and np.all(act >= lp.row_lb - slack))
 
 
 def _run(

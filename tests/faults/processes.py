@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -55,6 +56,21 @@ def free_port() -> int:
         return port
 
 
+def wait_ready(proc: subprocess.Popen[Any], base: str, log: Path) -> None:
+    """Until ``/readyz`` at ``base`` says ready (fails with the server's log if ``proc``
+    ends or a minute passes)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the server did not start:\n" + log.read_text())
+        time.sleep(0.1)
+
+
 @contextmanager
 def served(db: str, log: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """``allocator serve --db DB`` on a free loopback port until ``/readyz`` says ready;
@@ -69,16 +85,7 @@ def served(db: str, log: Path, *extra: str, env: dict[str, str] | None = None) -
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("the server did not start:\n" + log.read_text())
-                time.sleep(0.1)
+            wait_ready(proc, base, log)
             yield base
         finally:
             proc.terminate()

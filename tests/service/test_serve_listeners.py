@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from allocator.service.store import Store
-from tests.faults.processes import allocator_command, free_port
+from tests.faults.processes import allocator_command, free_port, wait_ready
 
 pytestmark = [
     pytest.mark.slow,
@@ -71,26 +70,13 @@ def _start(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
         )
 
 
-def _ready(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the server did not start:\n" + log.read_text())
-        time.sleep(0.1)
-
-
 def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) -> None:
     port = free_port()
     proc = _start(tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     conns: list[socket.socket] = []
     try:
-        _ready(proc, base, tmp_path / "server.log")
+        wait_ready(proc, base, tmp_path / "server.log")
         workers = _children(proc.pid)
         assert len(workers) == 2
         deadline = time.monotonic() + 30  # ready means one worker: wait for both to listen

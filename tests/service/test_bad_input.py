@@ -67,3 +67,18 @@ def test_unknown_decision_is_404(service: Service) -> None:
     assert r.status_code == 404
     r = service.client.get("/v1/households/0/decisions", headers=service.auth())
     assert r.status_code == 422 and r.json()["field"] == "household_id"
+
+
+def test_an_unknown_query_parameter_is_refused_every_time(service: Service) -> None:
+    for _ in range(2):  # the second request reads the route's names from its cache
+        r = service.client.post(
+            "/v1/eligibility?dat=2025", json=household(), headers=service.auth()
+        )
+        assert r.status_code == 422 and r.json()["field"] == "dat", r.text
+    assert service.rows() == 0
+    path = "/v1/households/1001/decisions"
+    r = service.client.get(path + "?limt=5", headers=service.auth())
+    assert r.status_code == 422 and r.json()["field"] == "limt"
+    assert service.client.get(path + "?limit=5", headers=service.auth()).status_code == 200
+    r = service.client.post(f"/v1/eligibility?date={DAY}", json=household(), headers=service.auth())
+    assert r.status_code == 201 and service.rows() == 1

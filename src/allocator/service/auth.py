@@ -4,6 +4,9 @@
 - token over its rate: 429 with ``Retry-After``;
 - a planner on an individual decision, or an agency on a household outside its custody:
   403.
+
+The dependencies are ``async`` and do no blocking work on the event loop: FastAPI runs a
+plain ``def`` dependency in the thread pool, a hop per dependency and request.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from allocator.service.state import ServiceState
 from allocator.service.tokens import Principal
@@ -20,7 +24,7 @@ from allocator.service.tokens import Principal
 bearer = HTTPBearer(auto_error=False, description="A token from `allocator tokens create`.")
 
 
-def service_state(request: Request) -> ServiceState:
+async def service_state(request: Request) -> ServiceState:
     """The app's :class:`ServiceState`."""
     state: ServiceState = request.app.state.service
     return state
@@ -33,7 +37,7 @@ def _too_many(wait: float, what: str) -> HTTPException:
     return HTTPException(429, what, headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
-def principal(
+async def principal(
     request: Request,
     state: State,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -51,7 +55,11 @@ def principal(
         raise HTTPException(
             401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
-    found = state.principal(credentials.credentials)
+    # A token seen in the last seconds is answered on the event loop; a database look-up
+    # goes to the thread pool (a slow database must not stall the loop).
+    found = state.cached_principal(credentials.credentials) or await run_in_threadpool(
+        state.principal, credentials.credentials
+    )
     if found is None:
         state.auth_failures.acquire(address)
         raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
@@ -64,7 +72,7 @@ def principal(
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def agency(caller: Caller) -> Principal:
+async def agency(caller: Caller) -> Principal:
     """The caller, who must act for an agency (planners read aggregates only)."""
     if caller.role != "agency" or caller.agency is None:
         raise HTTPException(403, "planner tokens read aggregates only (GET /v1/stats)")

@@ -89,13 +89,19 @@ class ServiceState:
             ),
         )
 
-    def principal(self, secret: str) -> Principal | None:
-        """The principal of a bearer token (cached briefly), or ``None``."""
-        now = time.monotonic()
+    def cached_principal(self, secret: str) -> Principal | None:
+        """The principal of a token looked up less than :data:`TOKEN_CACHE_SECONDS` ago
+        (no database access: safe to call on the event loop), else ``None``."""
         with self._tokens_lock:
             cached = self._tokens.get(secret)
-        if cached is not None and cached[1] > now:
-            return cached[0]
+        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+    def principal(self, secret: str) -> Principal | None:
+        """The principal of a bearer token (cached briefly), or ``None``."""
+        cached = self.cached_principal(secret)
+        if cached is not None:
+            return cached
+        now = time.monotonic()
         found = find_principal(self.store, secret)
         if found is not None:
             with self._tokens_lock:

@@ -33,6 +33,7 @@ from allocator.service.chain import (
     verify_rows,
 )
 from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions, metadata
+from allocator.service.write_lock import AppendLock
 
 #: Row of ``decisions`` as a plain dict.
 Row = dict[str, Any]
@@ -147,6 +148,10 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        # SQLite: the writers of every process queue here rather than in SQLite's sleeping
+        # busy handler (PostgreSQL queues them on the head row's lock, without sleeping).
+        database = make_url(url).database if self.dialect == "sqlite" else None
+        self._append_lock = AppendLock.for_database(database)
 
     def create_tables(self) -> None:
         """Create missing tables (with their append-only triggers) and the chain head."""
@@ -176,7 +181,7 @@ class Store:
         ready = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
         rows: list[Row] = []
         outcomes: list[dict[str, Any]] = []
-        with self.engine.connect() as conn:
+        with self._append_lock, self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 head = conn.execute(
@@ -297,6 +302,7 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._append_lock.close()
 
 
 def head_problem(head: tuple[int, str] | None, last: tuple[int, str] | None) -> str:

@@ -16,6 +16,12 @@ Household-level summary of a member-level service, the same in both engines:
 ``failed_conditions`` lists every condition that failed, for the household or for that
 member (``why_not_member``), each explained in the entity's condition traces.
 
+What a condition *says* (its expression, its sentences in English and Persian, its source)
+is the same for every member and every household: the JSON gives it once per service
+(``ServiceDecision.conditions``), and each trace gives what was *found* (status, values,
+facts, and the reasons written for this household). The in-memory trace keeps the texts
+too, for :meth:`ConditionTrace.describe` and the terminal's rendering.
+
 Examples:
     >>> t = ConditionTrace(id="poor", expression="income < 10", status="failed",
     ...                    left=12, op="<", right=10)
@@ -27,13 +33,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from allocator.types import ScalarValue
 
 Status = Literal["passed", "failed", "not_reached"]
+#: A condition's text, kept on its trace in memory and written once per service in JSON.
+Said = Annotated[str, Field(exclude=True)]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -58,24 +66,37 @@ class Fact:
 
 
 @dataclass(slots=True, kw_only=True)
-class ConditionTrace:
-    """One condition of a rule as evaluated: the values it compared and the outcome.
-
-    A failed condition also carries the facts behind it, its source and the sentences
-    that explain it (``reason`` in English, ``reason_fa`` in Persian).
-    """
+class ConditionText:
+    """What a service's condition says, whoever it is evaluated for."""
 
     id: str
     expression: str
     explain: str = ""
     explain_fa: str = ""
+    source: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class ConditionTrace:
+    """One condition of a rule as evaluated: the values it compared and the outcome.
+
+    A failed condition also carries the facts behind it and the sentences that explain it
+    (``reason`` in English, ``reason_fa`` in Persian). Its texts (``expression``,
+    ``explain``, ``explain_fa``, ``source``) are not serialized: the service's
+    ``conditions`` carry them once.
+    """
+
+    id: str
+    expression: Said
+    explain: Said = ""
+    explain_fa: Said = ""
     status: Status
     left: ScalarValue | None = None
     op: str | None = None
     right: ScalarValue | list[ScalarValue] | None = None
     values: dict[str, ScalarValue] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
-    source: str = ""
+    source: Said = ""
     reason: str = ""
     reason_fa: str = ""
 
@@ -138,6 +159,7 @@ class ServiceDecision:
     why_not_member: int | None = None
     opens_case_file: bool
     provenance: str
+    conditions: list[ConditionText] = field(default_factory=list)
     details: list[EntityDecision]
 
 

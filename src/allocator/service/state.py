@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 from allocator.api.ruleset import RuleSet, default_rules_dir
 from allocator.backends.explained import ExplainedBackend
 from allocator.backends.registry import explaining_backend
+from allocator.decisions.forms import texts_once
 from allocator.decisions.model import Decision
 from allocator.domain.household import Household, parse_household
 from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
@@ -152,6 +153,7 @@ class ServiceState:
     def replay(self, row: Row) -> tuple[dict[str, Any], dict[str, Any]]:
         """Re-evaluate a stored decision's input now; returns (stored, new) outputs."""
         stored_input, stored_output = decode(row)
+        stored_output = texts_once(stored_output)  # recorded before the texts were given once
         household = parse_household(stored_input)
         neighborhood = self.registry.get(household.neighborhood_id)
         day = date.fromisoformat(row["decision_date"])

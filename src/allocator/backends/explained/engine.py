@@ -173,6 +173,7 @@ class ExplainedBackend:
             why_not_member=why_not.member if why_not else None,
             opens_case_file=service.opens_case_file,
             provenance=self._provenance[service.id],
+            conditions=self._explainers[service.id].texts,
             details=details,
         )
 

@@ -18,7 +18,7 @@ from allocator.api.ruleset import RuleSet
 from allocator.api.services import Condition, Service
 from allocator.backends.explained.facts import FactFinder
 from allocator.backends.scalar import Env
-from allocator.decisions.model import ConditionTrace, PriorityTrace, TermTrace
+from allocator.decisions.model import ConditionText, ConditionTrace, PriorityTrace, TermTrace
 from allocator.decisions.wording import reason, reason_fa
 from allocator.errors import AllocatorError
 from allocator.expressions.nodes import Compare, SetLiteral, names_in
@@ -66,6 +66,17 @@ class Explainer:
     def __init__(self, service: Service, ruleset: RuleSet) -> None:
         self.service = service
         self.plans = [_ConditionPlan.of(c) for c in service.conditions]
+        #: What each condition says, given once per service in the decision's JSON.
+        self.texts = [
+            ConditionText(
+                id=p.condition.id,
+                expression=p.condition.text,
+                explain=p.condition.explain,
+                explain_fa=p.condition.explain_fa,
+                source=p.source,
+            )
+            for p in self.plans
+        ]
         self.terms = [(t, compiled(t.when), compiled(t.points)) for t in service.priority.terms]
         self.facts = FactFinder(ruleset)
 

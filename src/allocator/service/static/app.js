@@ -189,6 +189,12 @@
   }
 
   // ---- showing a decision
+  // A condition's texts (expression, sentences, source) come once per service in
+  // service.conditions; decisions recorded before that carry them on each trace.
+  function withTexts(service, trace) {
+    const said = (service.conditions || []).find((c) => c.id === trace.id);
+    return said ? Object.assign({}, said, trace) : trace;
+  }
   function describeCondition(trace) {
     const outcome = { passed: "true", failed: "false", not_reached: "not reached" }[trace.status];
     let text = trace.expression;
@@ -210,7 +216,9 @@
       (service.why_not_member === undefined
         ? d.failed_condition === service.failed_condition
         : d.member === service.why_not_member));
-    const failed = detail ? detail.conditions.filter((c) => c.status === "failed") : [];
+    const failed = detail
+      ? detail.conditions.filter((c) => c.status === "failed").map((c) => withTexts(service, c))
+      : [];
     for (const trace of failed) {
       const item = document.createElement("li");
       item.className = "reason";

@@ -152,6 +152,14 @@ class Store:
         # busy handler (PostgreSQL queues them on the head row's lock, without sleeping).
         database = make_url(url).database if self.dialect == "sqlite" else None
         self._append_lock = AppendLock.for_database(database)
+        # The outcome rows (one per service and decision) go to the driver as tuples: the
+        # statement is written once, in the driver's own parameter style.
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._outcomes_sql = (
+            f"INSERT INTO {decision_outcomes.fullname} "
+            "(seq, service_id, custodian, eligible, tier) VALUES "
+            f"({', '.join([mark] * 5)})"
+        )
 
     def create_tables(self) -> None:
         """Create missing tables (with their append-only triggers) and the chain head."""
@@ -180,7 +188,7 @@ class Store:
         """
         ready = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
         rows: list[Row] = []
-        outcomes: list[dict[str, Any]] = []
+        outcomes: list[tuple[int, str, str, bool, int | None]] = []
         with self._append_lock, self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
@@ -196,18 +204,11 @@ class Store:
                     rows.append(p.row | {"seq": seq, "prev_hash": prev, "hash": digest})
                     prev = digest
                     outcomes.extend(
-                        {
-                            "seq": seq,
-                            "service_id": s,
-                            "custodian": p.custodian,
-                            "eligible": eligible,
-                            "tier": tier,
-                        }
-                        for s, eligible, tier in p.outcomes
+                        (seq, s, p.custodian, eligible, tier) for s, eligible, tier in p.outcomes
                     )
                 conn.execute(insert(decisions), rows)
                 if outcomes:
-                    conn.execute(insert(decision_outcomes), outcomes)
+                    conn.exec_driver_sql(self._outcomes_sql, outcomes)
                 conn.execute(
                     update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=prev)
                 )

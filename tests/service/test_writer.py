@@ -58,3 +58,25 @@ def test_a_failed_commit_fails_each_request_of_its_batch() -> None:
     assert writer.submit(_new(6)).result(timeout=10)["seq"] == 1  # nothing half-written
     writer.close()
     assert store.count() == 1
+
+
+def test_a_decision_arriving_while_the_writer_lingers_joins_the_batch() -> None:
+    store = Store("sqlite://")
+    store.create_tables()
+    writer = GroupWriter(store, linger=1.0)  # long enough for the second to arrive
+    first = writer.submit(_new(1))
+    assert not first.done()
+    second = writer.submit(_new(2))
+    assert first.result(timeout=30)["seq"] == 1 and second.result(timeout=30)["seq"] == 2
+    assert (writer.batches, writer.decisions) == (1, 2)
+    writer.close()
+
+
+def test_without_lingering_a_lone_decision_is_committed_at_once() -> None:
+    store = Store("sqlite://")
+    store.create_tables()
+    writer = GroupWriter(store, linger=0.0)
+    assert writer.submit(_new(1)).result(timeout=30)["seq"] == 1
+    assert writer.submit(_new(2)).result(timeout=30)["seq"] == 2
+    assert (writer.batches, writer.decisions) == (2, 2)
+    writer.close()

@@ -2,9 +2,10 @@
 
 Request handlers prepare a :class:`~allocator.service.store.NewDecision` and hand it to
 :meth:`GroupWriter.submit`, which returns a future. The writer thread takes everything
-waiting (up to ``max_batch``), appends it in one transaction (one lock of the chain head,
-one durable commit) and only then resolves the futures: a request is answered after its
-decision is committed, and a failed transaction fails every request of its batch.
+waiting (up to ``max_batch``, for at most ``linger`` seconds from the first), appends it
+in one transaction (one lock of the chain head, one durable commit) and only then resolves
+the futures: a request is answered after its decision is committed, and a failed
+transaction fails every request of its batch.
 
 Examples:
     >>> from allocator.service.store import NewDecision, Store
@@ -22,12 +23,19 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Future
 
 from allocator.service.store import NewDecision, Prepared, Row, Store
 
 #: Most decisions committed in one transaction.
 MAX_BATCH = 256
+#: Seconds the writer waits, from the first decision of a batch, for more to join it.
+#: A commit costs about 1.2 ms of CPU whatever its size and each decision about 0.4 ms
+#: more (SQLite, docs/notes/h16lean.md): with 8 clients on 2 workers the batches were of
+#: one or two decisions, and a millisecond's wait (the time to decide another) gave
+#: 10-30% more decisions a second and a lower p99 in the same runs.
+LINGER = 0.001
 
 _Item = tuple[NewDecision | Prepared, "Future[Row]"]
 
@@ -35,9 +43,10 @@ _Item = tuple[NewDecision | Prepared, "Future[Row]"]
 class GroupWriter:
     """A thread that commits submitted decisions in batches, in submission order."""
 
-    def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, store: Store, max_batch: int = MAX_BATCH, linger: float = LINGER) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.linger = linger
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -64,9 +73,11 @@ class GroupWriter:
                 return
             batch = [first]
             stop = False
+            deadline = time.monotonic() + self.linger
             while len(batch) < self.max_batch:
                 try:
-                    item = self._queue.get_nowait()
+                    wait = deadline - time.monotonic()
+                    item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:

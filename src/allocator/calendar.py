@@ -32,6 +32,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Annotated, Literal
@@ -115,13 +116,15 @@ def parse_day(text: str | date, calendar: str | None = None, what: str = "date")
         raise InputError(message, field=what) from None
 
 
+@functools.lru_cache(maxsize=4096)
 def to_jalali(day: date) -> str:
-    """``day`` as a Jalali ``YYYY-MM-DD``."""
+    """``day`` as a Jalali ``YYYY-MM-DD`` (cached: every decision of a day asks)."""
     return str(jdatetime.date.fromgregorian(date=day).strftime("%Y-%m-%d"))
 
 
+@functools.lru_cache(maxsize=4096)
 def fiscal_year(day: date) -> int:
-    """The Iranian fiscal year (the Jalali year) ``day`` falls in."""
+    """The Iranian fiscal year (the Jalali year) ``day`` falls in (cached)."""
     return int(jdatetime.date.fromgregorian(date=day).year)
 
 

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from allocator.optimize import Demand, optimize, synthetic_demand
+from allocator.optimize.bounds import lagrangian_bound, total_ceilings
 from allocator.optimize.constants import Method
 from allocator.optimize.decompose import decomposed_relaxation
 from allocator.optimize.model import build_model
+from allocator.optimize.provinces import ProvinceIndex
 from allocator.optimize.solvers import SolveOptions, get_backend
 from allocator.optimize.split import partition_of
 from allocator.optimize.variables import Fixings
@@ -39,6 +41,9 @@ def test_bound_holds_and_the_solution_is_feasible(
     scale = abs(exact.objective)
     assert found.objective <= exact.objective + 1e-9 * scale
     assert found.bound >= exact.objective - 1e-9 * scale
+    # the provinces re-solved with the shared rows priced (a Lagrangian bound) and the
+    # totals' range capped by the budget and pools: within a few percent (it was 60-160%)
+    assert (found.bound - exact.objective) / scale < 0.05
     if every == 1:  # the sample is the whole model: its split is the optimal one
         assert abs(found.objective - exact.objective) < 1e-6 * scale
         # the bound is certified but not tight: since workers are per (neighborhood,
@@ -101,3 +106,38 @@ def test_the_fast_path_decomposes_large_models_only(
     assert any("province by province" in m for m in fast.messages)
     lp = optimize(larger_demand, dataclasses.replace(params, method=Method.LP))
     assert not any("province" in m for m in lp.messages)
+
+
+def test_the_lagrangian_bound_at_the_optimal_prices_is_the_optimum(larger_demand: Demand) -> None:
+    params = scaled_params(larger_demand.n_neighborhoods, quota_band=None, floor_tier1=0.1)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.0))
+    lp = model.program.relaxed()
+    part = partition_of(model)
+    exact = get_backend("highs").solve(lp, SolveOptions())
+    index = ProvinceIndex.of(lp, part)
+    totals = exact.values[part.global_cols]
+    at_optimum = lagrangian_bound(
+        lp, part, index, totals, exact.duals[part.shared_rows], SolveOptions()
+    )
+    scale = abs(exact.objective)
+    assert exact.objective - 1e-7 * scale <= at_optimum <= exact.objective + 1e-4 * scale
+    # any other prices give a bound too, never below the optimum
+    for factor in (0.0, 0.5, 2.0):
+        other = exact.duals[part.shared_rows] * factor
+        assert lagrangian_bound(lp, part, index, totals, other, SolveOptions()) >= (
+            exact.objective - 1e-7 * scale
+        )
+
+
+def test_the_totals_are_capped_by_the_budget_and_the_pools(larger_demand: Demand) -> None:
+    params = scaled_params(larger_demand.n_neighborhoods)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.0))
+    lp = model.program.relaxed()
+    part = partition_of(model)
+    high = total_ceilings(lp, part, ProvinceIndex.of(lp, part))
+    names = [n for n in ("workers_total", "spend_total") if n in lp.var_blocks]
+    ceiling = dict(zip(names, high, strict=True))
+    assert np.all(high <= part.total_max)
+    assert ceiling["workers_total"] <= sum(params.workers_agency.values()) + 1e-6
+    budget = lp.row_ub[lp.row_blocks["budget"].start]
+    assert ceiling["spend_total"] <= budget * (1 + 1e-9)

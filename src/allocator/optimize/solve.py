@@ -100,8 +100,9 @@ def _relaxation(
         else:
             messages.append(
                 f"LP relaxation solved province by province ({dec.provinces} provinces, "
-                "shares of the shared budgets and pools from a sample); the bound is "
-                "computed from their duals"
+                "shares of the shared budgets and pools from a sample); the bound is the "
+                "least of three certified ones (the provinces' duals, one price per shared "
+                "row, every province re-solved with the shared rows priced)"
             )
             return Outcome(dec.result(), dec.values, dec.duals, [], decomposed=True)
     say(f"solving the LP relaxation ({backend.name}, {relax.n_vars:,} variables)")

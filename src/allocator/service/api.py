@@ -1,7 +1,8 @@
 """The ``/v1`` routes: eligibility, decisions, replay, rules, stats.
 
 Routes are thin: they check access, call :class:`~allocator.service.state.ServiceState`
-and shape the answer. Slow work (the engine, the database) runs in the thread pool.
+and shape the answer. Database reads run in the thread pool; an eligibility decision (about
+a millisecond of CPU) runs on the event loop and waits for the audit writer's commit.
 """
 
 from __future__ import annotations

@@ -215,8 +215,9 @@ def _fast(
             centres = round_centres(model, centres, x)
             x = repair_centres(model, x, centres)
             relax = relax.with_bounds("centres", centres, centres)
-        # workers by their worth at the LP's prices (salaries rise: only with the polish)
-        w = priced_workers(model, relax, lp_out.values, x, lp_out.duals, opts) if polish else None
+        w = None  # by their worth at the LP's prices (salaries rise: only with the polish)
+        if polish and model.params.worker_rounding == "priced":
+            w = priced_workers(model, relax, lp_out.values, x, lp_out.duals, opts)
         if w is None:
             w = round_workers(model, x, lp_out.values[vb["w"]])
         repaired = complete_values(model, repair_served(model, x, w), w, centres)

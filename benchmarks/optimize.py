@@ -16,6 +16,7 @@ Usage::
     python benchmarks/optimize.py                 # every case, writes results/optimize.json
     python benchmarks/optimize.py --sizes 200 2020 --methods fast
     python benchmarks/optimize.py --sizes 2020 --methods fast --objective linear
+    python benchmarks/optimize.py --sizes 2020 --methods fast --worker-rounding priced
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ MIP_TIME_LIMIT_S = 300.0
 RESULTS = Path(__file__).parent / "results" / "optimize.json"
 
 
-def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
+def case(
+    n: int, method: str, objective: str = "fair", rounding: str = "nearest"
+) -> dict[str, object]:
     """Run one (size, method) case in this process and return its figures."""
     from allocator.optimize import OptimizeParams, SlotParams, optimize, synthetic_demand
 
@@ -72,6 +75,7 @@ def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
         quota_band=0.2,
         floor_tier1=0.1,
         objective=objective,  # type: ignore[arg-type]
+        worker_rounding=rounding,
         tier_weights=(8.0, 4.0, 2.0, 1.0) if objective == "fair" else (1000.0, 100.0, 10.0, 1.0),
         worker_cost=1.8e8 if objective == "fair" else 0.0,
         staff_level="county" if objective == "fair" else "neighborhood",
@@ -87,6 +91,7 @@ def case(n: int, method: str, objective: str = "fair") -> dict[str, object]:
         "neighborhoods": n,
         "method": method,
         "objective_mode": objective,
+        "worker_rounding": rounding,
         "segments": params.segments if objective == "fair" else 0,
         "rows": demand.n_rows,
         **plan.model_size,
@@ -115,11 +120,14 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     ap.add_argument("--methods", nargs="*", default=["fast", "mip"])
     ap.add_argument("--objective", choices=["fair", "linear"], default="fair")
-    ap.add_argument("--one", nargs=3, metavar=("N", "METHOD", "OBJ"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker-rounding", choices=["nearest", "priced"], default="nearest")
+    ap.add_argument(
+        "--one", nargs=4, metavar=("N", "METHOD", "OBJ", "ROUND"), help=argparse.SUPPRESS
+    )
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(case(int(args.one[0]), args.one[1], args.one[2])))
+        print(json.dumps(case(int(args.one[0]), args.one[1], args.one[2], args.one[3])))
         return
     results: list[dict[str, object]] = []
     for n in args.sizes:
@@ -127,7 +135,15 @@ def main() -> None:
             if method == "mip" and n > MIP_MAX_SIZE:
                 continue
             proc = subprocess.Popen(
-                [sys.executable, __file__, "--one", str(n), method, args.objective],
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(n),
+                    method,
+                    args.objective,
+                    args.worker_rounding,
+                ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

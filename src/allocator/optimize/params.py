@@ -96,6 +96,9 @@ class OptimizeParams:
     threads: int | None = None
     lp_algorithm: str = "auto"
     polish: bool | None = None  # fast path: re-solve with workers fixed; None = auto by size
+    #: fast path's whole workers: "nearest" per staff cell, or "priced" by their worth at
+    #: the LP's prices (``worker_choice.py``; only when the plan is polished)
+    worker_rounding: str = "nearest"
     decompose: bool | None = None  # LP relaxation by province; None = auto (fast path, large)
     shadow_prices: bool = True
     agencies: tuple[str, ...] = ()  # keep only rows delivered by these agencies (empty: all)
@@ -106,6 +109,8 @@ class OptimizeParams:
         object.__setattr__(self, "objective", ObjectiveMode(self.objective))
         if self.staff_level not in ("neighborhood", "county", "province"):
             raise ValueError("staff_level must be neighborhood, county or province")
+        if self.worker_rounding not in ("nearest", "priced"):
+            raise ValueError("worker_rounding must be nearest or priced")
         if self.alpha < 0:
             raise ValueError("alpha must be >= 0")
         if self.segments < 1:

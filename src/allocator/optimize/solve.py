@@ -57,6 +57,7 @@ from allocator.optimize.rounding import (
     round_workers,
 )
 from allocator.optimize.solvers import SolveOptions, SolverBackend, get_backend
+from allocator.optimize.worker_choice import priced_workers
 from allocator.types import FloatArray
 
 POLISH_MAX_VARS = 1_500_000  # auto polish up to about 17,000 neighborhoods
@@ -205,6 +206,9 @@ def _fast(
 ) -> Outcome:
     """Round centres and workers, repair, and (polish) re-solve with them fixed."""
     vb = relax.var_blocks
+    polish = model.params.polish
+    if polish is None:
+        polish = relax.n_vars <= POLISH_MAX_VARS
     with clock.stage("rounding"):
         x = lp_out.values[vb["x"]]
         centres = centres_of(relax, lp_out.values)
@@ -212,7 +216,11 @@ def _fast(
             centres = round_centres(model, centres, x)
             x = repair_centres(model, x, centres)
             relax = relax.with_bounds("centres", centres, centres)
-        w = round_workers(model, x, lp_out.values[vb["w"]])
+        w = None  # by their worth at the LP's prices (salaries rise: only with the polish)
+        if polish and model.params.worker_rounding == "priced":
+            w = priced_workers(model, relax, lp_out.values, x, lp_out.duals, opts)
+        if w is None:
+            w = round_workers(model, x, lp_out.values[vb["w"]])
         repaired = complete_values(model, repair_served(model, x, w), w, centres)
         feasible = satisfies_hard_rows(model.program, repaired)
         rounded = Outcome(
@@ -221,9 +229,6 @@ def _fast(
             lp_out.duals,
             _stage_values(model, repaired),
         )
-    polish = model.params.polish
-    if polish is None:
-        polish = relax.n_vars <= POLISH_MAX_VARS
     if not feasible and not polish:
         # Paid workers rounded up broke a budget row, and the plan is not to be polished
         # (too large: at 60,000 neighborhoods the whole-model polish passed 16 GB; or

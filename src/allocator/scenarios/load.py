@@ -156,6 +156,7 @@ def to_params(
         threads=s.solver.threads,
         lp_algorithm=s.solver.lp_algorithm,
         polish=s.solver.polish,
+        worker_rounding=s.solver.worker_rounding,
         decompose=s.solver.decompose,
         shadow_prices=s.solver.shadow_prices,
         agencies=tuple(s.data.agencies),

@@ -210,6 +210,9 @@ class SolverSettings(_Strict):
     threads: Annotated[int, Field(ge=1)] | None = None
     lp_algorithm: Literal["auto", "barrier", "simplex"] = "auto"
     polish: bool | None = None
+    # fast path's whole workers: nearest per staff cell (from half a caseload on), or
+    # priced: chosen by their worth at the LP's prices (optimize/worker_choice.py)
+    worker_rounding: Literal["nearest", "priced"] = "nearest"
     decompose: bool | None = None  # LP relaxation by province (None: from 2 M variables)
     shadow_prices: bool = True
     # re-solve with every budget row moved by one billion toman both ways (None: auto,

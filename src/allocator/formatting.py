@@ -78,6 +78,22 @@ def percent(share: float, signed: bool = False) -> str:
     return _signed(f"{share * 100:.1f}%", share, signed)
 
 
+def gap(share: float | None) -> str:
+    """An optimality gap (0.0158 = 1.58%) as a percentage with two significant digits.
+
+    Examples:
+        >>> [gap(g) for g in (0.015796, 2.5e-05, 0.0, 3e-9, None)]
+        ['1.6%', '0.0025%', '0%', '< 0.0001%', '—']
+    """
+    if share is None or not math.isfinite(share):
+        return "—" if share is None else str(share)
+    if share == 0:
+        return "0%"
+    if abs(share) < 1e-6:
+        return "< 0.0001%"
+    return f"{float(f'{share * 100:.2g}'):g}%"
+
+
 def duration(seconds: float) -> str:
     """Seconds as ``0.4 s``, ``12 s``, ``3 min 5 s`` or ``2 h 10 min``."""
     if seconds < 10:

@@ -14,7 +14,7 @@ from rich.table import Table
 from allocator.cli.common import EXIT_FAILED, console, reported
 from allocator.cli.progress import Activity, Stages
 from allocator.cli.root import app
-from allocator.formatting import duration, figure, integer, percent, unit_for
+from allocator.formatting import duration, figure, gap, integer, percent, unit_for
 
 if TYPE_CHECKING:
     from allocator.scenarios import Scenario
@@ -68,7 +68,7 @@ def _print_summary(summary: dict[str, Any], seconds: float | None) -> None:
     console.print(
         f"social workers {integer(_total(workers['used']))} of {integer(w_avail)} · budget "
         f"{figure(_total(budget['used']), money)} of {figure(b_avail, money)} · "
-        f"gap to LP bound {summary.get('relative_gap') or 0:.2e}{took}",
+        f"gap to LP bound {gap(summary.get('relative_gap'))}{took}",
         highlight=False,
         soft_wrap=True,
     )

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from allocator.domain.names import agency_name
-from allocator.formatting import duration, figure, integer, percent, toman_bn, unit_for
+from allocator.formatting import duration, figure, gap, integer, percent, toman_bn, unit_for
 from allocator.reports.charts import TIER_COLORS, bars
 from allocator.reports.labels import default_names
 from allocator.reports.load import RunData
@@ -271,10 +271,9 @@ def run_report(run: RunData) -> str:
     """The HTML page of a run directory."""
     s = run.summary
     title, lines = header(s, "Run")
-    gap = s.get("relative_gap")
     lines.append(
         f"Status {s.get('status')} ({s.get('termination')}) · {s.get('method')} path on "
-        f"{s.get('solver')} · gap {'—' if gap is None else f'{gap:.2e}'}"
+        f"{s.get('solver')} · gap to the bound {gap(s.get('relative_gap'))}"
     )
     sections = [
         tiers_section(s),

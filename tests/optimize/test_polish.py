@@ -67,3 +67,29 @@ def test_without_a_polish_salaries_over_budget_round_the_workers_down(
     assert len(calls) == 1, "a polish ran"
     assert plan.ok and plan.served.sum() > 0
     assert plan.budget_used["total"] <= 2e11 * (1 + 1e-7)
+
+
+def test_a_rounded_plan_over_budget_is_polished_even_when_it_looks_optimal(
+    small_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rounded plan that breaks a hard row is never kept for its value, however close to
+    the bound it scores (it scores high *because* it spends more than the budget)."""
+    params = OptimizeParams(
+        method="fast", polish=True, relative_gap=0.99, worker_cost=1.8e8, budget_total=2e11
+    )
+    real_round = solve_module.round_workers
+    calls: list[int] = []
+    real_run = solve_module._run
+
+    def counted_run(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
+        calls.append(lp.n_vars)
+        return real_run(lp, model, backend, opts, warm)
+
+    def far_up(model, x, w):  # type: ignore[no-untyped-def]
+        return real_round(model, x, w) + 1_000.0  # salaries no budget can pay
+
+    monkeypatch.setattr(solve_module, "round_workers", far_up)
+    monkeypatch.setattr(solve_module, "_run", counted_run)
+    plan = optimize(small_demand, params)
+    assert len(calls) >= 2, "the infeasible rounded plan was kept without a polish"
+    assert plan.budget_used["total"] <= 2e11 * (1 + 1e-7)

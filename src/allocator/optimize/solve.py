@@ -254,8 +254,8 @@ def _fast(
     gap = (lp_out.result.objective - rounded.result.objective) / max(
         1e-9, abs(lp_out.result.objective)
     )
-    if not polish or (gap <= model.params.relative_gap and not rounded.stages):
-        return rounded
+    if not polish or (feasible and gap <= model.params.relative_gap and not rounded.stages):
+        return rounded  # (a rounded plan that breaks a hard row is never kept for its value)
     say("re-solving with the worker counts fixed" + (" and the centres" if centres is not None
                                                         else ""))  # fmt: skip
     # Cold, with presolve: fixing w lets presolve drop most rows; the relaxation's basis

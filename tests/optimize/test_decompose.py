@@ -116,15 +116,16 @@ def test_the_lagrangian_bound_at_the_optimal_prices_is_the_optimum(larger_demand
     exact = get_backend("highs").solve(lp, SolveOptions())
     index = ProvinceIndex.of(lp, part)
     totals = exact.values[part.global_cols]
+    ceilings = total_ceilings(lp, part, index)
     at_optimum = lagrangian_bound(
-        lp, part, index, totals, exact.duals[part.shared_rows], SolveOptions()
+        lp, part, index, totals, exact.duals[part.shared_rows], SolveOptions(), ceilings
     )
     scale = abs(exact.objective)
     assert exact.objective - 1e-7 * scale <= at_optimum <= exact.objective + 1e-4 * scale
     # any other prices give a bound too, never below the optimum
     for factor in (0.0, 0.5, 2.0):
         other = exact.duals[part.shared_rows] * factor
-        assert lagrangian_bound(lp, part, index, totals, other, SolveOptions()) >= (
+        assert lagrangian_bound(lp, part, index, totals, other, SolveOptions(), ceilings) >= (
             exact.objective - 1e-7 * scale
         )
 

@@ -42,6 +42,24 @@ def test_a_polish_stopped_early_keeps_the_better_rounded_plan(
     assert any("rounded plan is kept" in m for m in plan.messages)
 
 
+def _salaries_over_budget(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Workers rounded 1,000 above the LP's (salaries no budget can pay); returns the list
+    the number of variables of every LP solved is appended to."""
+    real_round, real_run = solve_module.round_workers, solve_module._run
+    calls: list[int] = []
+
+    def counted_run(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
+        calls.append(lp.n_vars)
+        return real_run(lp, model, backend, opts, warm)
+
+    def far_up(model, x, w):  # type: ignore[no-untyped-def]
+        return real_round(model, x, w) + 1_000.0
+
+    monkeypatch.setattr(solve_module, "round_workers", far_up)
+    monkeypatch.setattr(solve_module, "_run", counted_run)
+    return calls
+
+
 def test_without_a_polish_salaries_over_budget_round_the_workers_down(
     small_demand: Demand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -49,19 +67,7 @@ def test_without_a_polish_salaries_over_budget_round_the_workers_down(
     or ``polish=False``), the LP's workers rounded down are used: the plan stays within
     every budget and no whole-model LP is solved again."""
     params = OptimizeParams(method="fast", polish=False, worker_cost=1.8e8, budget_total=2e11)
-    real_round = solve_module.round_workers
-    calls: list[int] = []
-    real_run = solve_module._run
-
-    def counted_run(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
-        calls.append(lp.n_vars)
-        return real_run(lp, model, backend, opts, warm)
-
-    def far_up(model, x, w):  # type: ignore[no-untyped-def]
-        return real_round(model, x, w) + 1_000.0  # salaries no budget can pay
-
-    monkeypatch.setattr(solve_module, "round_workers", far_up)
-    monkeypatch.setattr(solve_module, "_run", counted_run)
+    calls = _salaries_over_budget(monkeypatch)
     plan = optimize(small_demand, params)
     assert any("worker counts rounded down" in m for m in plan.messages), plan.messages
     assert len(calls) == 1, "a polish ran"
@@ -77,19 +83,7 @@ def test_a_rounded_plan_over_budget_is_polished_even_when_it_looks_optimal(
     params = OptimizeParams(
         method="fast", polish=True, relative_gap=0.99, worker_cost=1.8e8, budget_total=2e11
     )
-    real_round = solve_module.round_workers
-    calls: list[int] = []
-    real_run = solve_module._run
-
-    def counted_run(lp, model, backend, opts, warm=None):  # type: ignore[no-untyped-def]
-        calls.append(lp.n_vars)
-        return real_run(lp, model, backend, opts, warm)
-
-    def far_up(model, x, w):  # type: ignore[no-untyped-def]
-        return real_round(model, x, w) + 1_000.0  # salaries no budget can pay
-
-    monkeypatch.setattr(solve_module, "round_workers", far_up)
-    monkeypatch.setattr(solve_module, "_run", counted_run)
+    calls = _salaries_over_budget(monkeypatch)
     plan = optimize(small_demand, params)
     assert len(calls) >= 2, "the infeasible rounded plan was kept without a polish"
     assert plan.budget_used["total"] <= 2e11 * (1 + 1e-7)

@@ -97,9 +97,11 @@ def lagrangian_bound(
     totals: FloatArray,
     prices: FloatArray,
     opts: SolveOptions,
+    ceilings: FloatArray,
 ) -> float:
-    """The bound at shared-row ``prices`` (see the module doc); ``inf`` when it does not
-    apply (a shared row with a lower bound) or a province's program has no optimum."""
+    """The bound at shared-row ``prices`` (see the module doc), the totals at most
+    ``ceilings`` (:func:`total_ceilings`); ``inf`` when it does not apply (a shared row
+    with a lower bound) or a province's program has no optimum."""
     shared = part.shared_rows
     if np.any(np.isfinite(lp.row_lb[shared])):
         return INF
@@ -127,16 +129,13 @@ def lagrangian_bound(
             return INF
         value += float(res.objective)
         theta -= res.duals[: shifts[p].shape[0]] @ shifts[p]
-    return value + dot(lam, lp.row_ub[shared]) + totals_term(lp, part, index, theta, totals)
+    low = lp.lb[part.global_cols]
+    return value + dot(lam, lp.row_ub[shared]) + totals_term(theta, totals, low, ceilings)
 
 
-def totals_term(
-    lp: LinearProgram, part: Partition, index: ProvinceIndex, theta: FloatArray, at: FloatArray
-) -> float:
-    """``max (T' - at) theta`` over the totals' range: what the provinces' values could
+def totals_term(theta: FloatArray, at: FloatArray, low: FloatArray, high: FloatArray) -> float:
+    """``max (T' - at) theta`` over ``low <= T' <= high``: what the provinces' values could
     gain if the totals moved from ``at`` (their values are concave in the totals)."""
-    g = part.global_cols
-    low, high = lp.lb[g], total_ceilings(lp, part, index)
     return dot(np.maximum(theta, 0.0), high) + dot(np.minimum(theta, 0.0), low) - float(theta @ at)
 
 
@@ -178,13 +177,15 @@ def _covered(
     lp: LinearProgram, part: Partition, shared_slot: IntArray, cols: IntArray, t: FloatArray
 ) -> float:
     """The largest ``t @ x[cols]`` the shared rows allow (``inf`` if they do not bound it):
-    one row holding every column, or rows holding disjoint parts that cover them all."""
-    on = np.flatnonzero(np.isin(lp.cols, cols) & (shared_slot[lp.rows] >= 0))
+    one row holding every column, or rows that together hold them all (a column under two
+    rows is counted under both: looser, still valid since ``x >= 0``)."""
+    position = np.full(lp.n_vars, -1, dtype=np.int64)
+    position[cols] = np.arange(cols.size)
+    on = np.flatnonzero((position[lp.cols] >= 0) & (shared_slot[lp.rows] >= 0))
     best, parts, seen = INF, 0.0, np.zeros(cols.size, dtype=np.int64)
-    position = {int(c): i for i, c in enumerate(cols)}
     for k in np.unique(shared_slot[lp.rows[on]]):
         mine = on[shared_slot[lp.rows[on]] == k]
-        where = np.array([position[int(c)] for c in lp.cols[mine]], dtype=np.int64)
+        where = position[lp.cols[mine]]
         cap = float(lp.row_ub[part.shared_rows[k]])
         ratio = float(np.min(lp.vals[mine] / t[where]))
         if ratio <= 0 or not np.isfinite(cap):
@@ -194,6 +195,6 @@ def _covered(
         parts += cap / ratio
         if where.size == cols.size:
             best = min(best, cap / ratio)
-    if np.all(seen >= 1):  # every column under some row (overlaps only loosen it)
+    if np.all(seen >= 1):
         best = min(best, parts)
     return best

@@ -47,7 +47,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from allocator.optimize.bounds import lagrangian_bound, priced_bound, totals_term
+from allocator.optimize.bounds import (
+    lagrangian_bound,
+    priced_bound,
+    total_ceilings,
+    totals_term,
+)
 from allocator.optimize.constants import SolveResult, Termination
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
@@ -134,10 +139,13 @@ def decomposed_relaxation(
     caps = lp.row_ub[part.shared_rows]
     best_pi = np.maximum(pi.max(axis=0), 0.0)
     duals[part.shared_rows] = best_pi
+    ceilings = total_ceilings(lp, part, index)
+    low = lp.lb[part.global_cols]
     bound = v_sum - dot(pi, shares) + dot(best_pi, caps)
-    bound += totals_term(lp, part, index, theta.sum(axis=0), totals)
+    bound += totals_term(theta.sum(axis=0), totals, low, ceilings)
     priced, prices = priced_bound(lp, part, duals, pi, shares, sample_pi)
-    bound = min(bound, priced, lagrangian_bound(lp, part, index, totals, prices, opts))
+    lagrangian = lagrangian_bound(lp, part, index, totals, prices, opts, ceilings)
+    bound = min(bound, priced, lagrangian)
     objective = float(model.program.obj @ full)
     return Decomposed(full, duals, objective, bound, part.n_groups, time.perf_counter() - start)
 

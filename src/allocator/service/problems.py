@@ -24,7 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from allocator.errors import AllocatorError, InputError, Reason
-from allocator.service.store import ChainBroken
+from allocator.service.appender import ChainBroken
 
 log = logging.getLogger("allocator.service")
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
+from allocator.service.appender import Appender, head_problem
 from allocator.service.chain import (
     ChainReport,
     canonical_json,
     content_prefix_bytes,
-    hash_from_prefix,
     verify_rows,
 )
 from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions, metadata
@@ -54,10 +54,6 @@ class NewDecision:
     input: dict[str, Any] | str
     output: dict[str, Any] | str
     outcomes: list[tuple[str, bool, int | None]]
-
-
-class ChainBroken(Exception):
-    """The chain head is missing or does not match the last decision: nothing is appended."""
 
 
 @dataclass(frozen=True)
@@ -152,14 +148,7 @@ class Store:
         # busy handler (PostgreSQL queues them on the head row's lock, without sleeping).
         database = make_url(url).database if self.dialect == "sqlite" else None
         self._append_lock = AppendLock.for_database(database)
-        # The outcome rows (one per service and decision) go to the driver as tuples: the
-        # statement is written once, in the driver's own parameter style.
-        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        self._outcomes_sql = (
-            f"INSERT INTO {decision_outcomes.fullname} "
-            "(seq, service_id, custodian, eligible, tier) VALUES "
-            f"({', '.join([mark] * 5)})"
-        )
+        self._appender = Appender(self.engine, self._append_lock)
 
     def create_tables(self) -> None:
         """Create missing tables (with their append-only triggers) and the chain head."""
@@ -186,46 +175,7 @@ class Store:
         Raises:
             ChainBroken: the head row is missing or does not match the last decision.
         """
-        ready = [p if isinstance(p, Prepared) else prepare(p) for p in batch]
-        rows: list[Row] = []
-        outcomes: list[tuple[int, str, str, bool, int | None]] = []
-        with self._append_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                head = conn.execute(
-                    select(chain_head.c.seq, chain_head.c.hash)
-                    .where(chain_head.c.id == 1)
-                    .with_for_update()
-                ).first()
-                seq, prev = self._checked_head(conn, head)
-                for p in ready:
-                    seq += 1
-                    digest = hash_from_prefix(prev, p.prefix, seq)
-                    rows.append(p.row | {"seq": seq, "prev_hash": prev, "hash": digest})
-                    prev = digest
-                    outcomes.extend(
-                        (seq, s, p.custodian, eligible, tier) for s, eligible, tier in p.outcomes
-                    )
-                conn.execute(insert(decisions), rows)
-                if outcomes:
-                    conn.exec_driver_sql(self._outcomes_sql, outcomes)
-                conn.execute(
-                    update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=prev)
-                )
-        return rows
-
-    @staticmethod
-    def _checked_head(conn: Connection, head: Any) -> tuple[int, str]:
-        last = conn.execute(
-            select(decisions.c.seq, decisions.c.hash).order_by(decisions.c.seq.desc()).limit(1)
-        ).first()
-        reason = head_problem(
-            None if head is None else (int(head.seq), str(head.hash)),
-            None if last is None else (int(last.seq), str(last.hash)),
-        )
-        if reason:
-            raise ChainBroken(reason)
-        return int(head.seq), str(head.hash)
+        return self._appender.append(p if isinstance(p, Prepared) else prepare(p) for p in batch)
 
     def check_head(self) -> str:
         """What is wrong with the chain head ('' when it matches the last decision)."""
@@ -302,26 +252,9 @@ class Store:
         return verify_rows(self.iter_chain(), (int(head[0]), head[1]))
 
     def dispose(self) -> None:
+        self._appender.close()
         self.engine.dispose()
         self._append_lock.close()
-
-
-def head_problem(head: tuple[int, str] | None, last: tuple[int, str] | None) -> str:
-    """Why the head ``(seq, hash)`` does not fit the last decision row ('' if it does).
-
-    Examples:
-        >>> head_problem((0, GENESIS), None), head_problem(None, None)
-        ('', 'the chain_head row is missing')
-        >>> head_problem((0, GENESIS), (3, "ab"))
-        'the chain head (seq 0) does not match the last decision (seq 3)'
-    """
-    if head is None:
-        return "the chain_head row is missing"
-    if last is None:
-        return "" if head == (0, GENESIS) else f"the chain head (seq {head[0]}) has no decision"
-    if head != last:
-        return f"the chain head (seq {head[0]}) does not match the last decision (seq {last[0]})"
-    return ""
 
 
 def decode(row: Row) -> tuple[dict[str, Any], dict[str, Any]]:

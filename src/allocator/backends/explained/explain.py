@@ -18,7 +18,13 @@ from allocator.api.ruleset import RuleSet
 from allocator.api.services import Condition, Service
 from allocator.backends.explained.facts import FactFinder
 from allocator.backends.scalar import Env
-from allocator.decisions.model import ConditionText, ConditionTrace, PriorityTrace, TermTrace
+from allocator.decisions.model import (
+    ConditionText,
+    ConditionTrace,
+    Fact,
+    PriorityTrace,
+    TermTrace,
+)
 from allocator.decisions.wording import reason, reason_fa
 from allocator.errors import AllocatorError
 from allocator.expressions.nodes import Compare, SetLiteral, names_in
@@ -63,6 +69,10 @@ class _ConditionPlan:
 class Explainer:
     """Explains the conditions and the priority of one service."""
 
+    #: Most failed conditions whose facts and sentences are remembered (then forgotten
+    #: at once and remembered anew): about 1.5 KB each. ``0`` remembers nothing.
+    remembered = 4096
+
     def __init__(self, service: Service, ruleset: RuleSet) -> None:
         self.service = service
         self.plans = [_ConditionPlan.of(c) for c in service.conditions]
@@ -79,6 +89,11 @@ class Explainer:
         ]
         self.terms = [(t, compiled(t.when), compiled(t.points)) for t in service.priority.terms]
         self.facts = FactFinder(ruleset)
+        entity = "household" if service.entity == "household" else "member"
+        #: What the facts of each condition depend on (besides the parameters).
+        self._reads = [self.facts.reads(p.condition.expr, entity) for p in self.plans]
+        #: Facts and sentences of failed conditions by the values they depend on.
+        self._said: dict[tuple[object, ...], tuple[object, list[Fact], str, str]] = {}
 
     def conditions(
         self, env: Env, member: int | None, outcome: int | None = None
@@ -121,11 +136,27 @@ class Explainer:
         write dozens of sentences nobody is shown, and the single decision's latency matters.
         """
         entity = "household" if member is None else "member"
-        for plan, trace in zip(self.plans, traces, strict=True):
-            if trace.status == "failed":
+        own = env.household if member is None else env.members[member]
+        for i, (plan, trace) in enumerate(zip(self.plans, traces, strict=True)):
+            if trace.status != "failed":
+                continue
+            # The facts and sentences follow from the values the condition reads (through
+            # derived variables too) and the parameters: households alike share them.
+            values = tuple(
+                [(env.household if e == "household" else own)[n] for e, n in self._reads[i]]
+            )
+            key = (i, entity, values, tuple([v.__class__ for v in values]))
+            said = self._said.get(key)
+            if said is None or said[0] is not env.params:
                 trace.facts = self.facts.of(plan.condition.expr, env, member, entity)
-                trace.reason = reason(trace)
-                trace.reason_fa = reason_fa(trace)
+                trace.reason, trace.reason_fa = reason(trace), reason_fa(trace)
+                if self.remembered:
+                    if len(self._said) >= self.remembered:
+                        self._said.clear()
+                    self._said[key] = (env.params, trace.facts, trace.reason, trace.reason_fa)
+            else:
+                trace.facts = list(said[1])
+                trace.reason, trace.reason_fa = said[2], said[3]
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:
         """The need score as base plus the points of each term that applies, and its tier."""

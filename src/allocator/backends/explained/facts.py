@@ -219,6 +219,26 @@ class FactFinder:
             found |= self.params_used(child, env, member, entity, depth + 1)
         return found
 
+    def reads(self, node: Node, entity: str) -> tuple[tuple[str, str], ...]:
+        """Every ``(entity, variable)`` the facts of ``node`` can depend on: the names it
+        reads and, through the formulas of the derived variables among them, theirs
+        (parameters aside). With the parameters, their values decide :meth:`of`."""
+        return self._memo("reads", node, entity, lambda: tuple(sorted(self._reads(node, entity))))
+
+    def _reads(
+        self, node: Node, entity: str, found: set[tuple[str, str]] | None = None
+    ) -> set[tuple[str, str]]:
+        found = set() if found is None else found
+        for name in _variable_names(node):
+            target = self._target(name, entity)
+            if target in found:
+                continue
+            found.add(target)
+            variable = self.ruleset.variable_by_id.get(target)
+            if variable is not None and variable.formula is not None:
+                self._reads(variable.formula, target[0], found)
+        return found
+
     # ---- the walk
     def of(self, node: Node, env: Env, member: int | None, entity: str) -> list[Fact]:
         """The facts that made ``node`` (a condition that failed) false."""

@@ -1,0 +1,85 @@
+"""Facts and sentences remembered across households are those a fresh walk writes.
+
+:class:`~allocator.backends.explained.explain.Explainer` keeps the facts and sentences of
+failed conditions by the values they depend on. A backend that remembers nothing decides
+the same households (every data preset, three dates interleaved so that the parameters
+change between one household and the next, and every rule test case) and the decisions'
+JSON must be the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pydantic import TypeAdapter
+
+from allocator.backends.explained import PythonBackend
+from allocator.data.presets import DATA_PRESETS
+from allocator.decisions.model import Decision
+from allocator.domain import Household, Neighborhood, parse_household
+from tests.backends.explained.test_python_parity import CASES, DAYS, differences
+from tests.backends.explained.test_python_parity import preset_households as households
+from tests.parity.test_parity import RULES
+
+JSON = TypeAdapter(Decision)
+
+
+def _forgetful() -> PythonBackend:
+    backend = PythonBackend(RULES)
+    for explainer in backend._explainers.values():
+        explainer.remembered = 0
+    return backend
+
+
+def _compare(pairs: list[tuple[Household, Neighborhood, date]]) -> int:
+    remembering, forgetful = PythonBackend(RULES), _forgetful()
+    for household, neighborhood, day in pairs:
+        got = remembering.decide(household, neighborhood, day)
+        expected = forgetful.decide(household, neighborhood, day)
+        found = list(
+            differences(JSON.dump_python(expected, mode="json"), JSON.dump_python(got, mode="json"))
+        )
+        assert not found, f"household {household.household_id} on {day}:\n" + "\n".join(found[:9])
+        assert JSON.dump_json(got) == JSON.dump_json(expected)
+    assert not any(e._said for e in forgetful._explainers.values())
+    return sum(len(e._said) for e in remembering._explainers.values())
+
+
+@pytest.mark.parametrize("preset", sorted(DATA_PRESETS))
+def test_remembered_explanations_are_those_written_afresh(preset: str) -> None:
+    found = households(preset, seed=11)
+    pairs = [(h, n, DAYS[i % len(DAYS)]) for i, (h, n) in enumerate(found)]
+    remembered = _compare(pairs + pairs[::-1])  # the second pass is answered from memory
+    assert 0 < remembered < 2 * len(pairs) * 20
+
+
+def test_rule_cases_are_explained_alike_from_memory() -> None:
+    pairs = [(parse_household(c.household_data()), c.neighborhood_model(), c.date) for c in CASES]
+    _compare(pairs + pairs)
+
+
+def test_other_parameters_are_not_answered_from_memory() -> None:
+    """A threshold read straight from a parameter is not among the remembered values: a
+    household alike under other parameters gets facts written afresh."""
+    backend = PythonBackend(RULES)
+    day, later = date(2025, 6, 1), date(2025, 6, 2)
+    ceiling = backend.parameters(day)["assets.ceiling"]
+    backend._params[later] = {**backend.parameters(day), "assets.ceiling": ceiling * 2}
+    household = parse_household(
+        {"household_id": 1, "neighborhood_id": 1, "income": 0, "assets": ceiling * 3,
+         "members": [{"age": 40, "sex": "female", "relation": "head"}]}
+    )  # fmt: skip
+    neighborhood = Neighborhood(
+        neighborhood_id=1, name="n", province="Tehran", county="Tehran-01", setting="urban",
+        custodian="imam_order", programs=("neighborhoods_2020",),
+    )  # fmt: skip
+
+    def threshold(on: date) -> object:
+        food = backend.decide(household, neighborhood, on).service("food_package")
+        trace = next(c for d in food.details for c in d.conditions if c.facts)
+        assert trace.id == "assets_under_ceiling"
+        return trace.facts[0].threshold
+
+    assert threshold(day) == ceiling
+    assert threshold(later) == ceiling * 2

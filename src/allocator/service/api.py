@@ -110,7 +110,7 @@ def _number(text: str) -> int | float:
 
 def _decide(
     state: ServiceState, caller: Principal, body: bytes, when: date
-) -> tuple[Prepared, str]:
+) -> tuple[Prepared, bytes]:
     """Validate, check custody, decide (in that order: a refusal writes nothing)."""
     try:
         data = json.loads(body, parse_float=_number)
@@ -163,9 +163,9 @@ async def eligibility(
     row = await asyncio.wrap_future(state.writer.submit(prepared))
     log.info("decision recorded decision_id=%s status=201", row["decision_id"])
     head = json.dumps({"decision_id": row["decision_id"], "recorded_at": row["created_at"]})
-    content = head[:-1] + ("," + output[1:] if output != "{}" else "}")
+    content = head[:-1].encode() + (b"," + output[1:] if output != b"{}" else b"}")
     return Response(
-        content.encode("utf-8"),
+        content,
         status_code=201,
         media_type="application/json",
         headers={"Location": f"/v1/decisions/{row['decision_id']}"},

@@ -122,11 +122,13 @@ class ServiceState:
 
     def prepare_decision(
         self, household: Household, neighborhood: Neighborhood, day: date
-    ) -> tuple[Prepared, str]:
-        """Decide and serialize a decision for the chain; returns it and its output JSON."""
+    ) -> tuple[Prepared, bytes]:
+        """Decide and serialize a decision for the chain; returns it and its output JSON
+        (UTF-8, as sent)."""
         decision = self.backend.decide(household, neighborhood, day)
         # The decision's JSON, written once by pydantic-core: stored in the chain and sent.
-        output = _DECISION.dump_json(decision).decode("utf-8")
+        sent = _DECISION.dump_json(decision)
+        output = sent.decode("utf-8")
         prepared = prepare(
             NewDecision(
                 decision_id=str(uuid.uuid4()),
@@ -140,7 +142,7 @@ class ServiceState:
                 outcomes=_outcomes(decision),
             )
         )
-        return prepared, output
+        return prepared, sent
 
     def decide_and_record(
         self, household: Household, neighborhood: Neighborhood, day: date

@@ -147,13 +147,13 @@ def _decide(
 async def eligibility(
     request: Request,
     caller: AgencyCaller,
-    state: State,
     day: DecisionDate = None,
 ) -> Response:
     """Only the agency in custody of the household's neighborhood may ask (else 403).
 
     The answer comes after the decision is committed to the audit log.
     """
+    state: ServiceState = request.app.state.service  # (a dependency less to resolve)
     when = parse_day(day) if day is not None else date.today()
     body = await request.body()
     # On the event loop: about a millisecond of CPU under the GIL either way, and a hop to

@@ -37,10 +37,11 @@ def _too_many(wait: float, what: str) -> HTTPException:
     return HTTPException(429, what, headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
-async def principal(
-    request: Request,
-    state: State,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def _authenticated(
+    request: Request, state: ServiceState, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     """The caller, after its token has been checked and rate-limited.
 
@@ -69,11 +70,22 @@ async def principal(
     return found
 
 
+# Each dependency below reads the token itself rather than through another dependency:
+# FastAPI resolves every node of the graph per request (about 10% of an explained
+# decision's CPU with the nested graph), docs/notes/h16writer.md.
+
+
+async def principal(request: Request, credentials: Credentials) -> Principal:
+    """The caller (an agency or a planner), authenticated and rate-limited."""
+    return await _authenticated(request, request.app.state.service, credentials)
+
+
 Caller = Annotated[Principal, Depends(principal)]
 
 
-async def agency(caller: Caller) -> Principal:
+async def agency(request: Request, credentials: Credentials) -> Principal:
     """The caller, who must act for an agency (planners read aggregates only)."""
+    caller = await _authenticated(request, request.app.state.service, credentials)
     if caller.role != "agency" or caller.agency is None:
         raise HTTPException(403, "planner tokens read aggregates only (GET /v1/stats)")
     return caller

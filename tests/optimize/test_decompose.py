@@ -142,3 +142,40 @@ def test_the_totals_are_capped_by_the_budget_and_the_pools(larger_demand: Demand
     assert ceiling["workers_total"] <= sum(params.workers_agency.values()) + 1e-6
     budget = lp.row_ub[lp.row_blocks["budget"].start]
     assert ceiling["spend_total"] <= budget * (1 + 1e-9)
+
+
+def test_the_polish_by_province_keeps_every_row_and_nears_the_whole_polish(
+    larger_demand: Demand,
+) -> None:
+    from allocator.optimize.floor_stage import satisfies_hard_rows
+    from allocator.optimize.province_polish import polish_by_province
+    from allocator.optimize.rounding import round_workers
+
+    params = scaled_params(larger_demand.n_neighborhoods)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=3)
+    vb = model.program.var_blocks
+    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
+    fixed = model.program.relaxed().with_bounds("w", w, w)
+    values = polish_by_province(model, fixed, found.values, SolveOptions())
+    assert values is not None
+    assert satisfies_hard_rows(model.program, values)
+    assert np.array_equal(values[vb["w"]], w)
+    whole = get_backend("highs").solve(fixed, SolveOptions())
+    objective = float(model.program.obj @ values)
+    # each province keeps its share: no better than the whole polish, and not far below
+    assert objective <= whole.objective * (1 + 1e-9)
+    assert objective >= whole.objective * 0.97
+
+
+def test_a_decomposed_plan_is_polished_province_by_province(
+    larger_demand: Demand, tmp_path: Path
+) -> None:
+    params = dataclasses.replace(
+        scaled_params(larger_demand.n_neighborhoods), decompose=True, polish=True
+    )
+    plan = optimize(larger_demand, params)
+    assert plan.ok, plan.messages
+    assert any("polished province by province" in m for m in plan.messages), plan.messages
+    assert plan.objective <= plan.lp_bound
+    check_outputs(plan, larger_demand, params, tmp_path)

@@ -1,0 +1,108 @@
+"""The polish of a very large model, province by province.
+
+With the workers (and centres) fixed, the polish re-solves the LP so that what is served
+fits them. On a model too large to polish whole (at 60,000 neighborhoods the whole-model
+polish passed 16 GB, and then 23 GB, where the process was killed) it is solved as the
+relaxation is (:mod:`~allocator.optimize.decompose`): each province's LP on its own, with
+its share of every shared row (budgets, pools) and the totals its quota rows refer to as
+constants.
+
+Each province's share of a shared row is what its fixed columns (paid workers, centres)
+take of it, plus the rest of the row split in proportion to what the relaxation's plan
+served there used; the shares add up to the row's amount. So every province can pay its
+own workers, and the joined plan keeps every shared row. The result is a feasible plan of
+the whole model, not its optimum with these workers: each province's share is fixed.
+
+Examples:
+    >>> from allocator.optimize.demand import synthetic_demand
+    >>> from allocator.optimize.model import build_model
+    >>> from allocator.optimize.params import OptimizeParams
+    >>> from allocator.optimize.decompose import decomposed_relaxation
+    >>> from allocator.optimize.floor_stage import satisfies_hard_rows
+    >>> from allocator.optimize.rounding import round_workers
+    >>> m = build_model(synthetic_demand(40, 6, seed=1), OptimizeParams(budget_total=4e11,
+    ...     workers_agency={"relief_committee": 30.0}, quota_band=0.2))
+    >>> d = decomposed_relaxation(m, SolveOptions(), sample_every=4)
+    >>> vb = m.program.var_blocks
+    >>> w = round_workers(m, d.values[vb["x"]], d.values[vb["w"]])
+    >>> fixed = m.program.relaxed().with_bounds("w", w, w)
+    >>> values = polish_by_province(m, fixed, d.values, SolveOptions())
+    >>> satisfies_hard_rows(m.program, values), bool((values[vb["w"]] == w).all())
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.optimize.constants import Termination
+from allocator.optimize.lp import INF, LinearProgram
+from allocator.optimize.model import OptimizationModel
+from allocator.optimize.provinces import ProvinceIndex, province_program, solve_all
+from allocator.optimize.rounding import complete_values
+from allocator.optimize.solvers import SolveOptions
+from allocator.optimize.split import Partition, partition_of
+from allocator.types import FloatArray
+
+
+def polish_by_province(
+    model: OptimizationModel, fixed: LinearProgram, start: FloatArray, opts: SolveOptions
+) -> FloatArray | None:
+    """A plan of ``fixed`` (the relaxation with the workers and centres fixed by their
+    bounds) solved province by province, its shares read from ``start`` (the relaxation's
+    values); ``None`` when a province has no solution with its share."""
+    part = partition_of(model)
+    vb = fixed.var_blocks
+    centres = fixed.lb[vb["centres"]] if "centres" in vb else None
+    begin = complete_values(model, start[vb["x"]], fixed.lb[vb["w"]], centres)
+    shares = _shares(fixed, part, begin)
+    if shares is None:
+        return None
+    totals = begin[part.global_cols]
+    index = ProvinceIndex.of(fixed, part)
+    n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
+    largest_first = [int(p) for p in np.argsort(-n_cols, kind="stable")]
+    columns: dict[int, np.ndarray] = {}
+
+    def build(p: int) -> LinearProgram:
+        program, cols, _rows, _shift = province_program(fixed, part, index, p, shares[p], totals)
+        columns[p] = cols
+        return program
+
+    values = np.zeros(fixed.n_vars)
+    for p, res in zip(largest_first, solve_all(largest_first, build, opts), strict=True):
+        if not res.has_solution or res.termination is not Termination.OPTIMAL:
+            return None
+        values[columns[p]] = res.values
+    return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres)
+
+
+def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | None:
+    """(province, shared row): what the fixed columns take, plus the rest of the row in
+    proportion to the other columns' use at ``at``; ``None`` if the fixed columns alone
+    take more than a row holds."""
+    fixed_col = lp.lb == lp.ub
+    n_p, n_k = part.n_groups, part.shared_rows.size
+    pinned = np.zeros((n_p, n_k))
+    used = np.zeros((n_p, n_k))
+    position = np.full(lp.n_rows, -1, dtype=np.int64)
+    position[part.shared_rows] = np.arange(n_k)
+    on = np.flatnonzero(position[lp.rows] >= 0)
+    group = part.column_group[lp.cols[on]]
+    mine = group >= 0
+    on, group = on[mine], group[mine]
+    k = position[lp.rows[on]]
+    amount = lp.vals[on] * at[lp.cols[on]]
+    is_fixed = fixed_col[lp.cols[on]]
+    np.add.at(pinned, (group[is_fixed], k[is_fixed]), amount[is_fixed])
+    np.add.at(used, (group[~is_fixed], k[~is_fixed]), np.maximum(amount[~is_fixed], 0.0))
+    caps = lp.row_ub[part.shared_rows]
+    finite = np.isfinite(caps)
+    left = np.where(finite, caps, 0.0) - pinned.sum(axis=0)
+    if (left[finite] < -1e-6 * np.maximum(1.0, np.abs(caps[finite]))).any():
+        return None
+    weight = used.sum(axis=0)
+    fallback = part.fallback_weights()
+    split = np.where(weight > 0, used / np.where(weight > 0, weight, 1.0), fallback)
+    shares = pinned + split * np.maximum(left, 0.0)
+    return np.where(finite, shares, INF)

@@ -157,8 +157,8 @@ def test_the_polish_by_province_keeps_every_row_and_nears_the_whole_polish(
     vb = model.program.var_blocks
     w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
     fixed = model.program.relaxed().with_bounds("w", w, w)
-    values = polish_by_province(model, fixed, found.values, SolveOptions())
-    assert values is not None
+    values, why = polish_by_province(model, fixed, found.values, SolveOptions())
+    assert values is not None, why
     assert satisfies_hard_rows(model.program, values)
     assert np.array_equal(values[vb["w"]], w)
     whole = get_backend("highs").solve(fixed, SolveOptions())

@@ -26,7 +26,7 @@ Examples:
     >>> vb = m.program.var_blocks
     >>> w = round_workers(m, d.values[vb["x"]], d.values[vb["w"]])
     >>> fixed = m.program.relaxed().with_bounds("w", w, w)
-    >>> values = polish_by_province(m, fixed, d.values, SolveOptions())
+    >>> values, _ = polish_by_province(m, fixed, d.values, SolveOptions())
     >>> satisfies_hard_rows(m.program, values), bool((values[vb["w"]] == w).all())
     (True, True)
 """
@@ -47,17 +47,18 @@ from allocator.types import FloatArray
 
 def polish_by_province(
     model: OptimizationModel, fixed: LinearProgram, start: FloatArray, opts: SolveOptions
-) -> FloatArray | None:
+) -> tuple[FloatArray | None, str]:
     """A plan of ``fixed`` (the relaxation with the workers and centres fixed by their
     bounds) solved province by province, its shares read from ``start`` (the relaxation's
-    values); ``None`` when a province has no solution with its share."""
+    values); ``None`` and why when there is none (a province has no solution with its
+    share, or the fixed columns alone take more than a shared row holds)."""
     part = partition_of(model)
     vb = fixed.var_blocks
     centres = fixed.lb[vb["centres"]] if "centres" in vb else None
     begin = complete_values(model, start[vb["x"]], fixed.lb[vb["w"]], centres)
     shares = _shares(fixed, part, begin)
-    if shares is None:
-        return None
+    if isinstance(shares, str):
+        return None, shares
     totals = begin[part.global_cols]
     index = ProvinceIndex.of(fixed, part)
     n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
@@ -70,16 +71,20 @@ def polish_by_province(
         return program
 
     values = np.zeros(fixed.n_vars)
+    failed = []
     for p, res in zip(largest_first, solve_all(largest_first, build, opts), strict=True):
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
-            return None
-        values[columns[p]] = res.values
-    return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres)
+            failed.append(f"{model.demand.provinces[p]} ({res.termination.value})")
+        else:
+            values[columns[p]] = res.values
+    if failed:
+        return None, "no plan within their shares in " + ", ".join(failed)
+    return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres), ""
 
 
-def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | None:
+def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | str:
     """(province, shared row): what the fixed columns take, plus the rest of the row in
-    proportion to the other columns' use at ``at``; ``None`` if the fixed columns alone
+    proportion to the other columns' use at ``at``; why not, if the fixed columns alone
     take more than a row holds."""
     fixed_col = lp.lb == lp.ub
     n_p, n_k = part.n_groups, part.shared_rows.size
@@ -99,10 +104,29 @@ def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | 
     caps = lp.row_ub[part.shared_rows]
     finite = np.isfinite(caps)
     left = np.where(finite, caps, 0.0) - pinned.sum(axis=0)
-    if (left[finite] < -1e-6 * np.maximum(1.0, np.abs(caps[finite]))).any():
-        return None
+    over = finite & (left < -1e-6 * np.maximum(1.0, np.abs(np.where(finite, caps, 0.0))))
+    if over.any():
+        return "the fixed workers alone take more than " + ", ".join(
+            _block(lp, int(r)) for r in part.shared_rows[over][:3]
+        )
     weight = used.sum(axis=0)
     fallback = part.fallback_weights()
     split = np.where(weight > 0, used / np.where(weight > 0, weight, 1.0), fallback)
     shares = pinned + split * np.maximum(left, 0.0)
     return np.where(finite, shares, INF)
+
+
+def _block(lp: LinearProgram, row: int) -> str:
+    """The name of the block of rows ``row`` is in (``budget``, ``agency_budget``...)."""
+    return next((name for name, sl in lp.row_blocks.items() if sl.start <= row < sl.stop), "?")
+
+
+def broken_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> str:
+    """The blocks of the hard rows ``values`` breaks, with how many of each."""
+    act = lp.row_activity(values)
+    slack = tol * np.maximum(1.0, np.abs(act))
+    bad = np.flatnonzero((act > lp.row_ub + slack) | (act < lp.row_lb - slack))
+    counts: dict[str, int] = {}
+    for row in bad:
+        counts[_block(lp, int(row))] = counts.get(_block(lp, int(row)), 0) + 1
+    return "breaks " + ", ".join(f"{n} {name} row(s)" for name, n in counts.items())

@@ -48,7 +48,7 @@ from allocator.optimize.objective import (
 )
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
-from allocator.optimize.province_polish import polish_by_province
+from allocator.optimize.province_polish import broken_rows, polish_by_province
 from allocator.optimize.report import make_plan
 from allocator.optimize.rounding import (
     complete_values,
@@ -299,13 +299,17 @@ def _polish_by_province(
     """The polish of a decomposed model: each province re-solved with its share of the
     shared rows (:mod:`~allocator.optimize.province_polish`)."""
     with clock.stage("polish"):
-        values = polish_by_province(model, relax.with_bounds("w", w, w), lp_out.values, opts)
+        values, why = polish_by_province(model, relax.with_bounds("w", w, w), lp_out.values, opts)
         if values is None and not feasible:
+            messages.append(f"polish by province with the workers rounded to nearest: {why}")
             w = np.floor(lp_out.values[relax.var_blocks["w"]] + 1e-6)
             messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
-            values = polish_by_province(model, relax.with_bounds("w", w, w), lp_out.values, opts)
+            values, why = polish_by_province(
+                model, relax.with_bounds("w", w, w), lp_out.values, opts
+            )
     if values is None or not satisfies_hard_rows(model.program, values):
-        messages.append("the polish by province found no plan within the provinces' shares")
+        broken = "" if values is None else broken_rows(model.program, values)
+        messages.append(f"the polish by province found no plan: {why or broken}")
         return rounded
     objective = float(model.program.obj @ values)
     if feasible and objective < rounded.result.objective:

@@ -179,3 +179,21 @@ def test_a_decomposed_plan_is_polished_province_by_province(
     assert any("polished province by province" in m for m in plan.messages), plan.messages
     assert plan.objective <= plan.lp_bound
     check_outputs(plan, larger_demand, params, tmp_path)
+
+
+def test_a_plan_that_breaks_a_hard_row_is_not_ok() -> None:
+    from allocator.optimize.floor_stage import broken_rows
+    from allocator.optimize.report import make_plan
+
+    model = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40))
+    lp = model.program.relaxed()
+    res = get_backend("highs").solve(lp, SolveOptions())
+    assert broken_rows(model.program, res.values) == ""
+    over = res.values.copy()
+    over[lp.var_blocks["w"]] += 1e6  # a million workers more than any pool holds
+    assert "worker_pool" in broken_rows(model.program, over)
+    args = (res.duals, res.objective, res.objective, None, 0.0, 0.0, [])
+    assert make_plan(model, res, res.values, *args).status.value == "ok"
+    plan = make_plan(model, res, over, *args)
+    assert plan.status.value == "warning"
+    assert any("breaks a hard constraint" in m and "worker_pool" in m for m in plan.messages)

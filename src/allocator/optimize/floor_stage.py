@@ -164,3 +164,13 @@ def satisfies_hard_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7
     act = lp.row_activity(values)
     slack = tol * np.maximum(1.0, np.abs(act))
     return bool(np.all(act <= lp.row_ub + slack) and np.all(act >= lp.row_lb - slack))
+
+
+def broken_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> str:
+    """The blocks of the hard rows ``values`` breaks (as :func:`satisfies_hard_rows`
+    checks them), with how many of each: ``''`` when none is."""
+    act = lp.row_activity(values)
+    slack = tol * np.maximum(1.0, np.abs(act))
+    bad = (act > lp.row_ub + slack) | (act < lp.row_lb - slack)
+    counts = {name: int(bad[sl].sum()) for name, sl in lp.row_blocks.items() if bad[sl].any()}
+    return ", ".join(f"{n} {name} row{'s' if n > 1 else ''}" for name, n in counts.items())

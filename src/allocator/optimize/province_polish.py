@@ -119,14 +119,3 @@ def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | 
 def _block(lp: LinearProgram, row: int) -> str:
     """The name of the block of rows ``row`` is in (``budget``, ``agency_budget``...)."""
     return next((name for name, sl in lp.row_blocks.items() if sl.start <= row < sl.stop), "?")
-
-
-def broken_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> str:
-    """The blocks of the hard rows ``values`` breaks, with how many of each."""
-    act = lp.row_activity(values)
-    slack = tol * np.maximum(1.0, np.abs(act))
-    bad = np.flatnonzero((act > lp.row_ub + slack) | (act < lp.row_lb - slack))
-    counts: dict[str, int] = {}
-    for row in bad:
-        counts[_block(lp, int(row))] = counts.get(_block(lp, int(row)), 0) + 1
-    return "breaks " + ", ".join(f"{n} {name} row(s)" for name, n in counts.items())

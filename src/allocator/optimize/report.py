@@ -19,6 +19,7 @@ import numpy as np
 from allocator.optimize.binding import binding_reasons
 from allocator.optimize.constants import Method, SolveResult, Status, Termination, TierMode
 from allocator.optimize.entitlements import entitlement_report, staffing_report
+from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.plan import Plan, SlackItem, TierNeed
 from allocator.optimize.sets import MILLION
@@ -57,6 +58,10 @@ def make_plan(
         term = Termination.SOLVER_ERROR
     slack = slack_report(model, v) if has else []
     status = term.status
+    broken = broken_rows(lp, v) if has else ""
+    if broken and status is Status.OK:  # e.g. rounded salaries over a budget, unrepaired
+        status = Status.WARNING
+        messages = [*messages, f"the plan breaks a hard constraint: {broken}"]
     if status is Status.OK and slack:
         status = Status.WARNING
         messages = [*messages, f"{len(slack)} soft constraint(s) not met; see the slack report"]

@@ -35,6 +35,7 @@ from allocator.optimize.demand import Demand
 from allocator.optimize.floor_stage import (
     Clock,
     Progress,
+    broken_rows,
     funded_entitlements,
     pre_stages,
     satisfies_hard_rows,
@@ -48,7 +49,7 @@ from allocator.optimize.objective import (
 )
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
-from allocator.optimize.province_polish import broken_rows, polish_by_province
+from allocator.optimize.province_polish import polish_by_province
 from allocator.optimize.report import make_plan
 from allocator.optimize.rounding import (
     complete_values,
@@ -309,7 +310,7 @@ def _polish_by_province(
             )
     if values is None or not satisfies_hard_rows(model.program, values):
         broken = "" if values is None else broken_rows(model.program, values)
-        messages.append(f"the polish by province found no plan: {why or broken}")
+        messages.append(f"the polish by province found no plan: {why or 'it breaks ' + broken}")
         return rounded
     objective = float(model.program.obj @ values)
     if feasible and objective < rounded.result.objective:

@@ -197,3 +197,23 @@ def test_a_plan_that_breaks_a_hard_row_is_not_ok() -> None:
     plan = make_plan(model, res, over, *args)
     assert plan.status.value == "warning"
     assert any("breaks a hard constraint" in m and "worker_pool" in m for m in plan.messages)
+
+
+def test_a_definition_row_is_checked_to_the_size_of_its_terms() -> None:
+    from allocator.optimize.floor_stage import broken_rows, satisfies_hard_rows
+    from allocator.optimize.lp import LinearProgram
+
+    n = 60_000  # spend of 60,000 cells, and their total: sum - total = 0
+    lp = LinearProgram(
+        lb=np.zeros(n + 1), ub=np.full(n + 1, np.inf), obj=np.zeros(n + 1),
+        integer=np.zeros(n + 1, dtype=np.bool_), row_lb=np.zeros(1), row_ub=np.zeros(1),
+        rows=np.zeros(n + 1, dtype=np.int64), cols=np.arange(n + 1, dtype=np.int64),
+        vals=np.r_[np.ones(n), -1.0], var_blocks={"spend": slice(0, n), "total": slice(n, n + 1)},
+        row_blocks={"spend_total_def": slice(0, 1)},
+    )  # fmt: skip
+    spend = np.random.default_rng(0).uniform(1e4, 2e4, n)
+    rounded = np.r_[spend, spend.sum() + 1e-6]  # the sum's rounding, far below its terms
+    assert satisfies_hard_rows(lp, rounded) and broken_rows(lp, rounded) == ""
+    wrong = np.r_[spend, spend.sum() * (1 + 1e-5)]
+    assert not satisfies_hard_rows(lp, wrong)
+    assert broken_rows(lp, wrong) == "1 spend_total_def row"

@@ -23,7 +23,7 @@ from allocator.optimize.rounding import complete_values
 from allocator.optimize.sets import MILLION
 from allocator.optimize.solvers import SolveOptions, SolverBackend
 from allocator.optimize.variables import Fixings
-from allocator.types import FloatArray
+from allocator.types import BoolArray, FloatArray
 
 Progress = Callable[[str], None]
 FLOOR_LEVEL_TOL = 1e-7  # relative slack when fixing the max-min floor share
@@ -158,19 +158,26 @@ def funded_entitlements(
     return out
 
 
+def _broken(lp: LinearProgram, values: FloatArray, tol: float) -> BoolArray:
+    """Rows ``values`` breaks by more than ``tol`` relative to the size of the row's terms
+    (a definition row that sums 60,000 neighborhoods' spending is exact only to the
+    rounding of that sum, not to ``tol`` of its zero activity)."""
+    act = lp.row_activity(values)
+    size = np.bincount(lp.rows, weights=np.abs(lp.vals * values[lp.cols]), minlength=lp.n_rows)
+    slack = tol * np.maximum(1.0, np.maximum(np.abs(act), size))
+    broken: BoolArray = (act > lp.row_ub + slack) | (act < lp.row_lb - slack)
+    return broken
+
+
 def satisfies_hard_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> bool:
     """Whether ``values`` satisfies every hard row (rows with a slack column are soft and
     satisfied by :func:`complete_values`) within a relative tolerance."""
-    act = lp.row_activity(values)
-    slack = tol * np.maximum(1.0, np.abs(act))
-    return bool(np.all(act <= lp.row_ub + slack) and np.all(act >= lp.row_lb - slack))
+    return not bool(_broken(lp, values, tol).any())
 
 
 def broken_rows(lp: LinearProgram, values: FloatArray, tol: float = 1e-7) -> str:
     """The blocks of the hard rows ``values`` breaks (as :func:`satisfies_hard_rows`
     checks them), with how many of each: ``''`` when none is."""
-    act = lp.row_activity(values)
-    slack = tol * np.maximum(1.0, np.abs(act))
-    bad = (act > lp.row_ub + slack) | (act < lp.row_lb - slack)
+    bad = _broken(lp, values, tol)
     counts = {name: int(bad[sl].sum()) for name, sl in lp.row_blocks.items() if bad[sl].any()}
     return ", ".join(f"{n} {name} row{'s' if n > 1 else ''}" for name, n in counts.items())

@@ -57,7 +57,13 @@ from allocator.optimize.constants import SolveResult, Termination
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
-from allocator.optimize.provinces import ProvinceIndex, dot, province_program, solve_all
+from allocator.optimize.provinces import (
+    ProvinceIndex,
+    dot,
+    largest_first,
+    province_program,
+    solve_all,
+)
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions, get_backend
 from allocator.optimize.split import Partition, partition_of
@@ -106,8 +112,7 @@ def decomposed_relaxation(
     every = sample_every or max(1, int(np.ceil(lp.n_vars / SAMPLE_VARS)))
     shares, totals, sample_pi = _split(model, part, every, opts)
     index = ProvinceIndex.of(lp, part)
-    n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
-    largest_first = [int(p) for p in np.argsort(-n_cols, kind="stable")]
+    order = largest_first(part)
     # Each province's program is built just before it is solved and dropped after (all of
     # them at once were another copy of the whole matrix); its columns, rows and the
     # coefficients on the totals are kept to join the solutions.
@@ -118,7 +123,7 @@ def decomposed_relaxation(
         maps[p] = (cols, rows, shift)
         return program
 
-    solved = dict(zip(largest_first, solve_all(largest_first, build, opts), strict=True))
+    solved = dict(zip(order, solve_all(order, build, opts), strict=True))
     values = np.zeros(lp.n_vars)
     duals = np.zeros(lp.n_rows)
     pi = np.zeros((part.n_groups, part.shared_rows.size))

@@ -38,7 +38,12 @@ import numpy as np
 from allocator.optimize.constants import Termination
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
-from allocator.optimize.provinces import ProvinceIndex, province_program, solve_all
+from allocator.optimize.provinces import (
+    ProvinceIndex,
+    largest_first,
+    province_program,
+    solve_all,
+)
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions
 from allocator.optimize.split import Partition, partition_of
@@ -61,8 +66,7 @@ def polish_by_province(
         return None, shares
     totals = begin[part.global_cols]
     index = ProvinceIndex.of(fixed, part)
-    n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
-    largest_first = [int(p) for p in np.argsort(-n_cols, kind="stable")]
+    order = largest_first(part)
     columns: dict[int, np.ndarray] = {}
 
     def build(p: int) -> LinearProgram:
@@ -72,7 +76,7 @@ def polish_by_province(
 
     values = np.zeros(fixed.n_vars)
     failed = []
-    for p, res in zip(largest_first, solve_all(largest_first, build, opts), strict=True):
+    for p, res in zip(order, solve_all(order, build, opts), strict=True):
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             failed.append(f"{model.demand.provinces[p]} ({res.termination.value})")
         else:

@@ -30,12 +30,11 @@ from allocator.importing.convert import (
     Column,
     _jalali_ages,
     convert_column,
-    keys,
-    national_ids,
     new_cache,
 )
 from allocator.importing.dates import age_on
 from allocator.importing.digits import ascii_digits
+from allocator.importing.identifiers import keys, national_ids
 from allocator.importing.load import Loaded
 from allocator.importing.mapping import FieldSpec
 from allocator.importing.numbers import Numbers, joined, numbers_of, usable

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from allocator.domain import nationalid
 from allocator.domain.household import Member
-from allocator.importing.convert import national_ids
+from allocator.importing.identifiers import national_ids
 
 nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 

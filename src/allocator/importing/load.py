@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from allocator.importing.convert import Cache, Problem, convert_column, keys, new_cache
+from allocator.importing.convert import Cache, Problem, convert_column, new_cache
+from allocator.importing.identifiers import keys
 from allocator.importing.mapping import TableSpec
 from allocator.importing.numbers import Numbers, joined, numbers_of
 from allocator.importing.readers import EXCEL_SUFFIXES, Block, Progress, csv_pieces, read_blocks

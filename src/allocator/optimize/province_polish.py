@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.optimize.constants import Termination
+from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.provinces import (
@@ -84,6 +85,41 @@ def polish_by_province(
     if failed:
         return None, "no plan within their shares in " + ", ".join(failed)
     return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres), ""
+
+
+def polish_decomposed(
+    model: OptimizationModel,
+    relax: LinearProgram,
+    w: FloatArray,
+    start: FloatArray,
+    keep: float | None,
+    opts: SolveOptions,
+    messages: list[str],
+) -> FloatArray | None:
+    """The polish of a decomposed model with the workers ``w``: :func:`polish_by_province`,
+    again with the relaxation's workers rounded down if nothing fits and the rounded plan
+    breaks a hard row (``keep`` is ``None``; otherwise it is the rounded plan's objective).
+    ``None`` (and why, in ``messages``) if no plan keeps every hard row or the rounded
+    plan is better."""
+    values, why = polish_by_province(model, relax.with_bounds("w", w, w), start, opts)
+    if values is None and keep is None:
+        messages.append(f"polish by province with the workers rounded to nearest: {why}")
+        w = np.floor(start[relax.var_blocks["w"]] + 1e-6)
+        messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
+        values, why = polish_by_province(model, relax.with_bounds("w", w, w), start, opts)
+    if values is not None and (broken := broken_rows(model.program, values)):
+        why, values = f"it breaks {broken}", None
+    if values is None:
+        messages.append(f"the polish by province found no plan: {why}")
+        return None
+    if keep is not None and float(model.program.obj @ values) < keep:
+        messages.append("the polish by province fell below the rounded plan: it is kept")
+        return None
+    messages.append(
+        "polished province by province (each province's share of the shared budgets and "
+        "pools fixed: its own workers' pay, and the rest as the relaxation's plan used it)"
+    )
+    return values
 
 
 def _shares(lp: LinearProgram, part: Partition, at: FloatArray) -> FloatArray | str:

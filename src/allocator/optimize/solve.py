@@ -35,7 +35,6 @@ from allocator.optimize.demand import Demand
 from allocator.optimize.floor_stage import (
     Clock,
     Progress,
-    broken_rows,
     funded_entitlements,
     pre_stages,
     satisfies_hard_rows,
@@ -49,7 +48,7 @@ from allocator.optimize.objective import (
 )
 from allocator.optimize.params import OptimizeParams
 from allocator.optimize.plan import Plan
-from allocator.optimize.province_polish import polish_by_province
+from allocator.optimize.province_polish import polish_decomposed
 from allocator.optimize.report import make_plan
 from allocator.optimize.rounding import (
     complete_values,
@@ -264,8 +263,14 @@ def _fast(
     # (no presolve) was 5x slower on national-2020 (docs/notes/h13speed.md).
     opts = replace(opts, highs_options=POLISH_HIGHS_OPTIONS)
     if lp_out.decomposed:  # too large to polish whole (> 16 GB at 60,000 neighborhoods)
-        return _polish_by_province(model, relax, w, lp_out, rounded, feasible, opts, messages,
-                                   clock)  # fmt: skip
+        keep = rounded.result.objective if feasible else None
+        with clock.stage("polish"):
+            values = polish_decomposed(model, relax, w, lp_out.values, keep, opts, messages)
+        if values is None:
+            return rounded
+        objective = float(model.program.obj @ values)
+        return Outcome(replace(lp_out.result, objective=objective), values, lp_out.duals,
+                       _stage_values(model, values))  # fmt: skip
     with clock.stage("polish"):
         fixed = _run(relax.with_bounds("w", w, w), model, backend, opts)
         if not fixed.result.has_solution and not feasible:
@@ -284,46 +289,6 @@ def _fast(
         )
         return rounded
     return fixed
-
-
-def _polish_by_province(
-    model: OptimizationModel,
-    relax: LinearProgram,
-    w: FloatArray,
-    lp_out: Outcome,
-    rounded: Outcome,
-    feasible: bool,
-    opts: SolveOptions,
-    messages: list[str],
-    clock: Clock,
-) -> Outcome:
-    """The polish of a decomposed model: each province re-solved with its share of the
-    shared rows (:mod:`~allocator.optimize.province_polish`)."""
-    with clock.stage("polish"):
-        values, why = polish_by_province(model, relax.with_bounds("w", w, w), lp_out.values, opts)
-        if values is None and not feasible:
-            messages.append(f"polish by province with the workers rounded to nearest: {why}")
-            w = np.floor(lp_out.values[relax.var_blocks["w"]] + 1e-6)
-            messages.append("worker counts rounded down: the rounded-up salaries broke a budget")
-            values, why = polish_by_province(
-                model, relax.with_bounds("w", w, w), lp_out.values, opts
-            )
-    if values is None or not satisfies_hard_rows(model.program, values):
-        broken = "" if values is None else broken_rows(model.program, values)
-        messages.append(f"the polish by province found no plan: {why or 'it breaks ' + broken}")
-        return rounded
-    objective = float(model.program.obj @ values)
-    if feasible and objective < rounded.result.objective:
-        messages.append("the polish by province fell below the rounded plan: it is kept")
-        return rounded
-    messages.append(
-        "polished province by province (each province's share of the shared budgets and "
-        "pools fixed: its own workers' pay, and the rest as the relaxation's plan used it)"
-    )
-    return Outcome(
-        replace(lp_out.result, objective=objective), values, lp_out.duals,
-        _stage_values(model, values),
-    )  # fmt: skip
 
 
 def _run(

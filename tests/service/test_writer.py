@@ -4,6 +4,7 @@ after it, and a failed transaction fails each of its requests."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future
 
 import pytest
@@ -23,8 +24,9 @@ class _SlowStore(Store):
         self.sizes: list[int] = []
         self.failing = False
 
-    def append_batch(self, batch: list[NewDecision | Prepared]) -> list[Row]:
+    def append_batch(self, batch: Iterable[NewDecision | Prepared]) -> list[Row]:
         self.release.wait(timeout=10)
+        batch = list(batch)
         self.sizes.append(len(batch))
         if self.failing:
             raise RuntimeError("disk full")
@@ -80,3 +82,40 @@ def test_without_lingering_a_lone_decision_is_committed_at_once() -> None:
     assert writer.submit(_new(2)).result(timeout=30)["seq"] == 2
     assert (writer.batches, writer.decisions) == (2, 2)
     writer.close()
+
+
+def test_decisions_queued_while_the_chain_is_locked_join_the_transaction() -> None:
+    """Another worker's commit holds the chain: what arrives meanwhile is committed with
+    the decision already waiting, in one transaction, instead of in the next one."""
+    store = Store("sqlite://")
+    store.create_tables()
+    writer = GroupWriter(store, linger=0.0)
+    with store._append_lock:  # as another worker's append would
+        first = writer.submit(_new(1))
+        while writer._queue.qsize():  # the writer has taken it ...
+            threading.Event().wait(0.001)
+        threading.Event().wait(0.05)  # ... and waits for the lock
+        rest = [writer.submit(_new(i)) for i in range(2, 6)]
+    rows = [f.result(timeout=30) for f in [first, *rest]]
+    assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5]
+    assert (writer.batches, writer.decisions) == (1, 5)
+    writer.close()
+    assert store.verify().ok
+
+
+def test_a_stop_met_while_joining_commits_the_batch_and_ends_the_thread() -> None:
+    store = Store("sqlite://")
+    store.create_tables()
+    writer = GroupWriter(store, linger=0.0)
+    with store._append_lock:
+        first = writer.submit(_new(1))
+        while writer._queue.qsize():
+            threading.Event().wait(0.001)
+        threading.Event().wait(0.05)
+        second = writer.submit(_new(2))
+        thread = writer._thread
+        writer._queue.put(None)  # what close() sends
+    assert first.result(timeout=30)["seq"] == 1 and second.result(timeout=30)["seq"] == 2
+    assert thread is not None
+    thread.join(timeout=30)
+    assert not thread.is_alive() and writer.batches == 1

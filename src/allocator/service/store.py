@@ -16,7 +16,7 @@ Examples:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -166,8 +166,10 @@ class Store:
         """Record ``new`` as the next link of the chain; returns the stored row."""
         return self.append_batch([new])[0]
 
-    def append_batch(self, batch: list[NewDecision | Prepared]) -> list[Row]:
+    def append_batch(self, batch: Iterable[NewDecision | Prepared]) -> list[Row]:
         """Record ``batch`` as the next links of the chain, in one transaction.
+
+        ``batch`` is read once the chain is locked (an iterator may still be growing).
 
         The chain head is locked for the transaction (``FOR UPDATE`` on PostgreSQL,
         ``BEGIN IMMEDIATE`` on SQLite), so concurrent appends queue instead of forking.

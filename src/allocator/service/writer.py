@@ -5,7 +5,8 @@ Request handlers prepare a :class:`~allocator.service.store.NewDecision` and han
 waiting (up to ``max_batch``, for at most ``linger`` seconds from the first), appends it
 in one transaction (one lock of the chain head, one durable commit) and only then resolves
 the futures: a request is answered after its decision is committed, and a failed
-transaction fails every request of its batch.
+transaction fails every request of its batch. Decisions submitted while the transaction
+waits for the chain's lock (held by another worker's commit) join it once it is taken.
 
 Examples:
     >>> from allocator.service.store import NewDecision, Store
@@ -24,6 +25,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 
 from allocator.service.store import NewDecision, Prepared, Row, Store
@@ -50,6 +52,7 @@ class GroupWriter:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopping = False  # a stop signal was met while a batch was being joined
         #: Batches committed and decisions in them (for the benchmark).
         self.batches = 0
         self.decisions = 0
@@ -84,21 +87,47 @@ class GroupWriter:
                     stop = True
                     break
                 batch.append(item)
-            self._commit(batch)
+            stop = self._commit(batch) or stop
             if stop:
                 return
 
-    def _commit(self, batch: list[_Item]) -> None:
+    def _joining(self, batch: list[_Item]) -> Iterator[NewDecision | Prepared]:
+        """The batch's decisions, then those queued meanwhile (``batch`` grows with them).
+
+        The store reads this after it has locked the chain: decisions submitted while it
+        waited for the lock (another worker's commit) join this transaction instead of
+        waiting for the next one. A stop signal found here is kept in ``self._stopping``.
+        """
+        i = 0
+        while True:
+            while i < len(batch):
+                yield batch[i][0]
+                i += 1
+            if len(batch) >= self.max_batch or self._stopping:
+                return
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is None:
+                self._stopping = True
+                return
+            batch.append(item)
+
+    def _commit(self, batch: list[_Item]) -> bool:
+        """Commit ``batch`` and whatever joins it; returns whether a stop signal was met."""
+        self._stopping = False
         try:
-            rows = self.store.append_batch([new for new, _ in batch])
+            rows = self.store.append_batch(self._joining(batch))
         except BaseException as exc:  # every waiting request gets the error
             for _, future in batch:
                 future.set_exception(exc)
-            return
+            return self._stopping
         self.batches += 1
         self.decisions += len(rows)
         for (_, future), row in zip(batch, rows, strict=True):
             future.set_result(row)
+        return self._stopping
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread (a later submit starts a new one)."""

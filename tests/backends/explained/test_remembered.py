@@ -1,7 +1,9 @@
-"""Facts and sentences remembered across households are those a fresh walk writes.
+"""Facts, sentences and traces remembered across households are those a fresh walk writes.
 
 :class:`~allocator.backends.explained.explain.Explainer` keeps the facts and sentences of
-failed conditions by the values they depend on. A backend that remembers nothing decides
+failed conditions by the values they depend on, and each entity's condition traces by the
+values its conditions read (shared between entities: explaining one must not change
+another's). A backend that remembers nothing decides
 the same households (every data preset, three dates interleaved so that the parameters
 change between one household and the next, and every rule test case) and the decisions'
 JSON must be the same bytes.
@@ -42,7 +44,7 @@ def _compare(pairs: list[tuple[Household, Neighborhood, date]]) -> int:
         )
         assert not found, f"household {household.household_id} on {day}:\n" + "\n".join(found[:9])
         assert JSON.dump_json(got) == JSON.dump_json(expected)
-    assert not any(e._said for e in forgetful._explainers.values())
+    assert not any(e._said or e._traced for e in forgetful._explainers.values())
     return sum(len(e._said) for e in remembering._explainers.values())
 
 

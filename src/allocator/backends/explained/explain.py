@@ -66,6 +66,28 @@ class _ConditionPlan:
         return cls(condition, holds, node.op, compiled(node.left), compiled(node.right), None, [])
 
 
+def _explained(
+    trace: ConditionTrace, facts: list[Fact], said: str = "", said_fa: str = ""
+) -> ConditionTrace:
+    """A copy of ``trace`` with its facts and sentences (written out: the generic
+    ``dataclasses.replace`` looks the fields up on every call, a fifth of a decision)."""
+    return ConditionTrace(
+        id=trace.id,
+        expression=trace.expression,
+        explain=trace.explain,
+        explain_fa=trace.explain_fa,
+        status=trace.status,
+        left=trace.left,
+        op=trace.op,
+        right=trace.right,
+        values=trace.values,
+        facts=facts,
+        source=trace.source,
+        reason=said,
+        reason_fa=said_fa,
+    )
+
+
 class Explainer:
     """Explains the conditions and the priority of one service."""
 
@@ -94,13 +116,32 @@ class Explainer:
         self._reads = [self.facts.reads(p.condition.expr, entity) for p in self.plans]
         #: Facts and sentences of failed conditions by the values they depend on.
         self._said: dict[tuple[object, ...], tuple[object, list[Fact], str, str]] = {}
+        #: Every name the conditions read (parameters too), as the compiled code reads it:
+        #: an entity's traces follow from their values alone.
+        unique = {n.dotted: n for p in self.plans for n in names_in(p.condition.expr)}
+        self._readers = [compiled(n) for n in unique.values()]
+        #: Outcome and traces of entities by those values (shared: never changed).
+        self._traced: dict[tuple[object, ...], tuple[int, list[ConditionTrace]]] = {}
 
     def conditions(
         self, env: Env, member: int | None, outcome: int | None = None
     ) -> tuple[int, list[ConditionTrace]]:
         """The outcome, and every condition with the values it compared, passed or failed.
-        ``outcome`` is the engine's when it decided one (checked against ours)."""
+        ``outcome`` is the engine's when it decided one (checked against ours).
+
+        Entities that read the same values (and types) get the same traces: they are
+        remembered (up to :attr:`remembered`) and the list returned is shared, so it must
+        not be changed (:meth:`explain` gives new traces).
+        """
         scope = env.scope(member)
+        key: tuple[object, ...] = ()
+        if self.remembered:
+            values = tuple([read(scope) for read in self._readers])
+            key = (values, tuple([v.__class__ for v in values]))
+            found = self._traced.get(key)
+            if found is not None:
+                self._check(outcome, found[0])
+                return found
         traces = []
         first_failed = OK
         for i, plan in enumerate(self.plans):
@@ -121,15 +162,25 @@ class Explainer:
                 source=plan.source,
             )
             traces.append(trace)
+        self._check(outcome, first_failed)
+        if self.remembered:
+            if len(self._traced) >= self.remembered:
+                self._traced.clear()
+            self._traced[key] = (first_failed, traces)
+        return first_failed, traces
+
+    def _check(self, outcome: int | None, first_failed: int) -> None:
         if outcome is not None and first_failed != outcome:
             raise AllocatorError(
                 f"service {self.service.id}: the rules engine decided outcome {outcome}, the "
                 f"scalar evaluator {first_failed} (a bug: please report it with the input)"
             )
-        return first_failed, traces
 
-    def explain(self, traces: list[ConditionTrace], env: Env, member: int | None) -> None:
-        """Give each failed condition of ``traces`` its facts and sentences.
+    def explain(
+        self, traces: list[ConditionTrace], env: Env, member: int | None
+    ) -> list[ConditionTrace]:
+        """``traces`` with each failed condition given its facts and sentences (new
+        traces: those given may be shared with other entities).
 
         Done for the entity whose failures explain a refusal (the household, or the member
         that got furthest): the member-level services of a large household would otherwise
@@ -137,6 +188,7 @@ class Explainer:
         """
         entity = "household" if member is None else "member"
         own = env.household if member is None else env.members[member]
+        explained = list(traces)
         for i, (plan, trace) in enumerate(zip(self.plans, traces, strict=True)):
             if trace.status != "failed":
                 continue
@@ -148,15 +200,16 @@ class Explainer:
             key = (i, entity, values, tuple([v.__class__ for v in values]))
             said = self._said.get(key)
             if said is None or said[0] is not env.params:
-                trace.facts = self.facts.of(plan.condition.expr, env, member, entity)
-                trace.reason, trace.reason_fa = reason(trace), reason_fa(trace)
+                new = _explained(trace, self.facts.of(plan.condition.expr, env, member, entity))
+                new.reason, new.reason_fa = reason(new), reason_fa(new)
                 if self.remembered:
                     if len(self._said) >= self.remembered:
                         self._said.clear()
-                    self._said[key] = (env.params, trace.facts, trace.reason, trace.reason_fa)
+                    self._said[key] = (env.params, new.facts, new.reason, new.reason_fa)
             else:
-                trace.facts = list(said[1])
-                trace.reason, trace.reason_fa = said[2], said[3]
+                new = _explained(trace, list(said[1]), said[2], said[3])
+            explained[i] = new
+        return explained
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:
         """The need score as base plus the points of each term that applies, and its tier."""

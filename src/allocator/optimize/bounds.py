@@ -122,9 +122,8 @@ def lagrangian_bound(
         shifts[p] = shift
         return program.with_objective(lp.obj[cols] - paid[cols])
 
-    provinces = list(range(part.n_groups))
     value, theta = 0.0, np.zeros(totals.size)
-    for p, res in zip(provinces, solve_all(provinces, build, opts), strict=True):
+    for p, res in enumerate(solve_all(part, build, opts)):
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             return INF
         value += float(res.objective)

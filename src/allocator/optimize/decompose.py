@@ -60,7 +60,6 @@ from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.provinces import (
     ProvinceIndex,
     dot,
-    largest_first,
     province_program,
     solve_all,
 )
@@ -112,7 +111,6 @@ def decomposed_relaxation(
     every = sample_every or max(1, int(np.ceil(lp.n_vars / SAMPLE_VARS)))
     shares, totals, sample_pi = _split(model, part, every, opts)
     index = ProvinceIndex.of(lp, part)
-    order = largest_first(part)
     # Each province's program is built just before it is solved and dropped after (all of
     # them at once were another copy of the whole matrix); its columns, rows and the
     # coefficients on the totals are kept to join the solutions.
@@ -123,7 +121,7 @@ def decomposed_relaxation(
         maps[p] = (cols, rows, shift)
         return program
 
-    solved = dict(zip(order, solve_all(order, build, opts), strict=True))
+    solved = solve_all(part, build, opts)
     values = np.zeros(lp.n_vars)
     duals = np.zeros(lp.n_rows)
     pi = np.zeros((part.n_groups, part.shared_rows.size))
@@ -139,6 +137,8 @@ def decomposed_relaxation(
         pi[p] = res.duals[rows.size :]
         theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
         v_sum += float(res.objective)
+    solved.clear()  # the provinces' solutions are joined: a copy of the whole less
+    maps.clear()
     vb = lp.var_blocks
     full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
     caps = lp.row_ub[part.shared_rows]

@@ -41,7 +41,6 @@ from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
 from allocator.optimize.provinces import (
     ProvinceIndex,
-    largest_first,
     province_program,
     solve_all,
 )
@@ -67,7 +66,6 @@ def polish_by_province(
         return None, shares
     totals = begin[part.global_cols]
     index = ProvinceIndex.of(fixed, part)
-    order = largest_first(part)
     columns: dict[int, np.ndarray] = {}
 
     def build(p: int) -> LinearProgram:
@@ -77,7 +75,7 @@ def polish_by_province(
 
     values = np.zeros(fixed.n_vars)
     failed = []
-    for p, res in zip(order, solve_all(order, build, opts), strict=True):
+    for p, res in enumerate(solve_all(part, build, opts)):
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             failed.append(f"{model.demand.provinces[p]} ({res.termination.value})")
         else:

@@ -6,38 +6,96 @@ its bounds (:mod:`~allocator.optimize.bounds`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from allocator.optimize.constants import SolveResult
 from allocator.optimize.lp import INF, LinearProgram, finite_product
+from allocator.optimize.memory import release_freed
 from allocator.optimize.solvers import SolveOptions, get_backend
 from allocator.optimize.split import Partition
 from allocator.types import FloatArray, IntArray
 
+#: Two provinces are solved together only while their columns add up to at most this
+#: times the largest province's (a small one may run beside the largest).
+PAIR_BUDGET = 1.1
+
 
 def solve_all(
-    provinces: list[int], build: Callable[[int], LinearProgram], opts: SolveOptions
+    part: Partition, build: Callable[[int], LinearProgram], opts: SolveOptions
 ) -> list[SolveResult]:
-    """Build and solve the province programs, two at a time. (Measured at 60,000
-    neighborhoods: two threads 81 s, two forked processes 78 s; HiGHS keeps both cores
-    busy either way.)"""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda p: solve_one(build(p), opts), provinces))
+    """Build and solve every province's program; the results by province.
+
+    Two at a time, largest first (measured at 60,000 neighborhoods: two threads 81 s, two
+    forked processes 78 s; HiGHS keeps both cores busy either way), but two run together
+    only while their columns add up to at most :data:`PAIR_BUDGET` times the largest
+    province's: the largest (Tehran, 17% of the columns) is solved beside small ones only,
+    so that the peak memory is about one large province's, not two
+    (``docs/notes/h13memory.md``).
+    """
+    sizes = column_counts(part)
+    order = largest_first(part)
+    budget = PAIR_BUDGET * float(sizes.max(initial=0))
+    results: dict[int, SolveResult] = {}
+    failures: list[BaseException] = []
+    waiting = list(order)
+    running = [0.0]  # columns being solved
+    turn = threading.Condition()
+
+    def next_province() -> int | None:
+        with turn:
+            while waiting and not failures:
+                fits = next((p for p in waiting if running[0] + sizes[p] <= budget), None)
+                if fits is None and running[0] == 0:
+                    fits = waiting[0]
+                if fits is not None:
+                    waiting.remove(fits)
+                    running[0] += sizes[fits]
+                    return fits
+                turn.wait()
+            return None
+
+    def work() -> None:
+        while (p := next_province()) is not None:
+            try:
+                result = solve_one(build(p), opts)
+            except BaseException as error:
+                with turn:
+                    failures.append(error)
+                    turn.notify_all()
+                return
+            with turn:
+                results[p] = result
+                running[0] -= sizes[p]
+                turn.notify_all()
+
+    threads = [threading.Thread(target=work, name=f"allocator-province-{i}") for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return [results[p] for p in range(part.n_groups)]
+
+
+def column_counts(part: Partition) -> IntArray:
+    """How many columns each province's program has."""
+    return np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
 
 
 def largest_first(part: Partition) -> list[int]:
-    """The provinces, those with most columns first (so that two at a time finish
-    together)."""
-    n_cols = np.bincount(part.column_group[part.column_group >= 0], minlength=part.n_groups)
-    return [int(p) for p in np.argsort(-n_cols, kind="stable")]
+    """The provinces, those with most columns first."""
+    return [int(p) for p in np.argsort(-column_counts(part), kind="stable")]
 
 
 def solve_one(lp: LinearProgram, opts: SolveOptions) -> SolveResult:
-    return get_backend("highs").solve(lp, opts)
+    result = get_backend("highs").solve(lp, opts)
+    release_freed()  # the solver's matrices, freed: else each thread's arena keeps them
+    return result
 
 
 def dot(a: FloatArray, b: FloatArray) -> float:

@@ -85,3 +85,26 @@ def test_other_parameters_are_not_answered_from_memory() -> None:
 
     assert threshold(day) == ceiling
     assert threshold(later) == ceiling * 2
+
+
+def test_an_explained_trace_keeps_every_field_of_the_trace() -> None:
+    """``_explained`` writes its copy out field by field: a field added to
+    ``ConditionTrace`` and not copied there fails here."""
+    import dataclasses
+
+    from allocator.backends.explained.explain import _explained
+    from allocator.decisions.model import ConditionTrace, Fact
+
+    given: dict[str, object] = {}
+    for f in dataclasses.fields(ConditionTrace):
+        given[f.name] = {"values": {"x": 1}, "facts": [], "status": "failed", "left": 3}.get(
+            f.name, f"<{f.name}>"
+        )
+    trace = ConditionTrace(**given)  # type: ignore[arg-type]
+    facts = [Fact(name="x", label="x", value=1)]
+    new = _explained(trace, facts, "said", "گفته")
+    written = {"facts": facts, "reason": "said", "reason_fa": "گفته"}
+    for f in dataclasses.fields(ConditionTrace):
+        expected = written.get(f.name, given[f.name])
+        assert getattr(new, f.name) == expected, f.name
+    assert new is not trace and trace.facts == [] and trace.reason == "<reason>"

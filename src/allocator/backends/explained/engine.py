@@ -13,8 +13,7 @@ without that fact: deciding and explaining a synthetic household takes about a q
 CPU time (2.0 ms against 2.6 ms, ``benchmarks/service.py`` measures the rates).
 
 Examples:
-    >>> from dataclasses import replace
-from datetime import date
+    >>> from datetime import date
     >>> from allocator.api.ruleset import default_rules_dir
     >>> from allocator.domain import Neighborhood, parse_household
     >>> from allocator.loading import load_ruleset

@@ -67,6 +67,14 @@ def head_problem(head: tuple[int, str] | None, last: tuple[int, str] | None) -> 
     return ""
 
 
+def _psycopg_pipelines(engine: Engine) -> bool:
+    """Whether ``engine``'s driver is psycopg (3) with pipeline mode available."""
+    if engine.dialect.driver != "psycopg":
+        return False
+    pipeline = getattr(engine.dialect.loaded_dbapi, "Pipeline", None)
+    return bool(pipeline is not None and pipeline.is_supported())
+
+
 def _pair(found: Any) -> tuple[int, str] | None:
     return None if found is None else (int(found[0]), str(found[1]))
 
@@ -101,6 +109,7 @@ class Appender:
             f"UPDATE {chain_head.fullname} SET seq = {mark}, hash = {mark} WHERE id = 1"
         )
         self._connection: Any = None  # SQLAlchemy's pool proxy of the driver's connection
+        self.pipelines = not self.sqlite and _psycopg_pipelines(engine)
 
     def append(self, ready: Iterable[Linkable]) -> list[Row]:
         """Link and insert ``ready`` in one transaction; returns the stored rows.
@@ -115,11 +124,12 @@ class Appender:
                 if connection is None:  # the pool's checkout raises the driver's errors
                     connection = self._connection = self.engine.raw_connection()
                 cursor = connection.cursor()
-                rows = self._link(cursor, ready)
-                if self.sqlite:
-                    cursor.execute("COMMIT")
-                else:
-                    connection.commit()
+                with self._together(connection):
+                    rows = self._link(cursor, ready)
+                    if self.sqlite:
+                        cursor.execute("COMMIT")
+                    else:
+                        connection.commit()
                 cursor.close()
                 return rows
             except BaseException as exc:
@@ -167,6 +177,16 @@ class Appender:
             cursor.executemany(self.insert_outcomes, outcomes)
         cursor.execute(self.move_head, (seq, prev))
         return rows
+
+    def _together(self, connection: Any) -> contextlib.AbstractContextManager[Any]:
+        """On PostgreSQL (psycopg with a libpq that has pipelines), the transaction's
+        statements are sent without waiting for each answer: one round trip for the
+        head's read, one for every write and the commit, instead of one each. SQLite
+        has no round trips to save."""
+        if not self.pipelines:
+            return contextlib.nullcontext()
+        pipeline: contextlib.AbstractContextManager[Any] = connection.driver_connection.pipeline()
+        return pipeline
 
     def _abandon(self, connection: Any, cursor: Any, gone: bool) -> bool:
         """Roll back; a connection that is gone (or cannot roll back) is dropped.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,38 @@ def test_a_broken_head_appends_nothing(tmp_path: Path) -> None:
     with pytest.raises(ChainBroken, match="chain_head row is missing"):
         store.append(_new(2))
     assert store.count() == 1
+
+
+def test_two_processes_appending_at_once_keep_one_chain(db_urls: tuple[str, str]) -> None:
+    """Two appenders with locks of their own (as two worker processes have) on one database:
+    every batch is linked behind the other's, none is refused as a broken chain. On
+    PostgreSQL the second waits for the head's row lock; the last decision it then reads
+    must be the one the first just committed (one statement reading both saw the head
+    moved but not the decision: ``chain-broken``)."""
+    owner_url, service_url = db_urls
+    owner = Store(owner_url)
+    owner.create_tables()
+    owner.dispose()
+    stores = [Store(service_url) for _ in range(2)]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def append(k: int) -> None:
+        start.wait()
+        try:
+            for i in range(150):
+                n = 1 + i % 3
+                stores[k].append_batch([_new(0, decision_id=f"w{k}-{i}-{j}") for j in range(n)])
+        except BaseException as exc:  # reported below, with the others'
+            failures.append(exc)
+
+    threads = [threading.Thread(target=append, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert stores[0].count() == 2 * sum(1 + i % 3 for i in range(150))
+    assert stores[0].verify().ok and stores[1].check_head() == ""
+    for store in stores:
+        store.dispose()

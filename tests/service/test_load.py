@@ -77,7 +77,9 @@ def test_every_answered_request_has_exactly_one_decision(
     admin.dispose()
     log = tmp_path / "server.log"
     results: list[list[Answer]] = [[] for _ in range(CLIENTS)]
-    with served(service_url, log, "--rate", "100000", "--burst", "100000") as base:
+    # Two worker processes: each appends under its own lock, so the chain head is contended.
+    limits = ("--rate", "100000", "--burst", "100000")
+    with served(service_url, log, *limits, "--workers", "2") as base:
         deadline = time.monotonic() + BUDGET
         started = time.monotonic()
 

@@ -99,12 +99,14 @@ class Appender:
             f"VALUES ({', '.join([mark] * 5)})"
         )
         lock_head = "" if self.sqlite else " FOR UPDATE"  # SQLite: BEGIN IMMEDIATE locks
-        # The head and the last decision in one statement (one round trip less a batch).
-        last = f"FROM {decisions.fullname} ORDER BY seq DESC LIMIT 1"
-        self.read_head = (
-            f"SELECT seq, hash, (SELECT seq {last}), (SELECT hash {last}) "
-            f"FROM {chain_head.fullname} WHERE id = 1{lock_head}"
-        )
+        # Two statements, never one: on PostgreSQL a statement that waits for the head's
+        # lock re-reads the head row when it gets it, but its subqueries keep the snapshot
+        # taken before the wait, so one statement read the new head beside the old last
+        # decision (a chain "broken" whenever two processes appended at once). The second
+        # statement's snapshot is taken once the lock is held. With pipelines both go in
+        # one round trip.
+        self.read_head = f"SELECT seq, hash FROM {chain_head.fullname} WHERE id = 1{lock_head}"
+        self.read_last = f"SELECT seq, hash FROM {decisions.fullname} ORDER BY seq DESC LIMIT 1"
         self.move_head = (
             f"UPDATE {chain_head.fullname} SET seq = {mark}, hash = {mark} WHERE id = 1"
         )
@@ -125,7 +127,7 @@ class Appender:
                     connection = self._connection = self.engine.raw_connection()
                 cursor = connection.cursor()
                 with self._together(connection):
-                    rows = self._link(cursor, ready)
+                    rows = self._link(connection, cursor, ready)
                     if self.sqlite:
                         cursor.execute("COMMIT")
                     else:
@@ -152,13 +154,15 @@ class Appender:
                     dialect=self.engine.dialect,
                 ) from exc
 
-    def _link(self, cursor: Any, ready: Iterable[Linkable]) -> list[Row]:
+    def _link(self, connection: Any, cursor: Any, ready: Iterable[Linkable]) -> list[Row]:
         if self.sqlite:
             cursor.execute("BEGIN IMMEDIATE")
         cursor.execute(self.read_head)
-        found = cursor.fetchone()
-        head = _pair(found)
-        last = None if found is None or found[2] is None else _pair(found[2:])
+        after = connection.cursor()  # queued behind the lock's statement in a pipeline
+        after.execute(self.read_last)
+        head = _pair(cursor.fetchone())
+        last = _pair(after.fetchone())
+        after.close()
         if reason := head_problem(head, last):
             raise ChainBroken(reason)
         assert head is not None  # head_problem says so when it is missing

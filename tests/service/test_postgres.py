@@ -61,3 +61,25 @@ def test_db_init_command_is_idempotent(service: Service) -> None:
     )
     assert bad.exit_code == 2 and "no role named" in bad.output
     assert service.client.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("db_urls", ["postgres"], indirect=True)
+def test_decision_texts_are_compressed_with_lz4_where_the_server_has_it(service: Service) -> None:
+    r = service.client.post(f"/v1/eligibility?date={DAY}", json=household(), headers=service.auth())
+    assert r.status_code == 201
+    with service.state.store.engine.connect() as conn:
+        has_lz4 = conn.execute(
+            text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = :n"),
+            {"n": "default_toast_compression"},
+        ).scalar()
+        if not has_lz4:
+            pytest.skip("this PostgreSQL server has no lz4")
+        declared = conn.execute(
+            text(
+                "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+                "'decisions'::regclass AND attname IN ('input_json', 'output_json')"
+            )
+        ).all()
+        stored = conn.execute(text("SELECT pg_column_compression(output_json) FROM decisions"))
+        assert dict(declared) == {"input_json": "l", "output_json": "l"}
+        assert stored.scalar_one() == "lz4"  # the decision's JSON was long enough to compress

@@ -141,6 +141,7 @@ def decomposed_relaxation(
     maps.clear()
     vb = lp.var_blocks
     full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
+    del values  # the completed plan holds it: one copy less through the Lagrangian pass
     caps = lp.row_ub[part.shared_rows]
     best_pi = np.maximum(pi.max(axis=0), 0.0)
     duals[part.shared_rows] = best_pi

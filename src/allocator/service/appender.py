@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from allocator.service.chain import hash_from_prefix
 from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions
+from allocator.service.wal import FALLBACK_PAGES, WalCopier
 from allocator.service.write_lock import AppendLock
 
 #: Row of ``decisions`` as a plain dict.
@@ -112,6 +113,9 @@ class Appender:
         )
         self._connection: Any = None  # SQLAlchemy's pool proxy of the driver's connection
         self.pipelines = not self.sqlite and _psycopg_pipelines(engine)
+        # A SQLite file: its log is copied into it by a thread of its own, not by commits.
+        file = self.sqlite and not self.memory
+        self.wal = WalCopier(engine.raw_connection, lock) if file else None
 
     def append(self, ready: Iterable[Linkable]) -> list[Row]:
         """Link and insert ``ready`` in one transaction; returns the stored rows.
@@ -124,7 +128,7 @@ class Appender:
             cursor = None
             try:
                 if connection is None:  # the pool's checkout raises the driver's errors
-                    connection = self._connection = self.engine.raw_connection()
+                    connection = self._connection = self._open()
                 cursor = connection.cursor()
                 with self._together(connection):
                     rows = self._link(connection, cursor, ready)
@@ -133,6 +137,9 @@ class Appender:
                     else:
                         connection.commit()
                 cursor.close()
+                if self.wal is not None:
+                    size = sum(len(r["input_json"]) + len(r["output_json"]) for r in rows)
+                    self.wal.written(size)
                 return rows
             except BaseException as exc:
                 dbapi = self.engine.dialect.loaded_dbapi
@@ -153,6 +160,14 @@ class Appender:
                     connection_invalidated=gone,
                     dialect=self.engine.dialect,
                 ) from exc
+
+    def _open(self) -> Any:
+        connection = self.engine.raw_connection()
+        if self.wal is not None:  # the copier's work; commits copy the log only past this
+            cursor = connection.cursor()
+            cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
+            cursor.close()
+        return connection
 
     def _link(self, connection: Any, cursor: Any, ready: Iterable[Linkable]) -> list[Row]:
         if self.sqlite:
@@ -216,6 +231,8 @@ class Appender:
 
     def close(self) -> None:
         """Give the connection back (the next append opens another)."""
+        if self.wal is not None:
+            self.wal.close()
         with self.lock:
             connection, self._connection = self._connection, None
         if connection is not None:

@@ -90,3 +90,17 @@ def test_two_processes_appending_at_once_keep_one_chain(db_urls: tuple[str, str]
     assert stores[0].verify().ok and stores[1].check_head() == ""
     for store in stores:
         store.dispose()
+
+
+def test_the_outcome_rows_carry_no_index(tmp_path: Path) -> None:
+    """Each decision writes a row per service; an index on them cost every append that
+    many entries while ``stats`` reads every row anyway (docs/notes/h16wal.md)."""
+    from sqlalchemy import inspect
+
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store.create_tables()
+    assert inspect(store.engine).get_indexes("decision_outcomes") == []
+    store.append(_new(1))
+    groups = [("food_package", True, 2, 1), ("shelter", False, None, 1)]
+    assert store.stats("imam_order") == (1, groups)
+    store.dispose()

@@ -69,7 +69,12 @@ decision_outcomes = Table(
     Column("eligible", Boolean, nullable=False),
     Column("tier", Integer, nullable=True),
 )
-Index("ix_outcomes_service", decision_outcomes.c.service_id, decision_outcomes.c.custodian)
+# No index beside the rows: each decision writes one outcome row per service (19), and
+# an index on (service_id, custodian) cost every append 19 index entries while the only
+# reader, ``Store.stats`` (grouped by service, eligibility and tier), reads every row
+# anyway. Without it the service recorded 6-16% more decisions a second (A/B, both
+# databases, docs/notes/h16wal.md). A database made before keeps it until
+# ``DROP INDEX ix_outcomes_service``.
 
 chain_head = Table(
     "chain_head",

@@ -104,3 +104,26 @@ def test_the_outcome_rows_carry_no_index(tmp_path: Path) -> None:
     groups = [("food_package", True, 2, 1), ("shelter", False, None, 1)]
     assert store.stats("imam_order") == (1, groups)
     store.dispose()
+
+
+def test_a_batch_s_outcome_rows_are_stored_as_given(db_urls: tuple[str, str]) -> None:
+    """On PostgreSQL the batch's outcome rows go in as five arrays in one statement
+    (a missing tier a NULL in its array); SQLite inserts them row by row."""
+    owner = Store(db_urls[0])
+    owner.create_tables()
+    owner.dispose()
+    store = Store(db_urls[1])
+    batch = [_new(i) for i in range(1, 4)]
+    batch[2].outcomes.append(("shelter", True, None))  # eligible, but no tier
+    store.append_batch(batch)
+    assert store.stats("imam_order") == (
+        3,
+        [
+            ("food_package", True, 2, 3),
+            ("shelter", False, None, 3),
+            ("shelter", True, None, 1),
+        ],
+    )
+    assert store.stats("relief_committee") == (0, [])
+    assert store.verify().ok
+    store.dispose()

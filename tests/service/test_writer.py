@@ -119,3 +119,44 @@ def test_a_stop_met_while_joining_commits_the_batch_and_ends_the_thread() -> Non
     assert thread is not None
     thread.join(timeout=30)
     assert not thread.is_alive() and writer.batches == 1
+
+
+def test_an_event_loop_s_decisions_are_settled_on_it_once_a_batch() -> None:
+    """``submit_async``: the futures are the loop's, settled in submission order by one
+    call from the writer's thread per batch; a failed batch fails each of them; a future
+    cancelled meanwhile (the client left) is skipped, and its decision kept."""
+    import asyncio
+
+    store = _SlowStore()
+    writer = GroupWriter(store)
+
+    async def main() -> tuple[list[int], int, int]:
+        loop = asyncio.get_running_loop()
+        calls = 0
+        original = loop.call_soon_threadsafe
+
+        def counted(*args: object, **kwargs: object) -> object:
+            nonlocal calls
+            if threading.current_thread() is not threading.main_thread():
+                calls += 1
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        futures = [writer.submit_async(_new(i)) for i in range(1, 31)]
+        futures[3].cancel()
+        store.release.set()
+        done = await asyncio.gather(*futures, return_exceptions=True)
+        seqs = [r["seq"] for r in done if isinstance(r, dict)]
+        store.failing = True
+        store.release.clear()
+        failing = [writer.submit_async(_new(i)) for i in range(31, 34)]
+        store.release.set()
+        errors = await asyncio.gather(*failing, return_exceptions=True)
+        assert all(isinstance(e, RuntimeError) for e in errors)
+        return seqs, calls, len(store.sizes)
+
+    seqs, calls, batches = asyncio.run(main())
+    writer.close()
+    assert seqs == [s for s in range(1, 31) if s != 4]
+    assert store.count() == 30  # the cancelled request's decision too
+    assert calls == batches < 31

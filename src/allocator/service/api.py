@@ -7,7 +7,6 @@ a millisecond of CPU) runs on the event loop and waits for the audit writer's co
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import date
@@ -160,7 +159,7 @@ async def eligibility(
     # the thread pool and back cost a quarter of that (docs/notes/h16fast.md).
     prepared, output = _decide(state, caller, body, when)
     # Answered only once the writer has committed the batch holding this decision.
-    row = await asyncio.wrap_future(state.writer.submit(prepared))
+    row = await state.writer.submit_async(prepared)
     log.info("decision recorded decision_id=%s status=201", row["decision_id"])
     head = json.dumps({"decision_id": row["decision_id"], "recorded_at": row["created_at"]})
     content = head[:-1].encode() + (b"," + output[1:] if output != b"{}" else b"}")

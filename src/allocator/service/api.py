@@ -20,6 +20,7 @@ from allocator.calendar import parse_day
 from allocator.errors import InputError
 from allocator.service import audit
 from allocator.service.auth import AgencyCaller, Caller, State, check_custody
+from allocator.service.fast_route import AgencyDateRoute
 from allocator.service.schemas import (
     DecisionRecord,
     ErrorBody,
@@ -122,27 +123,6 @@ def _decide(
     return state.prepare_decision(household, neighborhood, when)
 
 
-@router.post(
-    "/eligibility",
-    status_code=201,
-    summary="Decide and explain every service for one household, and record it",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Household"}}},
-        },
-        "responses": {
-            "201": {
-                "description": "The explained decision, with its decision_id",
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": "#/components/schemas/RecordedDecision"}
-                    }
-                },
-            }
-        },
-    },
-)
 async def eligibility(
     request: Request,
     caller: AgencyCaller,
@@ -169,6 +149,34 @@ async def eligibility(
         media_type="application/json",
         headers={"Location": f"/v1/decisions/{row['decision_id']}"},
     )
+
+
+# Its ordinary requests skip FastAPI's dependency solving (fast_route.py); its OpenAPI is
+# FastAPI's, from the declaration above.
+router.add_api_route(
+    "/eligibility",
+    eligibility,
+    methods=["POST"],
+    status_code=201,
+    summary="Decide and explain every service for one household, and record it",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Household"}}},
+        },
+        "responses": {
+            "201": {
+                "description": "The explained decision, with its decision_id",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/RecordedDecision"}
+                    }
+                },
+            }
+        },
+    },
+    route_class_override=AgencyDateRoute,
+)
 
 
 @router.get("/households/{household_id}/decisions", response_model=HouseholdDecisions)

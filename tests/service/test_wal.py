@@ -123,7 +123,8 @@ class _Connection:
         self.closed = True
 
 
-def _run(copier: WalCopier, size: int) -> None:
+def _watch(copier: WalCopier) -> threading.Event:
+    """An event set after each copy the copier completes."""
     done = threading.Event()
     original = copier._copy
 
@@ -132,6 +133,11 @@ def _run(copier: WalCopier, size: int) -> None:
         done.set()
 
     copier._copy = copy  # type: ignore[method-assign]
+    return done
+
+
+def _run(copier: WalCopier, size: int) -> None:
+    done = _watch(copier)
     copier.written(size)
     assert done.wait(10)
     copier.close()
@@ -175,14 +181,7 @@ def test_a_failed_copy_is_logged_and_the_next_one_reconnects(
 
     copier = WalCopier(connect, lock, copy_bytes=100)
     with caplog.at_level(logging.WARNING, logger=wal.__name__):
-        done = threading.Event()
-        original = copier._copy
-
-        def copy(connection: Any) -> None:
-            original(connection)
-            done.set()
-
-        copier._copy = copy  # type: ignore[method-assign]
+        done = _watch(copier)
         copier.written(100)  # fails to connect
         for _ in range(100):
             if "OSError" in caplog.text:

@@ -88,7 +88,8 @@ class WalCopier:
         self.copies = 0
 
     def written(self, size: int) -> None:
-        """Note ``size`` bytes just committed; wakes the copier once enough have been."""
+        """Note about ``size`` bytes just committed (the appender counts the decisions'
+        JSON characters: an estimate is enough); wakes the copier once enough have been."""
         with self._wake:
             self._written += size
             if self._written < self.copy_bytes or self._stop:

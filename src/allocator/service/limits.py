@@ -188,22 +188,23 @@ class EnvelopeMiddleware:
         chunks: list[bytes] = []
         size = 0
         deadline = asyncio.get_running_loop().time() + self.body_timeout
-        while True:
+        try:
             # The whole body must arrive within body_timeout: a stalled client is dropped.
-            left = deadline - asyncio.get_running_loop().time()
-            try:
-                message = await asyncio.wait_for(receive(), timeout=max(left, 0.0))
-            except TimeoutError:
-                raise _TooSlow from None
-            if message["type"] != "http.request":
-                return _replay([message], receive)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+            # (One timer for the whole body: ``asyncio.wait_for`` made a task per message.)
+            async with asyncio.timeout_at(deadline):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return _replay([message], receive)
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_body:
+                        raise _TooLarge
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            raise _TooSlow from None
         body: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         return _replay([body], receive)
 

@@ -54,6 +54,35 @@ def test_a_recorded_decision_has_its_input_ruleset_and_chain(service: Service) -
     assert record["prev_hash"] == "0" * 64 and len(record["hash"]) == 64
 
 
+def test_a_household_is_recorded_alike_however_its_numbers_are_written(
+    service: Service,
+) -> None:
+    """A body valid as sent is parsed once; one with integer-valued fractions or exponents
+    (JSON Schema integers), or a repeated key (the last counts), takes the longer way: the
+    same household is recorded and decided either way."""
+    plain = json.dumps(household()).encode()
+    variants = [
+        plain,
+        plain.replace(b'"income": 6000000', b'"income": 6000000.0'),
+        plain.replace(b'"assets": 150000000', b'"assets": 1.5e8'),
+        plain.replace(b'"income": 6000000', b'"income": 1, "income": 6000000'),
+    ]
+    assert len(set(variants)) == len(variants)
+    records = []
+    for body in variants:
+        r = service.client.post(
+            f"/v1/eligibility?date={DAY}",
+            content=body,
+            headers=service.auth() | {"Content-Type": "application/json"},
+        )
+        assert r.status_code == 201, r.text
+        where = f"/v1/decisions/{r.json()['decision_id']}"
+        records.append(service.client.get(where, headers=service.auth()).json())
+    assert all(r["input"] == records[0]["input"] for r in records)
+    assert all(r["output"] == records[0]["output"] for r in records)
+    assert records[0]["input"]["income"] == 6_000_000
+
+
 def test_replay_gives_the_same_result(service: Service) -> None:
     posted = service.client.post(
         f"/v1/eligibility?date={DAY}", json=household(), headers=service.auth()

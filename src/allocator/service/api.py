@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from allocator.calendar import parse_day
+from allocator.domain.household import household_if_valid, parse_household
 from allocator.errors import InputError
 from allocator.service import audit
 from allocator.service.auth import AgencyCaller, Caller, State, check_custody
@@ -112,13 +113,16 @@ def _decide(
     state: ServiceState, caller: Principal, body: bytes, when: date
 ) -> tuple[Prepared, bytes]:
     """Validate, check custody, decide (in that order: a refusal writes nothing)."""
-    try:
-        data = json.loads(body, parse_float=_number)
-    except (ValueError, RecursionError, ArithmeticError):
-        raise InputError("body: not valid JSON", field="body") from None
-    if not isinstance(data, dict):
-        raise InputError("household: must be a JSON object", field="household")
-    household, neighborhood = state.household_and_neighborhood(json.dumps(data))
+    household = household_if_valid(body)  # the usual request: valid as sent, parsed once
+    if household is None:  # else integer-valued numbers made integers, then every problem
+        try:
+            data = json.loads(body, parse_float=_number)
+        except (ValueError, RecursionError, ArithmeticError):
+            raise InputError("body: not valid JSON", field="body") from None
+        if not isinstance(data, dict):
+            raise InputError("household: must be a JSON object", field="household")
+        household = parse_household(json.dumps(data))
+    neighborhood = state.neighborhood_of(household)
     check_custody(caller, neighborhood.custodian.value)
     return state.prepare_decision(household, neighborhood, when)
 

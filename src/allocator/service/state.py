@@ -115,10 +115,9 @@ class ServiceState:
         """The ruleset headers every response carries."""
         return {"X-Ruleset-Version": self.ruleset.version, "X-Ruleset-Hash": self.ruleset.hash}
 
-    def household_and_neighborhood(self, body: bytes | str) -> tuple[Household, Neighborhood]:
-        """Validate a household and find its neighborhood (raises ``InputError``)."""
-        household = parse_household(body)
-        return household, self.registry.get(household.neighborhood_id)
+    def neighborhood_of(self, household: Household) -> Neighborhood:
+        """The household's neighborhood (``InputError`` if the registry has none)."""
+        return self.registry.get(household.neighborhood_id)
 
     def prepare_decision(
         self, household: Household, neighborhood: Neighborhood, day: date

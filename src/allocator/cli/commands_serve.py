@@ -77,6 +77,7 @@ def serve(
     from allocator.service import Settings, create_app, listeners
     from allocator.service.app import settings_to_environment
     from allocator.service.checkpoints import CHECKPOINT_DIR_ENV, KEY_ENV
+    from allocator.service.heap import settle_for_serving
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings(
@@ -107,6 +108,7 @@ def serve(
     }
     try:
         if workers == 1:
+            settle_for_serving()  # the app is loaded: what exists now lives as long
             uvicorn.run(application, **common)  # type: ignore[arg-type]
         elif listeners.supported():
             # each worker on its own SO_REUSEPORT socket: the kernel spreads the connections

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from allocator import __version__
 from allocator.service import api, openapi, problems, web
+from allocator.service.heap import settle_for_serving
 from allocator.service.limits import EnvelopeMiddleware
 from allocator.service.settings import Settings
 from allocator.service.state import ServiceState
@@ -93,10 +94,12 @@ def app_from_environment() -> FastAPI:
     data = json.loads(os.environ.get(SETTINGS_ENV, "{}"))
     rules = data.pop("rules_dir", None)
     checkpoints = data.pop("checkpoint_dir", None)
-    return create_app(
+    app = create_app(
         Settings(
             rules_dir=Path(rules) if rules else None,
             checkpoint_dir=Path(checkpoints) if checkpoints else None,
             **data,
         )
     )
+    settle_for_serving()  # this process serves the app and nothing else
+    return app

@@ -103,6 +103,14 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
         code = proc.wait(timeout=60)
     assert code == 0
     assert not any(os.path.exists(f"/proc/{w}") for w in workers), "a worker outlived the server"
+    # each worker logs its own access lines (a spawned process configures its logging)
+    log = (tmp_path / "server.log").read_text()
+    logged = {
+        int(line.split()[3])
+        for line in log.splitlines()
+        if "allocator.service.access GET /healthz 200" in line
+    }
+    assert logged == set(workers), log
 
 
 def test_an_address_in_use_is_refused_before_any_worker_starts(tmp_path: Path) -> None:

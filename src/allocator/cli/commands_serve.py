@@ -7,7 +7,6 @@ The web extra (FastAPI, uvicorn, SQLAlchemy) is imported only when one of these 
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -79,7 +78,7 @@ def serve(
     from allocator.service.checkpoints import CHECKPOINT_DIR_ENV, KEY_ENV
     from allocator.service.heap import settle_for_serving
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    listeners.configure_logging()
     settings = Settings(
         db_url=_db(db),
         rules_dir=rules,

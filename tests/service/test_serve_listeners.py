@@ -70,13 +70,14 @@ def _start(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
         )
 
 
-def _assert_spread(conns: list[socket.socket], port: int, workers: list[int]) -> None:
-    """Each connection is answered, and both workers hold some of them (all on one worker
-    by chance: p = 2 / 2 ** len(conns))."""
+def _assert_spread(conns: list[socket.socket], port: int, server: int) -> None:
+    """Each connection is answered, and both workers of ``server`` (found once they have
+    answered) hold some of them (all on one worker by chance: p = 2 / 2 ** len(conns))."""
     for conn in conns:
         conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     for conn in conns:
         assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    workers = _children(server)
     established = _established_to(port)
     per_worker = [len(_socket_inodes(w) & established) for w in workers]
     assert sum(per_worker) == len(conns), per_worker
@@ -101,7 +102,7 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
         # 16 keep-alive connections opened at once, as a client pool does (with one shared
         # socket, one worker accepted them all); all on one worker by chance: p = 2 / 65,536
         conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
-        _assert_spread(conns, port, workers)
+        _assert_spread(conns, port, proc.pid)
     finally:
         for conn in conns:
             conn.close()
@@ -135,7 +136,7 @@ def test_connections_made_while_the_workers_start_are_spread(tmp_path: Path) -> 
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.005)
         conns += [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(15)]
-        _assert_spread(conns, port, _children(proc.pid))
+        _assert_spread(conns, port, proc.pid)
     finally:
         for conn in conns:
             conn.close()

@@ -29,6 +29,8 @@ from typing import Any
 FACTORY = "allocator.service.app:app_from_environment"
 #: Seconds a worker has to finish its requests when stopped, before it is killed.
 STOP_SECONDS = 30.0
+#: Connections a worker's socket queues before its worker accepts them (uvicorn's default).
+BACKLOG = 2048
 #: The service's log lines (the process id tells the workers apart).
 LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"
 
@@ -38,10 +40,6 @@ def configure_logging() -> None:
     stderr, in the serving process. A worker process is spawned, not forked: it must
     configure them itself, or they are lost (uvicorn configures only its own loggers)."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-
-
-#: Connections a worker's socket queues before its worker accepts them (uvicorn's default).
-BACKLOG = 2048
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:

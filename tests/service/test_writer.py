@@ -3,6 +3,7 @@ after it, and a failed transaction fails each of its requests."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -72,6 +73,48 @@ def test_a_decision_arriving_while_the_writer_lingers_joins_the_batch() -> None:
     assert first.result(timeout=30)["seq"] == 1 and second.result(timeout=30)["seq"] == 2
     assert (writer.batches, writer.decisions) == (1, 2)
     writer.close()
+
+
+class _Watched:
+    """The writer's queue, recording the timeout of each blocking ``get``."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.timeouts: list[float | None] = []
+
+    def put(self, item: object) -> None:
+        self.queue.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> object:
+        self.timeouts.append(timeout)
+        return self.queue.get(block, timeout)
+
+    def get_nowait(self) -> object:
+        return self.queue.get_nowait()
+
+    def qsize(self) -> int:
+        return self.queue.qsize()
+
+
+def test_the_writer_never_waits_on_its_queue_with_a_timeout() -> None:
+    """CPython's ``SimpleQueue.get(timeout=...)`` can wait forever (a free lock taken on an
+    empty queue, the time left recomputed once already past, then a negative timeout): a
+    batch of three decisions once waited 15 minutes for a fourth. The writer lingers by
+    sleeping and takes what came without waiting; a stop signal sent meanwhile still
+    commits what was submitted before it."""
+    store = Store("sqlite://")
+    store.create_tables()
+    writer = GroupWriter(store, linger=0.05)
+    watched = _Watched()
+    writer._queue = watched  # type: ignore[assignment]
+    first = writer.submit(_new(1))
+    second = writer.submit(_new(2))
+    assert first.result(timeout=30)["seq"] == 1 and second.result(timeout=30)["seq"] == 2
+    third = writer.submit(_new(3))
+    writer.close()  # the stop signal arrives while the writer lingers on the third
+    assert third.done() and third.result()["seq"] == 3
+    assert (writer.batches, writer.decisions) == (2, 3)
+    assert watched.timeouts and set(watched.timeouts) == {None}
 
 
 def test_without_lingering_a_lone_decision_is_committed_at_once() -> None:

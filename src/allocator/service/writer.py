@@ -2,7 +2,7 @@
 
 Request handlers prepare a :class:`~allocator.service.store.NewDecision` and hand it to
 :meth:`GroupWriter.submit`, which returns a future. The writer thread takes everything
-waiting (up to ``max_batch``, for at most ``linger`` seconds from the first), appends it
+waiting (up to ``max_batch``, ``linger`` seconds after the first came), appends it
 in one transaction (one lock of the chain head, one durable commit) and only then resolves
 the futures: a request is answered after its decision is committed, and a failed
 transaction fails every request of its batch. Decisions submitted while the transaction
@@ -35,7 +35,7 @@ from allocator.service.store import NewDecision, Prepared, Row, Store
 
 #: Most decisions committed in one transaction.
 MAX_BATCH = 256
-#: Seconds the writer waits, from the first decision of a batch, for more to join it.
+#: Seconds the writer waits after the first decision of a batch for more to join it.
 #: A commit costs about 1.2 ms of CPU whatever its size and each decision about 0.4 ms
 #: more (SQLite, docs/notes/h16lean.md): with 8 clients on 2 workers the batches were of
 #: one or two decisions, and a millisecond's wait (the time to decide another) gave
@@ -101,21 +101,32 @@ class GroupWriter:
             if first is None:
                 return
             batch = [first]
-            stop = False
-            deadline = time.monotonic() + self.linger
-            while len(batch) < self.max_batch:
-                try:
-                    wait = deadline - time.monotonic()
-                    item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
+            # Waiting with ``get(timeout=...)`` can hang: CPython's ``SimpleQueue.get``
+            # recomputes the time left after it takes a free lock on an empty queue, and
+            # when that is already more than a microsecond past (the thread descheduled
+            # there) it waits on the lock with a negative timeout, which means forever,
+            # until the next decision comes. A batch of three once waited 15 minutes in
+            # the benchmark (all its worker's connections were in it). So: sleep, then
+            # take what came.
+            if self.linger > 0:
+                time.sleep(self.linger)
+            stop = self._take(batch)
             stop = self._commit(batch) or stop
             if stop:
                 return
+
+    def _take(self, batch: list[_Item]) -> bool:
+        """Add what is queued to ``batch`` (up to ``max_batch``); returns whether a stop
+        signal was met."""
+        while len(batch) < self.max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if item is None:
+                return True
+            batch.append(item)
+        return False
 
     def _joining(self, batch: list[_Item]) -> Iterator[NewDecision | Prepared]:
         """The batch's decisions, then those queued meanwhile (``batch`` grows with them).

@@ -33,15 +33,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter
 
 from allocator.types import ScalarValue
 
+_T = TypeVar("_T")
+
 Status = Literal["passed", "failed", "not_reached"]
 #: A condition's text, kept on its trace in memory and written once per service in JSON.
 Said = Annotated[str, Field(exclude=True)]
+
+
+class Shared(list[_T], Generic[_T]):
+    """A list that is never changed once built, so that its JSON can be written once.
+
+    The explaining engines give entities alike the same list of traces, and every decision
+    the same texts of a service's conditions; :func:`allocator.decisions.serialize.decision_json`
+    keeps the JSON of such a list in :attr:`json` the first time it writes it.
+
+    Examples:
+        >>> traces = Shared([1, 2])
+        >>> traces == [1, 2], getattr(traces, "json", None)
+        (True, None)
+    """
+
+    __slots__ = ("json",)
+    json: bytes
 
 
 @dataclass(slots=True, kw_only=True)

@@ -21,6 +21,7 @@ from allocator.backends.explained import ExplainedBackend
 from allocator.backends.registry import explaining_backend
 from allocator.decisions.forms import texts_once
 from allocator.decisions.model import Decision
+from allocator.decisions.serialize import decision_json
 from allocator.domain.household import Household, parse_household
 from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
 from allocator.errors import RuleSetError
@@ -126,7 +127,7 @@ class ServiceState:
         (UTF-8, as sent)."""
         decision = self.backend.decide(household, neighborhood, day)
         # The decision's JSON, written once by pydantic-core: stored in the chain and sent.
-        sent = _DECISION.dump_json(decision)
+        sent = decision_json(decision)
         output = sent.decode("utf-8")
         prepared = prepare(
             NewDecision(

@@ -3,10 +3,11 @@
 :class:`~allocator.backends.explained.explain.Explainer` keeps the facts and sentences of
 failed conditions by the values they depend on, and each entity's condition traces by the
 values its conditions read (shared between entities: explaining one must not change
-another's). A backend that remembers nothing decides
-the same households (every data preset, three dates interleaved so that the parameters
-change between one household and the next, and every rule test case) and the decisions'
-JSON must be the same bytes.
+another's), and the explained traces of entities alike. A backend that remembers nothing
+decides the same households (every data preset, three dates interleaved so that the
+parameters change between one household and the next, and every rule test case) and the
+decisions' JSON must be the same bytes, written by pydantic or by
+:func:`~allocator.decisions.serialize.decision_json` (which keeps the JSON of shared lists).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from pydantic import TypeAdapter
 
 from allocator.backends.explained import PythonBackend
 from allocator.data.presets import DATA_PRESETS
-from allocator.decisions.model import Decision
+from allocator.decisions.model import ConditionTrace, Decision
+from allocator.decisions.serialize import decision_json
 from allocator.domain import Household, Neighborhood, parse_household
 from tests.backends.explained.test_python_parity import CASES, DAYS, differences
 from tests.backends.explained.test_python_parity import preset_households as households
 from tests.parity.test_parity import RULES
 
 JSON = TypeAdapter(Decision)
+TRACES = TypeAdapter(list[ConditionTrace])
 
 
 def _forgetful() -> PythonBackend:
@@ -44,7 +47,8 @@ def _compare(pairs: list[tuple[Household, Neighborhood, date]]) -> int:
         )
         assert not found, f"household {household.household_id} on {day}:\n" + "\n".join(found[:9])
         assert JSON.dump_json(got) == JSON.dump_json(expected)
-    assert not any(e._said or e._traced for e in forgetful._explainers.values())
+        assert decision_json(got) == decision_json(expected) == JSON.dump_json(expected)
+    assert not any(e._said or e._traced or e._explained for e in forgetful._explainers.values())
     return sum(len(e._said) for e in remembering._explainers.values())
 
 
@@ -54,6 +58,24 @@ def test_remembered_explanations_are_those_written_afresh(preset: str) -> None:
     pairs = [(h, n, DAYS[i % len(DAYS)]) for i, (h, n) in enumerate(found)]
     remembered = _compare(pairs + pairs[::-1])  # the second pass is answered from memory
     assert 0 < remembered < 2 * len(pairs) * 20
+
+
+def test_entities_alike_share_their_explained_traces() -> None:
+    """The same household decided twice gets the same (shared) lists of traces, explained
+    ones included, and a list shared by an earlier decision is written from its JSON."""
+    backend = PythonBackend(RULES)
+    household, neighborhood = households("mazandaran", seed=11)[0]
+    day = DAYS[0]
+    first = backend.decide(household, neighborhood, day)
+    written = decision_json(first)
+    again = backend.decide(household, neighborhood, day)
+    refused = [s for s in first.services if s.why_not_member is not None or not s.eligible]
+    assert refused
+    for one, other in zip(first.services, again.services, strict=True):
+        for a, b in zip(one.details, other.details, strict=True):
+            assert a.conditions is b.conditions
+            assert getattr(b.conditions, "json", None) == TRACES.dump_json(a.conditions)
+    assert decision_json(again) == written == JSON.dump_json(again)
 
 
 def test_rule_cases_are_explained_alike_from_memory() -> None:

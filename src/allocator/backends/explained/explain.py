@@ -23,6 +23,7 @@ from allocator.decisions.model import (
     ConditionTrace,
     Fact,
     PriorityTrace,
+    Shared,
     TermTrace,
 )
 from allocator.decisions.wording import reason, reason_fa
@@ -99,7 +100,7 @@ class Explainer:
         self.service = service
         self.plans = [_ConditionPlan.of(c) for c in service.conditions]
         #: What each condition says, given once per service in the decision's JSON.
-        self.texts = [
+        self.texts = Shared(
             ConditionText(
                 id=p.condition.id,
                 expression=p.condition.text,
@@ -108,7 +109,7 @@ class Explainer:
                 source=p.source,
             )
             for p in self.plans
-        ]
+        )
         self.terms = [(t, compiled(t.when), compiled(t.points)) for t in service.priority.terms]
         self.facts = FactFinder(ruleset)
         entity = "household" if service.entity == "household" else "member"
@@ -121,11 +122,16 @@ class Explainer:
         unique = {n.dotted: n for p in self.plans for n in names_in(p.condition.expr)}
         self._readers = [compiled(n) for n in unique.values()]
         #: Outcome and traces of entities by those values (shared: never changed).
-        self._traced: dict[tuple[object, ...], tuple[int, list[ConditionTrace]]] = {}
+        self._traced: dict[tuple[object, ...], tuple[int, Shared[ConditionTrace]]] = {}
+        #: Explained traces by the traces explained and their failures' keys in ``_said``
+        #: (with the traces and the parameters they were explained with).
+        self._explained: dict[
+            tuple[object, ...], tuple[list[ConditionTrace], object, Shared[ConditionTrace]]
+        ] = {}
 
     def conditions(
         self, env: Env, member: int | None, outcome: int | None = None
-    ) -> tuple[int, list[ConditionTrace]]:
+    ) -> tuple[int, Shared[ConditionTrace]]:
         """The outcome, and every condition with the values it compared, passed or failed.
         ``outcome`` is the engine's when it decided one (checked against ours).
 
@@ -142,7 +148,7 @@ class Explainer:
             if found is not None:
                 self._check(outcome, found[0])
                 return found
-        traces = []
+        traces: Shared[ConditionTrace] = Shared()
         first_failed = OK
         for i, plan in enumerate(self.plans):
             cond = plan.condition
@@ -178,26 +184,35 @@ class Explainer:
 
     def explain(
         self, traces: list[ConditionTrace], env: Env, member: int | None
-    ) -> list[ConditionTrace]:
+    ) -> Shared[ConditionTrace]:
         """``traces`` with each failed condition given its facts and sentences (new
         traces: those given may be shared with other entities).
 
         Done for the entity whose failures explain a refusal (the household, or the member
         that got furthest): the member-level services of a large household would otherwise
         write dozens of sentences nobody is shown, and the single decision's latency matters.
+        Entities with the same (shared) traces and the same values behind their failures
+        get the same explained list (remembered, so it must not be changed either).
         """
         entity = "household" if member is None else "member"
         own = env.household if member is None else env.members[member]
-        explained = list(traces)
-        for i, (plan, trace) in enumerate(zip(self.plans, traces, strict=True)):
-            if trace.status != "failed":
-                continue
-            # The facts and sentences follow from the values the condition reads (through
-            # derived variables too) and the parameters: households alike share them.
-            values = tuple(
-                [(env.household if e == "household" else own)[n] for e, n in self._reads[i]]
-            )
-            key = (i, entity, values, tuple([v.__class__ for v in values]))
+        # The facts and sentences follow from the values the condition reads (through
+        # derived variables too) and the parameters: households alike share them.
+        keys: list[tuple[int, str, tuple[object, ...], tuple[type, ...]]] = []
+        for i, trace in enumerate(traces):
+            if trace.status == "failed":
+                values = tuple(
+                    [(env.household if e == "household" else own)[n] for e, n in self._reads[i]]
+                )
+                keys.append((i, entity, values, tuple([v.__class__ for v in values])))
+        whole = (id(traces), tuple(keys))
+        found = self._explained.get(whole)
+        if found is not None and found[0] is traces and found[1] is env.params:
+            return found[2]
+        explained: Shared[ConditionTrace] = Shared(traces)
+        for key in keys:
+            i = key[0]
+            plan, trace = self.plans[i], traces[i]
             said = self._said.get(key)
             if said is None or said[0] is not env.params:
                 new = _explained(trace, self.facts.of(plan.condition.expr, env, member, entity))
@@ -209,6 +224,11 @@ class Explainer:
             else:
                 new = _explained(trace, list(said[1]), said[2], said[3])
             explained[i] = new
+        if self.remembered and isinstance(traces, Shared):
+            if len(self._explained) >= self.remembered:
+                self._explained.clear()
+            # the traces are kept with it, so that no other list can take their id
+            self._explained[whole] = (traces, env.params, explained)
         return explained
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:

@@ -182,6 +182,14 @@ class ServiceDecision:
     details: list[EntityDecision]
 
 
+class SharedService(ServiceDecision):
+    """A refusal that households alike share (the same traces, the same why-not): never
+    changed once built, so that its JSON is written once (:class:`Shared`)."""
+
+    __slots__ = ("json",)
+    json: bytes
+
+
 @dataclass(slots=True, kw_only=True)
 class Decision:
     """Every service's decision for one household on one date, under one ruleset."""

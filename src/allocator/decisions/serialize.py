@@ -3,8 +3,9 @@
 :func:`decision_json` gives exactly the bytes of ``pydantic.TypeAdapter(Decision).dump_json``
 (the schema, the field order, the numbers and the escapes are pydantic's; the tests compare
 both on many households). It is faster because most of a decision is lists that do not
-change (:class:`~allocator.decisions.model.Shared`): the traces the explaining engines give
-every entity that reads the same values, and each service's condition texts. Their JSON is
+change (:class:`~allocator.decisions.model.Shared`, :class:`~allocator.decisions.model
+.SharedService`): the traces the explaining engines give every entity that reads the same
+values, each service's condition texts, and the refusals of households alike. Their JSON is
 kept on the list the first time, and later decisions insert it as it is
 (``orjson.Fragment``); everything else is written by orjson, whose output for these types
 is pydantic's (UTF-8, no spaces, the same shortest float form, ``null`` for NaN and the
@@ -35,6 +36,7 @@ from allocator.decisions.model import (
     PriorityTrace,
     ServiceDecision,
     Shared,
+    SharedService,
 )
 
 _DECISION = TypeAdapter(Decision)
@@ -76,7 +78,16 @@ def _decision(d: Decision) -> dict[str, Any]:
     }
 
 
-def _service(s: ServiceDecision) -> dict[str, Any]:
+def _service(s: ServiceDecision) -> dict[str, Any] | orjson.Fragment:
+    if isinstance(s, SharedService):
+        written: bytes | None = getattr(s, "json", None)
+        if written is None:
+            written = s.json = orjson.dumps(_fields(s))
+        return orjson.Fragment(written)
+    return _fields(s)
+
+
+def _fields(s: ServiceDecision) -> dict[str, Any]:
     return {
         "service_id": s.service_id,
         "name": s.name,

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 
 from allocator.backends.explained import PythonBackend
 from allocator.data.presets import DATA_PRESETS
-from allocator.decisions.model import ConditionTrace, Decision
+from allocator.decisions.model import ConditionTrace, Decision, SharedService
 from allocator.decisions.serialize import decision_json
 from allocator.domain import Household, Neighborhood, parse_household
 from tests.backends.explained.test_python_parity import CASES, DAYS, differences
@@ -62,16 +62,18 @@ def test_remembered_explanations_are_those_written_afresh(preset: str) -> None:
 
 def test_entities_alike_share_their_explained_traces() -> None:
     """The same household decided twice gets the same (shared) lists of traces, explained
-    ones included, and a list shared by an earlier decision is written from its JSON."""
+    ones included, and the same decisions of the services it is refused; what an earlier
+    decision shared is written from its JSON."""
     backend = PythonBackend(RULES)
     household, neighborhood = households("mazandaran", seed=11)[0]
     day = DAYS[0]
     first = backend.decide(household, neighborhood, day)
     written = decision_json(first)
     again = backend.decide(household, neighborhood, day)
-    refused = [s for s in first.services if s.why_not_member is not None or not s.eligible]
-    assert refused
+    refused = [s for s in first.services if not s.eligible]
+    assert refused and all(isinstance(s, SharedService) for s in refused)
     for one, other in zip(first.services, again.services, strict=True):
+        assert (one is other) == (not one.eligible)  # a refusal alike is the same decision
         for a, b in zip(one.details, other.details, strict=True):
             assert a.conditions is b.conditions
             assert getattr(b.conditions, "json", None) == TRACES.dump_json(a.conditions)

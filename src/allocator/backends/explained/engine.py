@@ -41,7 +41,14 @@ from allocator.backends.base import BackendName
 from allocator.backends.explained.explain import OK, Explainer
 from allocator.backends.scalar import Env, compute
 from allocator.calendar import fiscal_year, to_jalali
-from allocator.decisions.model import Decision, EntityDecision, ServiceDecision
+from allocator.decisions.model import (
+    ConditionTrace,
+    Decision,
+    EntityDecision,
+    ServiceDecision,
+    Shared,
+    SharedService,
+)
 from allocator.domain.household import Household
 from allocator.domain.inputs import household_inputs, member_inputs
 from allocator.domain.neighborhood import Neighborhood
@@ -50,6 +57,8 @@ from allocator.errors import InputError
 #: The outcome of each service of an entity (service id -> OK or the failed condition's
 #: index), or ``None`` when the explainer's own evaluation decides it.
 Outcomes = dict[str, int] | None
+#: An entity's traces of a service: the member (``None``: the household), the outcome.
+_Found = tuple[int | None, int, Shared[ConditionTrace]]
 
 
 class ExplainedBackend:
@@ -92,18 +101,14 @@ class ExplainedBackend:
             [member_inputs(m) for m in household.members],
             params,
         )
-        household_outcomes = self.outcomes(env, params, None)
-        member_outcomes = [self.outcomes(env, params, i) for i in range(len(household.members))]
-        services = []
-        for service in self.ruleset.services:
-            if service.entity == "household":
-                details = [self._entity(service, env, None, household_outcomes)]
-            else:
-                details = [
-                    self._entity(service, env, i, outcomes)
-                    for i, outcomes in enumerate(member_outcomes)
-                ]
-            services.append(self._summary(service, env, details))
+        whole: list[tuple[int | None, Outcomes]] = [(None, self.outcomes(env, params, None))]
+        members: list[tuple[int | None, Outcomes]] = [
+            (i, self.outcomes(env, params, i)) for i in range(len(household.members))
+        ]
+        services = [
+            self._service(service, env, whole if service.entity == "household" else members)
+            for service in self.ruleset.services
+        ]
         case_services = [s.service_id for s in services if s.eligible and s.opens_case_file]
         case_agency = next((s.agency for s in services if s.service_id in case_services), None)
         return Decision(
@@ -122,23 +127,62 @@ class ExplainedBackend:
             },
         )
 
-    def _entity(
-        self, service: Service, env: Env, member: int | None, outcomes: Outcomes
-    ) -> EntityDecision:
+    def _service(
+        self, service: Service, env: Env, entities: list[tuple[int | None, Outcomes]]
+    ) -> ServiceDecision:
+        """The service's decision: each entity's traces, then the summary."""
         explainer = self._explainers[service.id]
-        given = outcomes[service.id] if outcomes is not None else None
-        outcome, traces = explainer.conditions(env, member, given)
+        found = [
+            (member, *explainer.conditions(env, member, None if ask is None else ask[service.id]))
+            for member, ask in entities
+        ]
+        if found and explainer.remembered and all(outcome != OK for _, outcome, _ in found):
+            return self._refusal(service, env, found)
+        return self._summary(service, env, [self._entity(service, env, *f) for f in found])
+
+    def _entity(
+        self,
+        service: Service,
+        env: Env,
+        member: int | None,
+        outcome: int,
+        traces: list[ConditionTrace],
+    ) -> EntityDecision:
         eligible = outcome == OK
         return EntityDecision(
             member=member,
             eligible=eligible,
             failed_condition=None if eligible else service.conditions[outcome].id,
             conditions=traces,
-            priority=explainer.priority(env, member) if eligible else None,
+            priority=self._explainers[service.id].priority(env, member) if eligible else None,
         )
 
+    def _refusal(self, service: Service, env: Env, found: list[_Found]) -> ServiceDecision:
+        """A service no entity is eligible for. Such a decision follows from the entities'
+        (shared) traces and the explained traces of its why-not (the entity that got
+        furthest, the first of those): households alike get the same one, remembered."""
+        explainer = self._explainers[service.id]
+        furthest = max(outcome for _, outcome, _ in found)
+        member, _, traces = next(f for f in found if f[1] == furthest)
+        explained = explainer.explain(traces, env, member)  # remembered: the summary's too
+        # The remembered decision keeps these lists alive, so no other list has their ids.
+        key = (tuple([id(f[2]) for f in found]), id(explained))
+        kept = explainer.refusals.get(key)
+        if kept is not None:
+            return kept[1]
+        details = [self._entity(service, env, *f) for f in found]
+        decided = self._summary(service, env, details, SharedService)
+        if len(explainer.refusals) >= explainer.remembered:
+            explainer.refusals.clear()
+        explainer.refusals[key] = ((found, explained), decided)
+        return decided
+
     def _summary(
-        self, service: Service, env: Env, details: list[EntityDecision]
+        self,
+        service: Service,
+        env: Env,
+        details: list[EntityDecision],
+        kind: type[ServiceDecision] = ServiceDecision,
     ) -> ServiceDecision:
         eligible = [d for d in details if d.eligible]
         best = max(
@@ -159,7 +203,7 @@ class ExplainedBackend:
                 why_not.conditions = self._explainers[service.id].explain(
                     why_not.conditions, env, why_not.member
                 )
-        return ServiceDecision(
+        return kind(
             service_id=service.id,
             name=service.name,
             name_fa=service.name_fa,

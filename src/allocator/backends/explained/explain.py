@@ -23,6 +23,7 @@ from allocator.decisions.model import (
     ConditionTrace,
     Fact,
     PriorityTrace,
+    ServiceDecision,
     Shared,
     TermTrace,
 )
@@ -128,6 +129,10 @@ class Explainer:
         self._explained: dict[
             tuple[object, ...], tuple[list[ConditionTrace], object, Shared[ConditionTrace]]
         ] = {}
+        #: The decisions of refusals by the traces of their entities and their why-not's
+        #: explained traces (kept by :class:`~allocator.backends.explained.engine
+        #: .ExplainedBackend`, with those lists).
+        self.refusals: dict[tuple[object, ...], tuple[object, ServiceDecision]] = {}
 
     def conditions(
         self, env: Env, member: int | None, outcome: int | None = None

@@ -91,12 +91,21 @@ def _custodian(household: Any) -> str:
 
 
 def households(count: int) -> list[Any]:
-    """``count`` synthetic households (the generator's, reused with new ids if needed)."""
-    pairs = synthetic_households(count, 7)
-    base = len(pairs)
-    for i in range(base, count):
-        household, neighborhood = pairs[i % base]
-        pairs.append((household.model_copy(update={"household_id": 10_000_000 + i}), neighborhood))
+    """``count`` distinct synthetic households: the generator's (2,000 a seed), from as
+    many seeds as needed, those after the first seed's numbered anew. Distinct, because
+    the explaining engine remembers what households alike share (traces, refusals, their
+    JSON): a household sent twice would be answered from memory."""
+    pairs: list[Any] = []
+    seed = 7
+    while len(pairs) < count:
+        found = synthetic_households(count - len(pairs), seed)
+        if seed != 7:
+            found = [
+                (h.model_copy(update={"household_id": 10_000_000 + len(pairs) + i}), n)
+                for i, (h, n) in enumerate(found)
+            ]
+        pairs.extend(found)
+        seed += 1
     return pairs
 
 

@@ -107,7 +107,7 @@ _PREFIX_FIELDS = sorted(name for name in CHAINED_FIELDS if name != "seq")
 def content_prefix_bytes(row: Mapping[str, Any]) -> bytes:
     """The UTF-8 of :func:`content_prefix`, written field by field: a text field (the
     decision's input and output JSON are tens of kilobytes) is escaped by
-    :func:`json_string`; any other value by :func:`canonical_json`.
+    :func:`json_string`, an integer as its digits, any other value by :func:`canonical_json`.
 
     Examples:
         >>> row = {name: "ü" for name in CHAINED_FIELDS} | {"household_id": 7, "seq": 5}
@@ -118,7 +118,12 @@ def content_prefix_bytes(row: Mapping[str, Any]) -> bytes:
     for name in _PREFIX_FIELDS:
         value = row[name]
         parts.append(b'"' + name.encode() + b'":')
-        parts.append(json_string(value) if type(value) is str else canonical_json(value).encode())
+        if type(value) is str:
+            parts.append(json_string(value))
+        elif type(value) is int:  # its JSON is its decimal digits
+            parts.append(str(value).encode())
+        else:
+            parts.append(canonical_json(value).encode())
         parts.append(b",")
     parts.append(b'"seq":')
     return b"".join(parts)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
 from pydantic import TypeAdapter
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
@@ -27,6 +28,7 @@ from allocator.domain.neighborhood import Neighborhood, NeighborhoodRegistry
 from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
 from allocator.loading.lock import lock_problems
+from allocator.service.chain import canonical_json
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
 from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
@@ -45,6 +47,19 @@ def as_json(decision: Decision) -> dict[str, Any]:
     the same content, ten times faster than ``dataclasses.asdict``."""
     data: dict[str, Any] = _DECISION.dump_python(decision, mode="json")
     return data
+
+
+def input_text(household: Household) -> str:
+    """The household's JSON as the chain records it (:func:`~allocator.service.chain
+    .canonical_json`: sorted keys, no spaces, UTF-8), written by orjson: the same text,
+    because a household holds no float (where the two would differ: 1e-07 against 1e-7),
+    which a test checks on the model's schema. An integer beyond 64 bits goes the standard
+    library's way."""
+    data = household.model_dump(mode="json")
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return canonical_json(data)
 
 
 def _outcomes(decision: Decision) -> list[tuple[str, bool, int | None]]:
@@ -137,7 +152,7 @@ class ServiceState:
                 custodian=neighborhood.custodian.value,
                 ruleset=self.ruleset.identity(),
                 decision_date=day.isoformat(),
-                input=household.model_dump(mode="json"),
+                input=input_text(household),
                 output=output,
                 outcomes=_outcomes(decision),
             )

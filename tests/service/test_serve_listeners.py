@@ -1,7 +1,7 @@
-"""``allocator serve --workers N``: each worker listens on its own ``SO_REUSEPORT`` socket,
-so the kernel spreads keep-alive connections over the workers (one shared socket let one
-worker accept them all); an address in use is refused before any worker starts; a
-signal stops every worker."""
+"""``allocator serve --workers N``: the parent listens and hands the connections to the
+workers in turn, so keep-alive connections are split evenly (one shared socket let one
+worker accept them all; a socket per worker with ``SO_REUSEPORT`` split them at random);
+an address in use is refused before any worker starts; a signal stops every worker."""
 
 from __future__ import annotations
 
@@ -71,8 +71,8 @@ def _start(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _assert_spread(conns: list[socket.socket], port: int, server: int) -> None:
-    """Each connection is answered, and both workers of ``server`` (found once they have
-    answered) hold some of them (all on one worker by chance: p = 2 / 2 ** len(conns))."""
+    """Each connection is answered, and the workers of ``server`` (found once they have
+    answered) hold the same number of them, to one."""
     for conn in conns:
         conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     for conn in conns:
@@ -81,7 +81,7 @@ def _assert_spread(conns: list[socket.socket], port: int, server: int) -> None:
     established = _established_to(port)
     per_worker = [len(_socket_inodes(w) & established) for w in workers]
     assert sum(per_worker) == len(conns), per_worker
-    assert min(per_worker) > 0, f"one worker holds every connection: {per_worker}"
+    assert max(per_worker) - min(per_worker) <= 1, f"not split evenly: {per_worker}"
 
 
 def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) -> None:
@@ -93,14 +93,11 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
         wait_ready(proc, base, tmp_path / "server.log")
         workers = _children(proc.pid)
         assert len(workers) == 2
-        deadline = time.monotonic() + 30  # ready means one worker: wait for both to listen
-        while len(_established_to(port, "0A")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
         listening = _established_to(port, "0A")
-        assert len(listening) == 2, "the workers share one listening socket"
-        assert [len(_socket_inodes(w) & listening) for w in workers] == [1, 1], "one socket each"
+        assert len(listening) == 1 and listening <= _socket_inodes(proc.pid), "the parent's"
+        assert not any(_socket_inodes(w) & listening for w in workers)
         # 16 keep-alive connections opened at once, as a client pool does (with one shared
-        # socket, one worker accepted them all); all on one worker by chance: p = 2 / 65,536
+        # socket, one worker accepted them all; with SO_REUSEPORT, 8/8 in 20% of the tries)
         conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
         _assert_spread(conns, port, proc.pid)
     finally:
@@ -121,9 +118,9 @@ def test_two_workers_share_the_connections_and_stop_on_a_signal(tmp_path: Path) 
 
 
 def test_connections_made_while_the_workers_start_are_spread(tmp_path: Path) -> None:
-    """Every worker's socket listens before any worker starts: connections made at the
-    first moment the port accepts wait in the kernel's choice of socket, not all on the
-    first worker up (which keep-alive clients then never left)."""
+    """The port listens before any worker starts: connections made at the first moment it
+    accepts wait for the worker whose turn they are, not all on the first worker up (which
+    keep-alive clients then never left)."""
     port = free_port()
     proc = _start(tmp_path, port)
     conns: list[socket.socket] = []

@@ -110,7 +110,7 @@ def serve(
             settle_for_serving()  # the app is loaded: what exists now lives as long
             uvicorn.run(application, **common)  # type: ignore[arg-type]
         elif listeners.supported():
-            # each worker on its own SO_REUSEPORT socket: the kernel spreads the connections
+            # the parent accepts and hands the connections to the workers in turn
             settings_to_environment(settings)
             try:
                 code = listeners.run_workers(workers, host, port, common)

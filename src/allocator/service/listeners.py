@@ -1,27 +1,29 @@
-"""Worker processes that each listen on their own socket (``allocator serve --workers N``).
+"""Worker processes fed connections by the parent, in turn (``allocator serve --workers N``).
 
 With one socket shared by every worker (uvicorn's ``--workers``), whichever worker wakes
 first accepts every pending connection: in ``benchmarks/service.py`` one of two workers
 took all eight keep-alive connections and 99.8% of the CPU, so the service ran on one
-core. Here each worker has its own socket with ``SO_REUSEPORT`` and the kernel spreads
-new connections over them (by a hash of the client's address and port).
+core. A socket per worker with ``SO_REUSEPORT`` (the kernel choosing by a hash of the
+client's address and port) spread them at random: eight connections split 4/4 only 27% of
+the time, 6/2 or worse 30%, and one worker was then the bottleneck (861 against 958
+decisions a second in one A/B; one run had all eight on one worker).
 
-The parent process binds and opens every worker's socket before it starts any worker
-(an address in use is reported then), and hands each worker its own: connections that
-arrive while the workers start wait in the backlog of the socket the kernel chose, so
-they are spread from the first. (When each worker opened its socket as it started, the
-first worker up received every connection made before the others listened, and
-keep-alive clients stayed there.) It then watches the workers: a signal (SIGTERM,
-SIGINT) stops them gracefully, and a worker that dies stops the others (exit 1).
+So the parent process listens, accepts, and hands each connection to the next worker in
+turn (the descriptor sent over a Unix socket, ``SCM_RIGHTS``); each worker serves what it
+is given with uvicorn's own HTTP protocol. Eight connections are four and four, whatever
+their ports, and connections made while the workers start wait for theirs. The parent
+binds before it starts any worker (an address in use is reported then) and watches the
+workers: a signal (SIGTERM, SIGINT) stops them gracefully, and a worker that dies stops
+the others (exit 1).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import signal
 import socket
-import sys
 import threading
 from typing import Any
 
@@ -29,7 +31,7 @@ from typing import Any
 FACTORY = "allocator.service.app:app_from_environment"
 #: Seconds a worker has to finish its requests when stopped, before it is killed.
 STOP_SECONDS = 30.0
-#: Connections a worker's socket queues before its worker accepts them (uvicorn's default).
+#: Connections the listening socket queues before they are accepted (uvicorn's default).
 BACKLOG = 2048
 #: The service's log lines (the process id tells the workers apart).
 LOG_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"
@@ -42,14 +44,12 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
-def reuse_port_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``(host, port)`` with ``SO_REUSEPORT``, listening (raises
-    ``OSError``)."""
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``(host, port)``, listening (raises ``OSError``)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
         sock.listen(BACKLOG)
     except OSError:
@@ -58,33 +58,46 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(sock: socket.socket, options: dict[str, Any]) -> None:
-    import uvicorn
+def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
+    from allocator.service.handed import HandedServer
 
-    config = uvicorn.Config(FACTORY, factory=True, backlog=BACKLOG, **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    HandedServer(FACTORY, channel, options).run()
+
+
+def _hand_out(listener: socket.socket, channels: list[socket.socket]) -> None:
+    """Accept connections and send each to the next worker, until ``listener`` is closed."""
+    turn = 0
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:  # closed: the service stops
+            return
+        with conn:
+            for _ in channels:  # a worker that is gone is skipped (the parent stops them all)
+                channel = channels[turn]
+                turn = (turn + 1) % len(channels)
+                try:
+                    socket.send_fds(channel, [b"c"], [conn.fileno()])
+                    break
+                except OSError:
+                    continue
 
 
 def supported() -> bool:
-    """Whether the kernel spreads connections over ``SO_REUSEPORT`` sockets (Linux; the
-    BSDs and macOS give them all to one socket, so uvicorn's shared socket is used there)."""
-    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+    """Whether connections can be handed to workers (Unix: descriptors over Unix sockets);
+    elsewhere uvicorn's shared socket is used."""
+    return hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
 
 
 def run_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
     """Serve with ``workers`` processes; returns the exit code (0 when stopped by a signal)."""
-    sockets: list[socket.socket] = []
-    try:  # every socket listening before any worker starts; an address in use fails here
-        for _ in range(workers):
-            sockets.append(reuse_port_socket(host, port))
-    except OSError:
-        for sock in sockets:
-            sock.close()
-        raise
+    listener = listening_socket(host, port)  # an address in use fails here
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM) for _ in range(workers)]
+    channels = [ours for ours, _ in pairs]
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=_worker, args=(sock, options), name=f"worker-{i}")
-        for i, sock in enumerate(sockets)
+        context.Process(target=_worker, args=(theirs, options), name=f"worker-{i}")
+        for i, (_, theirs) in enumerate(pairs)
     ]
     stop = threading.Event()
 
@@ -92,16 +105,19 @@ def run_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> 
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    dispatcher = threading.Thread(
+        target=_hand_out, args=(listener, channels), name="allocator-connections", daemon=True
+    )
     try:
         for process in processes:
-            process.start()  # the worker gets a duplicate of its socket
-        for sock in sockets:
-            sock.close()  # the parent's copies: the workers accept on theirs
+            process.start()  # the worker gets a duplicate of its end of the channel
+        for _, theirs in pairs:
+            theirs.close()
+        dispatcher.start()
         while not stop.is_set() and all(p.is_alive() for p in processes):
             stop.wait(0.5)
     finally:
-        for sock in sockets:
-            sock.close()
+        _close(listener)  # no new connections; the dispatcher's accept fails and it ends
         for process in processes:
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes its requests and stops
@@ -110,6 +126,18 @@ def run_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> 
             if process.is_alive():
                 process.kill()
                 process.join()
+        if dispatcher.is_alive():
+            dispatcher.join(STOP_SECONDS)
+        for ours, theirs in pairs:
+            ours.close()
+            theirs.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
     return 0 if stop.is_set() else 1
+
+
+def _close(listener: socket.socket) -> None:
+    """Close ``listener`` so that a thread blocked in its ``accept`` returns."""
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept (close alone may not)
+    listener.close()

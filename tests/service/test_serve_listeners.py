@@ -152,3 +152,27 @@ def test_an_address_in_use_is_refused_before_any_worker_starts(tmp_path: Path) -
     assert code == 2, log
     assert f"127.0.0.1:{port}" in log and "in use" in log, log
     assert "Traceback" not in log
+
+
+def test_a_worker_that_dies_stops_the_service(tmp_path: Path) -> None:
+    """A worker killed outright: the parent stops the other, closes the port and exits
+    with an error naming it (connections are never handed to a worker that is gone)."""
+    port = free_port()
+    proc = _start(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(proc, base, tmp_path / "server.log")
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = (tmp_path / "server.log").read_text()
+    assert code == 2, log
+    assert "a worker process stopped" in log, log
+    assert not any(os.path.exists(f"/proc/{w}") for w in workers), "a worker outlived it"
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5)

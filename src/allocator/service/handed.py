@@ -29,7 +29,6 @@ class HandedServer(uvicorn.Server):
         options = {k: v for k, v in options.items() if k not in ("host", "port")}
         super().__init__(uvicorn.Config(factory, factory=True, **options))
         self.channel = channel
-        self.handed = 0  # connections received (for the tests)
 
     def run(self, sockets: list[socket.socket] | None = None) -> None:
         super().run(sockets=[])  # no socket of its own: every listener stays the parent's
@@ -68,7 +67,6 @@ class HandedServer(uvicorn.Server):
             conn.setblocking(False)
             if conn.family in (socket.AF_INET, socket.AF_INET6):  # as uvicorn's own accept
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.handed += 1
             loop.create_task(loop.connect_accepted_socket(protocol, conn))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:

@@ -61,12 +61,16 @@ def test_remembered_explanations_are_those_written_afresh(preset: str) -> None:
 
 
 def test_entities_alike_share_their_explained_traces() -> None:
-    """The same household decided twice gets the same (shared) lists of traces, explained
-    ones included, and the same decisions of the services it is refused; what an earlier
-    decision shared is written from its JSON."""
+    """The same household decided again gets the same (shared) lists of traces, explained
+    ones included, and the same decisions of the services it is refused, once each was
+    asked for twice (the memory keeps an entry on its second asking: the traces on the
+    second decision, their explanation on the third, the refusal made of both on the
+    fourth); what an earlier decision shared is written from its JSON."""
     backend = PythonBackend(RULES)
     household, neighborhood = households("mazandaran", seed=11)[0]
     day = DAYS[0]
+    for _ in range(3):
+        backend.decide(household, neighborhood, day)
     first = backend.decide(household, neighborhood, day)
     written = decision_json(first)
     again = backend.decide(household, neighborhood, day)
@@ -132,3 +136,29 @@ def test_an_explained_trace_keeps_every_field_of_the_trace() -> None:
         expected = written.get(f.name, given[f.name])
         assert getattr(new, f.name) == expected, f.name
     assert new is not trace and trace.facts == [] and trace.reason == "<reason>"
+
+
+def test_what_is_one_household_s_own_is_not_kept() -> None:
+    """Households that differ only in their income get traces, facts and refusals of
+    their own for the services that read it: nothing of those is kept (each is asked for
+    once), while what they share (the other services) is."""
+    backend = PythonBackend(RULES)
+    day = DAYS[0]
+    neighborhood = Neighborhood(
+        neighborhood_id=1, name="n", province="Tehran", county="Tehran-01", setting="urban",
+        custodian="imam_order", programs=("neighborhoods_2020",),
+    )  # fmt: skip
+    line = backend.parameters(day)["poverty_line.urban"]
+    count = 60
+    for i in range(count):
+        household = parse_household(
+            {"household_id": i + 1, "neighborhood_id": 1, "income": line * 2 + i * 1_000,
+             "assets": 0, "members": [{"age": 40, "sex": "female", "relation": "head"}]}
+        )  # fmt: skip
+        food = backend.decide(household, neighborhood, day).service("food_package")
+        assert not food.eligible and food.failed_condition == "below_poverty_line"
+    food_memory = backend._explainers["food_package"]
+    kept = len(food_memory._traced) + len(food_memory._said) + len(food_memory.refusals)
+    assert kept == 0
+    shelter = backend._explainers["shelter"]  # reads nothing that differs
+    assert len(shelter._traced) == 1 and len(shelter.refusals) == 1

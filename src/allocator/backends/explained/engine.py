@@ -171,10 +171,8 @@ class ExplainedBackend:
         if kept is not None:
             return kept[1]
         details = [self._entity(service, env, *f) for f in found]
-        decided = self._summary(service, env, details, SharedService)
-        if len(explainer.refusals) >= explainer.remembered:
-            explainer.refusals.clear()
-        explainer.refusals[key] = ((found, explained), decided)
+        decided = self._summary(service, env, details, SharedService, explained)
+        explainer.refusals.put(key, ((found, explained), decided))
         return decided
 
     def _summary(
@@ -183,7 +181,10 @@ class ExplainedBackend:
         env: Env,
         details: list[EntityDecision],
         kind: type[ServiceDecision] = ServiceDecision,
+        explained: Shared[ConditionTrace] | None = None,
     ) -> ServiceDecision:
+        """The service's decision from its entities' (``explained``: the why-not's traces
+        explained, when the caller has them)."""
         eligible = [d for d in details if d.eligible]
         best = max(
             (d.priority for d in eligible if d.priority), key=lambda p: p.score, default=None
@@ -200,8 +201,12 @@ class ExplainedBackend:
             at = next((i for i, d in enumerate(details) if d.failed_condition == failed), None)
             if at is not None:
                 why_not = details[at]  # built for this decision (its traces may be shared)
-                why_not.conditions = self._explainers[service.id].explain(
-                    why_not.conditions, env, why_not.member
+                why_not.conditions = (
+                    explained
+                    if explained is not None
+                    else self._explainers[service.id].explain(
+                        why_not.conditions, env, why_not.member
+                    )
                 )
         return kind(
             service_id=service.id,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from allocator.api.ruleset import RuleSet
 from allocator.api.services import Condition, Service
 from allocator.backends.explained.facts import FactFinder
+from allocator.backends.explained.memory import Memory
 from allocator.backends.scalar import Env
 from allocator.decisions.model import (
     ConditionText,
@@ -117,22 +118,28 @@ class Explainer:
         #: What the facts of each condition depend on (besides the parameters).
         self._reads = [self.facts.reads(p.condition.expr, entity) for p in self.plans]
         #: Facts and sentences of failed conditions by the values they depend on.
-        self._said: dict[tuple[object, ...], tuple[object, list[Fact], str, str]] = {}
+        self._said: Memory[tuple[object, ...], tuple[object, list[Fact], str, str]] = Memory(
+            self.remembered
+        )
         #: Every name the conditions read (parameters too), as the compiled code reads it:
         #: an entity's traces follow from their values alone.
         unique = {n.dotted: n for p in self.plans for n in names_in(p.condition.expr)}
         self._readers = [compiled(n) for n in unique.values()]
         #: Outcome and traces of entities by those values (shared: never changed).
-        self._traced: dict[tuple[object, ...], tuple[int, Shared[ConditionTrace]]] = {}
+        self._traced: Memory[tuple[object, ...], tuple[int, Shared[ConditionTrace]]] = Memory(
+            self.remembered
+        )
         #: Explained traces by the traces explained and their failures' keys in ``_said``
         #: (with the traces and the parameters they were explained with).
-        self._explained: dict[
+        self._explained: Memory[
             tuple[object, ...], tuple[list[ConditionTrace], object, Shared[ConditionTrace]]
-        ] = {}
+        ] = Memory(self.remembered)
         #: The decisions of refusals by the traces of their entities and their why-not's
         #: explained traces (kept by :class:`~allocator.backends.explained.engine
         #: .ExplainedBackend`, with those lists).
-        self.refusals: dict[tuple[object, ...], tuple[object, ServiceDecision]] = {}
+        self.refusals: Memory[tuple[object, ...], tuple[object, ServiceDecision]] = Memory(
+            self.remembered
+        )
 
     def conditions(
         self, env: Env, member: int | None, outcome: int | None = None
@@ -175,9 +182,7 @@ class Explainer:
             traces.append(trace)
         self._check(outcome, first_failed)
         if self.remembered:
-            if len(self._traced) >= self.remembered:
-                self._traced.clear()
-            self._traced[key] = (first_failed, traces)
+            self._traced.put(key, (first_failed, traces))
         return first_failed, traces
 
     def _check(self, outcome: int | None, first_failed: int) -> None:
@@ -223,17 +228,13 @@ class Explainer:
                 new = _explained(trace, self.facts.of(plan.condition.expr, env, member, entity))
                 new.reason, new.reason_fa = reason(new), reason_fa(new)
                 if self.remembered:
-                    if len(self._said) >= self.remembered:
-                        self._said.clear()
-                    self._said[key] = (env.params, new.facts, new.reason, new.reason_fa)
+                    self._said.put(key, (env.params, new.facts, new.reason, new.reason_fa))
             else:
                 new = _explained(trace, list(said[1]), said[2], said[3])
             explained[i] = new
         if self.remembered and isinstance(traces, Shared):
-            if len(self._explained) >= self.remembered:
-                self._explained.clear()
             # the traces are kept with it, so that no other list can take their id
-            self._explained[whole] = (traces, env.params, explained)
+            self._explained.put(whole, (traces, env.params, explained))
         return explained
 
     def priority(self, env: Env, member: int | None) -> PriorityTrace:

@@ -127,9 +127,17 @@ class EnvelopeMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 message = {**message, "headers": [*message.get("headers", []), *self.headers]}
-                # The route template, never the path: paths can hold a household id.
+                # The route template, never the path: paths can hold a household id. A
+                # new resource's location (a decision's id) is told with it: one line.
                 route = getattr(scope.get("route"), "path", "-")
-                access.info("%s %s %s", scope.get("method"), route, message["status"])
+                made = next((v for k, v in message["headers"] if k == b"location"), None)
+                access.info(
+                    "%s %s %s%s",
+                    scope.get("method"),
+                    route,
+                    message["status"],
+                    "" if made is None else f" location={made.decode('latin-1')}",
+                )
             await send(message)
 
         try:

@@ -28,7 +28,7 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -37,20 +37,18 @@ _V = TypeVar("_V")
 NOTED = 4
 
 
-class Memory(Generic[_K, _V]):
-    """A dictionary of at most ``size`` entries, each kept on its key's second ``put``;
-    full, it is emptied and starts again. ``size`` 0 keeps nothing."""
+class Memory(dict[_K, _V]):
+    """A dictionary of at most ``size`` entries, each kept on its key's second
+    :meth:`put`; full, it is emptied and starts again. ``size`` 0 keeps nothing. Read it
+    as a dictionary (``get`` is the dictionary's own: asked for a hundred times a
+    decision)."""
 
-    __slots__ = ("_kept", "_noted", "size")
+    __slots__ = ("_noted", "size")
 
     def __init__(self, size: int) -> None:
+        super().__init__()
         self.size = size
-        self._kept: dict[_K, _V] = {}
         self._noted: set[int] = set()
-
-    def get(self, key: _K) -> _V | None:
-        """The entry kept for ``key``, or ``None``."""
-        return self._kept.get(key)
 
     def put(self, key: _K, value: _V) -> None:
         """Keep ``value`` for ``key`` if the key was put before (since the last
@@ -64,17 +62,11 @@ class Memory(Generic[_K, _V]):
             self._noted.add(noted)
             return
         self._noted.discard(noted)
-        if len(self._kept) >= self.size:
-            self._kept.clear()
-        self._kept[key] = value
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-    def __bool__(self) -> bool:
-        return bool(self._kept)
+        if len(self) >= self.size:
+            super().clear()
+        self[key] = value
 
     def clear(self) -> None:
         """Forget every entry and every note."""
-        self._kept.clear()
+        super().clear()
         self._noted.clear()

@@ -48,6 +48,8 @@ class Linkable(Protocol):
     def custodian(self) -> str: ...
     @property
     def outcomes(self) -> list[Outcome]: ...
+    @property
+    def stored_output(self) -> bytes | None: ...
 
 
 def head_problem(head: tuple[int, str] | None, last: tuple[int, str] | None) -> str:
@@ -90,6 +92,8 @@ class Appender:
         self.memory = self.sqlite and engine.url.database in (None, "", ":memory:")
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self.columns = [c.name for c in decisions.columns]
+        self.output_at = self.columns.index("output_json")
+        self._size = 0  # bytes of text the last batch stored, about
         self.insert_decisions = (
             f"INSERT INTO {decisions.fullname} ({', '.join(self.columns)}) "
             f"VALUES ({', '.join([mark] * len(self.columns))})"
@@ -146,8 +150,7 @@ class Appender:
                         connection.commit()
                 cursor.close()
                 if self.wal is not None:
-                    size = sum(len(r["input_json"]) + len(r["output_json"]) for r in rows)
-                    self.wal.written(size)
+                    self.wal.written(self._size)
                 return rows
             except BaseException as exc:
                 dbapi = self.engine.dialect.loaded_dbapi
@@ -192,14 +195,23 @@ class Appender:
         seq, prev = head
         rows: list[Row] = []
         outcomes: list[tuple[int, str, str, bool, int | None]] = []
+        kept: list[Linkable] = []
         for p in ready:
+            kept.append(p)
             seq += 1
             digest = hash_from_prefix(prev, p.prefix, seq)
             rows.append(p.row | {"seq": seq, "prev_hash": prev, "hash": digest})
             prev = digest
             outcomes.extend((seq, s, p.custodian, ok, tier) for s, ok, tier in p.outcomes)
         columns = self.columns
-        cursor.executemany(self.insert_decisions, [[r[c] for c in columns] for r in rows])
+        values = [[r[c] for c in columns] for r in rows]
+        size = 0  # about what is written (the log copier's estimate)
+        for stored, p in zip(values, kept, strict=True):
+            if p.stored_output is not None:  # SQLite: the text's LZ4 frame (.stored)
+                stored[self.output_at] = p.stored_output
+            size += len(stored[self.output_at]) + len(p.row["input_json"])
+        self._size = size
+        cursor.executemany(self.insert_decisions, values)
         if outcomes and self.sqlite:
             cursor.executemany(self.insert_outcomes, outcomes)
         elif outcomes:

@@ -32,6 +32,7 @@ from allocator.service.chain import canonical_json
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
 from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
+from allocator.service.stored import pack
 from allocator.service.tokens import Principal, find_principal
 from allocator.service.writer import GroupWriter
 
@@ -155,7 +156,8 @@ class ServiceState:
                 input=input_text(household),
                 output=output,
                 outcomes=_outcomes(decision),
-            )
+            ),
+            pack(sent) if self.store.packs else None,
         )
         return prepared, sent
 

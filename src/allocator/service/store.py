@@ -68,14 +68,18 @@ class Prepared:
     prefix: bytes
     custodian: str
     outcomes: list[tuple[str, bool, int | None]]
+    #: What is stored for ``output_json`` when it is not the text (SQLite: an LZ4 frame,
+    #: :mod:`allocator.service.stored`).
+    stored_output: bytes | None = None
 
 
 def _text(value: dict[str, Any] | str) -> str:
     return value if isinstance(value, str) else canonical_json(value)
 
 
-def prepare(new: NewDecision) -> Prepared:
-    """Serialize a decision (the costly part of an append), outside the chain's lock."""
+def prepare(new: NewDecision, stored_output: bytes | None = None) -> Prepared:
+    """Serialize a decision (the costly part of an append), outside the chain's lock;
+    ``stored_output``: what to store for its output text, if not the text."""
     row: Row = {
         "decision_id": new.decision_id,
         "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -89,7 +93,7 @@ def prepare(new: NewDecision) -> Prepared:
         "input_json": _text(new.input),
         "output_json": _text(new.output),
     }
-    return Prepared(row, content_prefix_bytes(row), new.custodian, new.outcomes)
+    return Prepared(row, content_prefix_bytes(row), new.custodian, new.outcomes, stored_output)
 
 
 def make_engine(url: str) -> Engine:
@@ -149,6 +153,8 @@ class Store:
         database = make_url(url).database if self.dialect == "sqlite" else None
         self._append_lock = AppendLock.for_database(database)
         self._appender = Appender(self.engine, self._append_lock)
+        #: Whether the service stores decision texts packed (:mod:`.stored`): on SQLite.
+        self.packs = self.dialect == "sqlite"
 
     def create_tables(self) -> None:
         """Create missing tables (with their append-only triggers) and the chain head."""

@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import BaseDDLElement, SchemaItem
 
+from allocator.service.stored import StoredText
+
 metadata = MetaData()
 
 #: ``prev_hash`` of the first decision.
@@ -54,7 +56,8 @@ decisions = Table(
     Column("ruleset_hash", String(64), nullable=False),
     Column("decision_date", String(10), nullable=False),
     Column("input_json", Text, nullable=False),
-    Column("output_json", Text, nullable=False),
+    # SQLite: stored as an LZ4 frame by the audit writer, read as text (service/stored.py)
+    Column("output_json", StoredText, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )

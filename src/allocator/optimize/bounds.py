@@ -106,14 +106,13 @@ def lagrangian_bound(
     if np.any(np.isfinite(lp.row_lb[shared])):
         return INF
     lam = np.maximum(prices, 0.0)
-    paid = _priced_costs(lp, shared, lam)
     free = np.full(shared.size, INF)
     shifts: dict[int, FloatArray] = {}
 
     def build(p: int) -> LinearProgram:
-        program, cols, _rows, shift = province_program(lp, part, index, p, free, totals)
+        program, cols, rows, shift = province_program(lp, part, index, p, free, totals)
         shifts[p] = shift
-        return program.with_objective(lp.obj[cols] - paid[cols])
+        return program.with_objective(lp.obj[cols] - priced_costs(program, rows.size, lam))
 
     value, theta = 0.0, np.zeros(totals.size)
     for p, res in enumerate(solve_all(part, build, opts)):
@@ -125,16 +124,16 @@ def lagrangian_bound(
     return value + dot(lam, lp.row_ub[shared]) + totals_term(theta, totals, low, ceilings)
 
 
-def _priced_costs(lp: LinearProgram, shared: IntArray, lam: FloatArray) -> FloatArray:
-    """Each column's cost on the ``shared`` rows at prices ``lam``: ``sum_k lam_k a_kj``.
+def priced_costs(program: LinearProgram, own_rows: int, lam: FloatArray) -> FloatArray:
+    """Each column's cost on the shared rows at prices ``lam``, ``sum_k lam_k a_kj``, for a
+    province's ``program`` (:func:`~allocator.optimize.provinces.province_program`: its
+    own rows, then one row per shared row, holding every non-zero of its columns there).
 
-    A function of its own so that its index arrays (as long as the shared rows' nonzeros,
-    hundreds of MB at 60,000 neighborhoods) are freed before the provinces are solved."""
-    slot = np.full(lp.n_rows, -1, dtype=np.int64)
-    slot[shared] = np.arange(shared.size)
-    on_shared = np.flatnonzero(slot[lp.rows] >= 0)
-    weights = lp.vals[on_shared] * lam[slot[lp.rows[on_shared]]]
-    return np.bincount(lp.cols[on_shared], weights=weights, minlength=lp.n_vars).astype(
+    Per province, so that no array as long as the whole program's columns or shared
+    non-zeros is held through the pass (at 60,000 neighborhoods, hundreds of MB)."""
+    on = np.flatnonzero(program.rows >= own_rows)
+    weights = program.vals[on] * lam[program.rows[on] - own_rows]
+    return np.bincount(program.cols[on], weights=weights, minlength=program.n_vars).astype(
         np.float64, copy=False
     )
 

@@ -120,8 +120,11 @@ class ProvinceIndex:
         slot = np.full(lp.n_vars, -1, dtype=np.int64)
         slot[part.global_cols] = np.arange(part.global_cols.size)
         on_total = np.flatnonzero((slot[lp.cols] >= 0) & (part.row_group[lp.rows] >= 0))
+        # One per non-zero (tens of millions at 60,000 neighborhoods): the smallest type
+        # that holds every province and -1, not NumPy's 8 bytes.
+        small = np.int16 if part.n_groups < np.iinfo(np.int16).max else np.int32
         return cls(
-            part.column_group[lp.cols],
+            part.column_group[lp.cols].astype(small),
             shared | (part.row_group >= 0),
             on_total,
             slot[lp.cols[on_total]],

@@ -133,4 +133,9 @@ def partition_of(model: OptimizationModel) -> Partition:
         rows = np.unique(lp.rows[lp.cols == col])
         hit = np.isin(lp.rows, rows) & local
         total_max[g] = float(np.abs(lp.vals[hit]) @ potential[lp.cols[hit]]) if hit.any() else 0.0
-    return Partition(n_p, group, row_group, shared, global_cols, total_max, use)
+    # One per column and one per row (26 and 5 million at 60,000 neighborhoods): the
+    # smallest type that holds every province and -1, not 8 bytes each.
+    small = np.int16 if n_p < np.iinfo(np.int16).max else np.int32
+    return Partition(
+        n_p, group.astype(small), row_group.astype(small), shared, global_cols, total_max, use
+    )

@@ -195,21 +195,20 @@ class Appender:
         seq, prev = head
         rows: list[Row] = []
         outcomes: list[tuple[int, str, str, bool, int | None]] = []
-        kept: list[Linkable] = []
+        values: list[list[Any]] = []  # as stored: SQLite's text an LZ4 frame (.stored)
+        size = 0  # about what is written (the log copier's estimate)
         for p in ready:
-            kept.append(p)
             seq += 1
             digest = hash_from_prefix(prev, p.prefix, seq)
-            rows.append(p.row | {"seq": seq, "prev_hash": prev, "hash": digest})
+            row = p.row | {"seq": seq, "prev_hash": prev, "hash": digest}
+            rows.append(row)
+            value = [row[c] for c in self.columns]
+            if p.stored_output is not None:
+                value[self.output_at] = p.stored_output
+            values.append(value)
+            size += len(value[self.output_at]) + len(row["input_json"])
             prev = digest
             outcomes.extend((seq, s, p.custodian, ok, tier) for s, ok, tier in p.outcomes)
-        columns = self.columns
-        values = [[r[c] for c in columns] for r in rows]
-        size = 0  # about what is written (the log copier's estimate)
-        for stored, p in zip(values, kept, strict=True):
-            if p.stored_output is not None:  # SQLite: the text's LZ4 frame (.stored)
-                stored[self.output_at] = p.stored_output
-            size += len(stored[self.output_at]) + len(p.row["input_json"])
         self._size = size
         cursor.executemany(self.insert_decisions, values)
         if outcomes and self.sqlite:

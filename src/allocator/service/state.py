@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +28,7 @@ from allocator.errors import RuleSetError
 from allocator.loading import load_ruleset
 from allocator.loading.lock import lock_problems
 from allocator.service.chain import canonical_json
+from allocator.service.ids import new_decision_id
 from allocator.service.limits import RateLimiter
 from allocator.service.settings import Settings
 from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
@@ -147,7 +147,7 @@ class ServiceState:
         output = sent.decode("utf-8")
         prepared = prepare(
             NewDecision(
-                decision_id=str(uuid.uuid4()),
+                decision_id=new_decision_id(),
                 household_id=household.household_id,
                 neighborhood_id=household.neighborhood_id,
                 custodian=neighborhood.custodian.value,

@@ -130,6 +130,50 @@ def test_the_lagrangian_bound_at_the_optimal_prices_is_the_optimum(larger_demand
         )
 
 
+def test_the_lagrangian_pass_starts_from_the_first_pass_bases(
+    larger_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each province's second solve starts from its basis of the first, and the bound is
+    the one a cold pass gives."""
+    from allocator.optimize import bounds, decompose, provinces
+
+    params = scaled_params(larger_demand.n_neighborhoods, quota_band=0.2, floor_tier1=0.1)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.0))
+    seen: dict[str, object] = {}
+    starts: list[object | None] = []
+    solve_one = provinces.solve_one
+
+    def recording(lp: object, opts: SolveOptions, warm: object | None = None) -> object:
+        starts.append(warm)
+        return solve_one(lp, opts, warm)  # type: ignore[arg-type]
+
+    def both(*args: object, bases: dict[int, object] | None = None) -> float:
+        assert bases is not None
+        seen["provinces"] = len(bases)
+        seen["all given"] = all(b is not None for b in bases.values())
+        starts.clear()
+        warm = bounds.lagrangian_bound(*args, bases=dict(bases))  # type: ignore[arg-type]
+        seen["warm starts"] = sum(s is not None for s in starts)
+        seen["warm"] = warm
+        seen["cold"] = bounds.lagrangian_bound(*args)  # type: ignore[arg-type]
+        return warm
+
+    monkeypatch.setattr(provinces, "solve_one", recording)
+    monkeypatch.setattr(
+        decompose,
+        "lagrangian_bound",
+        lambda lp, part, index, totals, prices, opts, ceilings, bases: both(
+            lp, part, index, totals, prices, opts, ceilings, bases=bases
+        ),
+    )
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=3)
+    n = partition_of(model).n_groups
+    assert seen["provinces"] == n and seen["all given"] and seen["warm starts"] == n
+    warm, cold = float(seen["warm"]), float(seen["cold"])  # type: ignore[arg-type]
+    assert abs(warm - cold) <= 1e-7 * abs(cold)
+    assert found.bound <= warm
+
+
 def test_each_province_prices_its_columns_as_the_whole_program_does(
     larger_demand: Demand,
 ) -> None:

@@ -34,7 +34,7 @@ def _recording(monkeypatch: pytest.MonkeyPatch, fail: int | None = None) -> dict
     seen = {"columns": 0.0, "most_columns": 0.0, "most_at_once": 0.0, "at_once": 0.0}
     lock = threading.Lock()
 
-    def solve_one(lp: object, _opts: object) -> object:
+    def solve_one(lp: object, _opts: object, _warm: object = None) -> object:
         p = int(lp)  # type: ignore[call-overload]
         with lock:
             seen["columns"] += SIZES[p]

@@ -109,3 +109,34 @@ def test_highspy_reports_infeasible_and_warm_starts(small_demand: Demand) -> Non
     bad = replace(lp, row_ub=np.where(np.isfinite(lp.row_ub), -1.0, lp.row_ub))
     bad = replace(bad, lb=np.zeros_like(bad.lb))
     assert highs_io.solve(bad, 60.0).termination is Termination.INFEASIBLE
+
+
+@pytest.mark.skipif(not highs_io.available(), reason="highspy not installed")
+def test_a_barrier_lp_goes_to_highspy_with_a_basis_and_restarts_by_simplex(
+    small_demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LPs past ``BARRIER_FROM_VARS`` are solved by HiGHS's interior point with crossover
+    straight through highspy (not MathOpt): the optimum the simplex finds, a basis, and
+    basic duals; given that basis, the LP is re-solved by the dual simplex from it."""
+    model = build_model(small_demand, replace(FAIR, floor_tier1=0.0))
+    lp = model.program.relaxed()
+    backend = get_backend("highs")
+    simplex = backend.solve(lp, SolveOptions(lp_algorithm="simplex"))
+    options: list[dict[str, object]] = []
+    real = highs_io.solve
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        options.append(dict(args[5]) if len(args) > 5 else {})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(highs_io, "solve", recorded)
+    monkeypatch.setattr(SolverBackend, "solve", lambda *a, **k: pytest.fail("went to MathOpt"))
+    barrier = backend.solve(lp, SolveOptions(lp_algorithm="barrier"))
+    assert options[-1].get("solver") == "ipm"
+    assert barrier.termination is Termination.OPTIMAL and barrier.basis is not None
+    assert barrier.objective == pytest.approx(simplex.objective, rel=1e-9)
+    # basic duals: the dual bound of the crossover's duals is the optimum
+    assert lp.dual_bound(barrier.duals) == pytest.approx(simplex.objective, rel=1e-7)
+    again = backend.solve(lp, SolveOptions(lp_algorithm="barrier"), warm=barrier.basis)
+    assert "solver" not in options[-1]
+    assert again.objective == pytest.approx(simplex.objective, rel=1e-9)

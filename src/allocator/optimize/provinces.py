@@ -25,7 +25,10 @@ PAIR_BUDGET = 1.1
 
 
 def solve_all(
-    part: Partition, build: Callable[[int], LinearProgram], opts: SolveOptions
+    part: Partition,
+    build: Callable[[int], LinearProgram],
+    opts: SolveOptions,
+    warm: Callable[[int], object | None] | None = None,
 ) -> list[SolveResult]:
     """Build and solve every province's program; the results by province.
 
@@ -34,7 +37,7 @@ def solve_all(
     only while their columns add up to at most :data:`PAIR_BUDGET` times the largest
     province's: the largest (Tehran, 17% of the columns) is solved beside small ones only,
     so that the peak memory is about one large province's, not two
-    (``docs/notes/h13memory.md``).
+    (``docs/notes/h13memory.md``). ``warm``: a province's starting basis (``None``: cold).
     """
     sizes = column_counts(part)
     order = largest_first(part)
@@ -61,7 +64,7 @@ def solve_all(
     def work() -> None:
         while (p := next_province()) is not None:
             try:
-                result = solve_one(build(p), opts)
+                result = solve_one(build(p), opts, None if warm is None else warm(p))
             except BaseException as error:
                 with turn:
                     failures.append(error)
@@ -92,8 +95,8 @@ def largest_first(part: Partition) -> list[int]:
     return [int(p) for p in np.argsort(-column_counts(part), kind="stable")]
 
 
-def solve_one(lp: LinearProgram, opts: SolveOptions) -> SolveResult:
-    result = get_backend("highs").solve(lp, opts)
+def solve_one(lp: LinearProgram, opts: SolveOptions, warm: object | None = None) -> SolveResult:
+    result = get_backend("highs").solve(lp, opts, warm)
     release_freed()  # the solver's matrices, freed: else each thread's arena keeps them
     return result
 

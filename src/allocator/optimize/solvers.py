@@ -123,17 +123,24 @@ class HighsBackend(SolverBackend):
     def solve(
         self, lp: LinearProgram, options: SolveOptions, warm: object | None = None
     ) -> SolveResult:
-        """Simplex LPs straight to highspy when installed (with a warm start), else MathOpt."""
+        """LPs straight to highspy when installed, else MathOpt (and MIPs through MathOpt).
+
+        A barrier LP is solved by HiGHS's interior point with its crossover, so that it too
+        has a basis; an LP given a ``warm`` basis is solved by the dual simplex from it,
+        whatever its size (the point of a start is to skip the interior point)."""
         algorithm = self.algorithm(lp, options)
-        if lp.is_mip or algorithm == "barrier" or not highs_io.available():
+        if lp.is_mip or not highs_io.available():
             return super().solve(lp, options)
+        extra = dict(options.highs_options)
+        if algorithm == "barrier" and warm is None:
+            extra = {"solver": "ipm", "run_crossover": "on", **extra}
         return highs_io.solve(
             lp,
             options.time_limit_s,
-            algorithm == "simplex",
+            algorithm == "simplex" or (algorithm == "barrier" and warm is not None),
             options.verbose,
             warm,
-            dict(options.highs_options),
+            extra,
         )
 
     @staticmethod

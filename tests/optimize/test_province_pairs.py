@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from allocator.optimize import provinces
+from allocator.optimize.solvers import SolveOptions
 from allocator.optimize.split import Partition
 
 SIZES = [100, 10, 40, 35, 5, 5, 60]
@@ -55,7 +56,7 @@ def _recording(monkeypatch: pytest.MonkeyPatch, fail: int | None = None) -> dict
 
 def test_two_at_a_time_but_never_two_large_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _recording(monkeypatch)
-    out = provinces.solve_all(_partition(SIZES), lambda p: p, None)  # type: ignore[arg-type,return-value]
+    out = provinces.solve_all(_partition(SIZES), lambda p: p, SolveOptions())  # type: ignore[arg-type,return-value]
     assert out == [f"solved {p}" for p in range(len(SIZES))]  # by province
     assert seen["most_at_once"] == 2  # the cores are both used
     assert seen["most_columns"] <= provinces.PAIR_BUDGET * max(SIZES)  # 100 + 60 never
@@ -64,8 +65,23 @@ def test_two_at_a_time_but_never_two_large_ones(monkeypatch: pytest.MonkeyPatch)
 def test_a_failed_province_fails_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     _recording(monkeypatch, fail=3)
     with pytest.raises(RuntimeError, match="province 3 failed"):
-        provinces.solve_all(_partition(SIZES), lambda p: p, None)  # type: ignore[arg-type,return-value]
+        provinces.solve_all(_partition(SIZES), lambda p: p, SolveOptions())  # type: ignore[arg-type,return-value]
 
 
 def test_largest_first() -> None:
     assert provinces.largest_first(_partition(SIZES)) == [0, 6, 2, 3, 1, 4, 5]
+
+
+@pytest.mark.parametrize(("chosen", "used"), [("auto", "simplex"), ("barrier", "barrier")])
+def test_provinces_are_solved_by_the_dual_simplex_unless_told(
+    monkeypatch: pytest.MonkeyPatch, chosen: str, used: str
+) -> None:
+    algorithms: list[str] = []
+
+    def solve_one(lp: object, opts: SolveOptions, _warm: object = None) -> object:
+        algorithms.append(opts.lp_algorithm)
+        return lp
+
+    monkeypatch.setattr(provinces, "solve_one", solve_one)
+    provinces.solve_all(_partition(SIZES), lambda p: p, SolveOptions(lp_algorithm=chosen))  # type: ignore[arg-type,return-value]
+    assert algorithms and set(algorithms) == {used}

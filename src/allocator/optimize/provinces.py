@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,6 +22,24 @@ from allocator.types import FloatArray, IntArray
 #: Two provinces are solved together only while their columns add up to at most this
 #: times the largest province's (a small one may run beside the largest).
 PAIR_BUDGET = 1.1
+
+
+def province_options(opts: SolveOptions) -> SolveOptions:
+    """``opts`` for a province's program: the dual simplex unless an algorithm was chosen.
+
+    ``auto`` sends LPs past a million variables to the interior point, as measured on
+    whole models; a province's program is faster by the dual simplex at every size
+    (60,000 neighborhoods, one at a time on this machine: 0.61 M columns 5.5 s against
+    11.0 s, 1.06 M 9.3 against 17.4, 1.63 M 20.1 against 25.7, 2.07 M 19.3 against 36.6,
+    Tehran's 4.39 M 53.1 against 79.5; ``docs/notes/h13warm.md``).
+
+    Examples:
+        >>> province_options(SolveOptions()).lp_algorithm
+        'simplex'
+        >>> province_options(SolveOptions(lp_algorithm="barrier")).lp_algorithm
+        'barrier'
+    """
+    return replace(opts, lp_algorithm="simplex") if opts.lp_algorithm == "auto" else opts
 
 
 def solve_all(
@@ -39,6 +57,7 @@ def solve_all(
     so that the peak memory is about one large province's, not two
     (``docs/notes/h13memory.md``). ``warm``: a province's starting basis (``None``: cold).
     """
+    opts = province_options(opts)
     sizes = column_counts(part)
     order = largest_first(part)
     budget = PAIR_BUDGET * float(sizes.max(initial=0))

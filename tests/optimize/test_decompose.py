@@ -67,6 +67,21 @@ def test_dual_bound_is_weak_duality() -> None:
         assert lp.dual_bound(prices) >= exact.objective * (1 - 1e-12)
 
 
+def test_dual_bounds_with_moving_rows_are_the_dual_bound() -> None:
+    """Summing the fixed rows' and columns' terms once gives :meth:`dual_bound` itself for
+    any prices that differ only on the moving rows (including prices at zero, and
+    inside the tolerance)."""
+    lp = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40)).program.relaxed()
+    exact = get_backend("highs").solve(lp, SolveOptions())
+    rng = np.random.default_rng(1)
+    moving = rng.uniform(size=lp.n_rows) < 0.2
+    bound = lp.dual_bounds(exact.duals, moving)
+    for scale in (1.0, 0.0, 0.5, 2.0, 1e-12):
+        y = exact.duals.copy()
+        y[moving] = exact.duals[moving] * scale + rng.uniform(0, 1e-3, moving.sum()) * (scale != 1)
+        assert bound(y) == pytest.approx(lp.dual_bound(y), rel=1e-12, abs=1e-9)
+
+
 def test_every_column_and_row_has_its_province(larger_demand: Demand) -> None:
     model = build_model(
         larger_demand, scaled_params(larger_demand.n_neighborhoods), Fixings(floor_level=0.0)

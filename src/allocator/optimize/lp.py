@@ -17,6 +17,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -83,13 +84,56 @@ class LinearProgram:
         reduced = self.obj - np.bincount(
             self.cols, weights=self.vals * duals[self.rows], minlength=self.n_vars
         )
-        # Solver duals leave reduced costs of 1e-12 on unbounded columns: below this
-        # tolerance a price is taken as zero (else any rounding would make the bound inf).
-        reduced[np.abs(reduced) <= DUAL_TOL * (1.0 + np.abs(self.obj))] = 0.0
-        duals = np.where(np.abs(duals) <= DUAL_TOL, 0.0, duals)
-        columns = finite_product(reduced, np.where(reduced > 0, self.ub, self.lb))
-        rows = finite_product(duals, np.where(duals > 0, self.row_ub, self.row_lb))
-        return float(columns.sum() + rows.sum())
+        return _column_terms(reduced, self.obj, self.lb, self.ub) + _row_terms(
+            duals, self.row_lb, self.row_ub
+        )
+
+    def dual_bounds(self, duals: FloatArray, moving: BoolArray) -> Callable[[FloatArray], float]:
+        """:meth:`dual_bound` for many row prices that differ from ``duals`` only on the
+        rows marked ``moving``: the terms of the columns and rows they do not touch are
+        summed once, so each call reads only the moving rows' non-zeros and columns.
+
+        Examples:
+            >>> b = ProgramBuilder()
+            >>> _ = b.add_vars("x", lb=np.zeros(3), ub=np.array([3.0, 5.0, 1.0]),
+            ...                obj=np.array([1.0, 2.0, 4.0]))
+            >>> _ = b.add_rows("cap", 2, rows=np.array([0, 0, 1]), cols=np.array([0, 1, 2]),
+            ...                vals=np.array([1.0, 1.0, 1.0]), ub=np.array([4.0, 2.0]))
+            >>> lp = b.build()
+            >>> bound = lp.dual_bounds(np.array([0.0, 3.0]), np.array([True, False]))
+            >>> [bound(np.array([y, 3.0])) for y in (2.0, 0.0)]
+            [15.0, 20.0]
+            >>> [lp.dual_bound(np.array([y, 3.0])) for y in (2.0, 0.0)]
+            [15.0, 20.0]
+        """
+        on = moving[self.rows]
+        touched = np.zeros(self.n_vars, dtype=np.bool_)
+        touched[self.cols[on]] = True
+        off = np.flatnonzero(~on)
+        reduced = self.obj - np.bincount(
+            self.cols[off], weights=self.vals[off] * duals[self.rows[off]], minlength=self.n_vars
+        )
+        del off
+        cols = np.flatnonzero(touched)
+        constant = _column_terms(
+            reduced[~touched], self.obj[~touched], self.lb[~touched], self.ub[~touched]
+        )
+        constant += _row_terms(duals[~moving], self.row_lb[~moving], self.row_ub[~moving])
+        base, obj, lb, ub = reduced[cols], self.obj[cols], self.lb[cols], self.ub[cols]
+        del reduced
+        position = np.full(self.n_vars, -1, dtype=np.int64)
+        position[cols] = np.arange(cols.size)
+        hit = np.flatnonzero(on)
+        m_pos, m_rows, m_vals = position[self.cols[hit]], self.rows[hit], self.vals[hit]
+        del position, hit
+        rows = np.flatnonzero(moving)
+        row_lb, row_ub = self.row_lb[rows], self.row_ub[rows]
+
+        def bound(y: FloatArray) -> float:
+            red = base - np.bincount(m_pos, weights=m_vals * y[m_rows], minlength=cols.size)
+            return constant + _column_terms(red, obj, lb, ub) + _row_terms(y[rows], row_lb, row_ub)
+
+        return bound
 
     def relaxed(self) -> LinearProgram:
         """The LP relaxation (every variable continuous)."""
@@ -201,6 +245,20 @@ class ProgramBuilder:
             var_blocks=dict(self.var_blocks),
             row_blocks=dict(self.row_blocks),
         )
+
+
+def _column_terms(reduced: FloatArray, obj: FloatArray, lb: FloatArray, ub: FloatArray) -> float:
+    """The columns' part of :meth:`LinearProgram.dual_bound` (``reduced`` is changed)."""
+    # Solver duals leave reduced costs of 1e-12 on unbounded columns: below this
+    # tolerance a price is taken as zero (else any rounding would make the bound inf).
+    reduced[np.abs(reduced) <= DUAL_TOL * (1.0 + np.abs(obj))] = 0.0
+    return float(finite_product(reduced, np.where(reduced > 0, ub, lb)).sum())
+
+
+def _row_terms(duals: FloatArray, row_lb: FloatArray, row_ub: FloatArray) -> float:
+    """The rows' part of :meth:`LinearProgram.dual_bound`."""
+    duals = np.where(np.abs(duals) <= DUAL_TOL, 0.0, duals)
+    return float(finite_product(duals, np.where(duals > 0, row_ub, row_lb)).sum())
 
 
 def finite_product(a: FloatArray, b: FloatArray) -> FloatArray:

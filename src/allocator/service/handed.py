@@ -18,6 +18,8 @@ from typing import Any
 
 import uvicorn
 
+from allocator.service.coalesce import coalescing
+
 #: Descriptors read from the channel at most per message (the parent sends one).
 MAX_FDS = 16
 
@@ -47,7 +49,7 @@ class HandedServer(uvicorn.Server):
         )
         loop = asyncio.get_running_loop()
         self.channel.setblocking(False)
-        loop.add_reader(self.channel.fileno(), self._receive, loop, protocol)
+        loop.add_reader(self.channel.fileno(), self._receive, loop, coalescing(protocol, loop))
 
     def _receive(self, loop: asyncio.AbstractEventLoop, protocol: Any) -> None:
         try:

@@ -3,6 +3,9 @@ included (a request the OpenAPI document allows must not be refused with 422).""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,10 @@ def _app(tmp: Path) -> tuple[Any, str]:
     return application, token
 
 
-_TMP = Path(__import__("tempfile").mkdtemp(prefix="allocator-schemathesis-"))
+# The application must exist when the module is collected (schemathesis reads its schema then),
+# so its database lives in a directory made here and removed when the test process exits.
+_TMP = Path(tempfile.mkdtemp(prefix="allocator-schemathesis-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 APP, TOKEN = _app(_TMP)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

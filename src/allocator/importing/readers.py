@@ -8,8 +8,7 @@ comes with the spreadsheet row number of its first row (the header is row 1), so
 reject names the row a caseworker sees.
 
 Examples:
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "h.csv"
+    >>> path = tmp_path / "h.csv"  # tmp_path: a fresh directory (pytest's fixture)
     >>> _ = path.write_text("کد,درآمد\\n۱,۱۰۰\\n2,\\n", encoding="utf-8")
     >>> [(b.first_row, b.table.to_pydict()) for b in read_blocks(path, ["درآمد", "کد"])]
     [(2, {'درآمد': ['۱۰۰', None], 'کد': ['۱', '2']})]

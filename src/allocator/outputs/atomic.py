@@ -7,8 +7,7 @@ final rename is atomic on POSIX file systems. An existing result is replaced onl
 result rather than a mixed one.
 
 Examples:
-    >>> import tempfile, pathlib
-    >>> final = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> final = tmp_path / "out"  # tmp_path: a fresh directory (pytest's fixture)
     >>> with atomic_output(final, kind="demo", command=["demo"]) as tmp:
     ...     _ = (tmp / "x.txt").write_text("1")
     >>> sorted(p.name for p in final.iterdir())

@@ -6,8 +6,8 @@ classification answers "this is a classification, not a run" instead of failing 
 missing file.
 
 Examples:
-    >>> import json, tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> import json
+    >>> d = tmp_path  # a fresh directory (pytest's fixture)
     >>> _ = (d / "manifest.json").write_text(json.dumps({"kind": "classification"}))
     >>> result_kind(d)
     'classification'

@@ -1,8 +1,7 @@
 """``manifest.json``: every file of a result directory with its size, rows and SHA-256.
 
 Examples:
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> d = tmp_path  # a fresh directory (pytest's fixture)
     >>> _ = (d / "a.txt").write_text("hello")
     >>> m = build_manifest(d, kind="demo", command=["allocator", "demo"])
     >>> m["files"][0]["path"], m["files"][0]["sha256"][:8]

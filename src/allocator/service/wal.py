@@ -22,8 +22,8 @@ Durability does not change: each commit is synced to the log before it is answer
 before. A crash during a copy is one of SQLite's ordinary cases (the log is replayed).
 
 Examples:
-    >>> import sqlite3, tempfile, pathlib
-    >>> path = str(pathlib.Path(tempfile.mkdtemp()) / "a.db")
+    >>> import sqlite3
+    >>> path = str(tmp_path / "a.db")  # tmp_path: a fresh directory (pytest's fixture)
     >>> db = sqlite3.connect(path, isolation_level=None)
     >>> db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     'wal'

@@ -12,8 +12,8 @@ may be deleted while no service runs. Where ``fcntl`` does not exist (Windows), 
 writers of one process are queued (SQLite's own lock still keeps the chain whole).
 
 Examples:
-    >>> import tempfile, pathlib
-    >>> db = pathlib.Path(tempfile.mkdtemp()) / "audit.db"
+    >>> import pathlib
+    >>> db = tmp_path / "audit.db"  # tmp_path: a fresh directory (pytest's fixture)
     >>> lock = AppendLock.for_database(str(db))
     >>> with lock:
     ...     pass

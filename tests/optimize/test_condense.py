@@ -1,0 +1,145 @@
+"""One-row value definitions substituted out before the solver: the same optimum, a
+solution and prices of the original program."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from allocator.optimize import synthetic_demand
+from allocator.optimize.condense import condense
+from allocator.optimize.decompose import decomposed_relaxation
+from allocator.optimize.lp import LinearProgram, ProgramBuilder
+from allocator.optimize.model import build_model
+from allocator.optimize.solvers import SolveOptions, get_backend
+from allocator.optimize.variables import Fixings
+
+from .builders import scaled_params
+
+#: The scenarios' model (as ``benchmarks/optimize.py`` builds it): utility pieces per cell.
+FAIR = {
+    "objective": "fair",
+    "alpha": 1.0,
+    "segments": 4,
+    "tier_weights": (8.0, 4.0, 2.0, 1.0),
+    "worker_cost": 1.8e8,
+    "staff_level": "county",
+}
+
+
+@pytest.fixture(scope="module")
+def relaxation() -> LinearProgram:
+    demand = synthetic_demand(120, n_services=22, seed=5)
+    params = scaled_params(120, **FAIR)
+    model = build_model(demand, params, Fixings(floor_level=0.0))
+    return model.program.relaxed()
+
+
+def test_the_condensed_program_has_the_same_optimum_and_its_solution_is_the_programs(
+    relaxation: LinearProgram,
+) -> None:
+    lp = relaxation
+    small = condense(lp)
+    defs = lp.row_blocks["value_def"]
+    # (in the synthetic demand every value cell holds one demand row: every definition goes)
+    assert 0 < small.removed <= defs.stop - defs.start
+    assert set(small.dropped.tolist()) <= set(range(defs.start, defs.stop))
+    assert small.program.n_rows == lp.n_rows - small.removed
+    assert small.program.n_vars == lp.n_vars - small.removed
+    whole = get_backend("highs").solve(lp, SolveOptions())
+    found = get_backend("highs").solve(small.program, SolveOptions())
+    scale = abs(whole.objective)
+    assert abs(found.objective - whole.objective) < 1e-9 * scale
+    values = small.values(found.values)
+    assert abs(float(lp.obj @ values) - whole.objective) < 1e-9 * scale
+    activity = lp.row_activity(values)
+    tol = 1e-7 * np.maximum(1.0, np.abs(activity))
+    assert np.all(activity >= lp.row_lb - tol) and np.all(activity <= lp.row_ub + tol)
+    assert np.all(values >= lp.lb - 1e-9) and np.all(values <= lp.ub + 1e-7)
+    # the prices, with the substituted rows' own, bound the program at its optimum
+    # (weak duality is tight only for optimal prices; a wrong sign breaks it)
+    duals = small.duals(found.duals)
+    assert duals.size == lp.n_rows
+    assert abs(lp.dual_bound(duals) - whole.objective) < 1e-7 * scale
+    wrong = duals.copy()
+    wrong[small.dropped] *= -1
+    assert lp.dual_bound(wrong) > whole.objective + 1e-3 * scale
+
+
+def _one_cell(
+    x_obj: float = 0.0, x_ub: float = 10.0, piece_elsewhere: bool = False
+) -> LinearProgram:
+    """ω x = v1 + v2 (ω = 2, pieces up to 4 and 16), x ≤ 5 in a budget row; optionally the
+    first piece in the budget row too."""
+    b = ProgramBuilder()
+    b.add_vars("x", lb=np.zeros(1), ub=np.array([x_ub]), obj=np.array([x_obj]))
+    b.add_vars("value", lb=np.zeros(2), ub=np.array([4.0, 16.0]), obj=np.array([3.0, 1.0]))
+    b.add_rows(
+        "value_def",
+        1,
+        rows=np.zeros(3, dtype=np.int64),
+        cols=np.array([0, 1, 2]),
+        vals=np.array([2.0, -1.0, -1.0]),
+        lb=np.zeros(1),
+        ub=np.zeros(1),
+    )
+    cols = np.array([0, 1]) if piece_elsewhere else np.array([0])
+    b.add_rows(
+        "budget",
+        1,
+        rows=np.zeros(cols.size, dtype=np.int64),
+        cols=cols,
+        vals=np.ones(cols.size),
+        ub=np.array([5.0]),
+    )
+    return b.build()
+
+
+@pytest.mark.parametrize(
+    "lp",
+    [
+        _one_cell(x_obj=1.0),  # the defined column has a cost of its own
+        _one_cell(x_ub=9.0),  # its bound could bind: the pieces reach (4 + 16) / 2 = 10
+        _one_cell(piece_elsewhere=True),  # a piece is in another row
+    ],
+    ids=["cost", "bound", "piece elsewhere"],
+)
+def test_a_row_that_is_not_a_pure_definition_stays(lp: LinearProgram) -> None:
+    small = condense(lp)
+    assert small.removed == 0
+    assert small.program.n_vars == lp.n_vars and small.program.n_rows == lp.n_rows
+
+
+def test_the_substitution_keeps_the_cells_optimum() -> None:
+    lp = _one_cell()
+    small = condense(lp)
+    assert small.removed == 1
+    found = get_backend("highs").solve(small.program, SolveOptions())
+    whole = get_backend("highs").solve(lp, SolveOptions())
+    # x ≤ 5, so v1 + v2 ≤ 10: the first piece (3 a unit) full, then 6 of the second
+    assert found.objective == pytest.approx(whole.objective) == pytest.approx(18.0)
+    assert small.values(found.values).tolist() == pytest.approx([5.0, 4.0, 6.0])
+    shifted = replace(lp, obj=lp.obj * 2)
+    assert condense(shifted).removed == 1
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_the_province_split_of_the_scenarios_model_holds(every: int) -> None:
+    """Every province's program is condensed (``provinces.solve_one``): the joined plan
+    keeps every row of the whole relaxation and the bound holds."""
+    demand = synthetic_demand(150, n_services=22, seed=4)
+    model = build_model(demand, scaled_params(150, **FAIR), Fixings(floor_level=0.0))
+    lp = model.program.relaxed()
+    exact = get_backend("highs").solve(lp, SolveOptions())
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=every)
+    scale = abs(exact.objective)
+    assert found.objective <= exact.objective + 1e-9 * scale
+    assert found.bound >= exact.objective - 1e-9 * scale
+    if every == 1:  # the sample is the whole model: its split is the optimal one
+        assert abs(found.objective - exact.objective) < 1e-6 * scale
+    activity = lp.row_activity(found.values)
+    tol = 1e-6 * np.maximum(1.0, np.abs(activity))
+    assert np.all(activity >= lp.row_lb - tol) and np.all(activity <= lp.row_ub + tol)
+    assert np.all(found.values >= lp.lb - 1e-9) and np.all(found.values <= lp.ub + 1e-6)

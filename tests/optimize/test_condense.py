@@ -143,3 +143,30 @@ def test_the_province_split_of_the_scenarios_model_holds(every: int) -> None:
     tol = 1e-6 * np.maximum(1.0, np.abs(activity))
     assert np.all(activity >= lp.row_lb - tol) and np.all(activity <= lp.row_ub + tol)
     assert np.all(found.values >= lp.lb - 1e-9) and np.all(found.values <= lp.ub + 1e-6)
+
+
+def test_a_basis_of_a_condensed_solve_starts_the_next(
+    relaxation: LinearProgram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HiGHS gets and gives bases of the condensed program: a result's basis fits the next
+    solve of the same program (the Lagrangian pass starts from the first pass's), and one of
+    another shape is not handed to HiGHS."""
+    from allocator.optimize import highs_io
+
+    backend = get_backend("highs")
+    first = backend.solve(relaxation, SolveOptions())
+    starts: list[object | None] = []
+    solve = highs_io.solve
+
+    def spy(lp: LinearProgram, *args: object) -> object:
+        starts.append(args[3])
+        return solve(lp, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(highs_io, "solve", spy)
+    again = backend.solve(relaxation, SolveOptions(), first.basis)
+    assert starts[-1] is first.basis
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
+    assert again.values.size == relaxation.n_vars and again.duals.size == relaxation.n_rows
+    other = _one_cell()
+    backend.solve(other, SolveOptions(), first.basis)
+    assert starts[-1] is None

@@ -38,10 +38,11 @@ Examples:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from allocator.optimize.constants import SolveResult
 from allocator.optimize.lp import LinearProgram
 from allocator.types import FloatArray, IntArray
 
@@ -80,6 +81,14 @@ class Condensed:
         sums = np.bincount(self.piece_of, weights=small[self.pieces], minlength=self.defined.size)
         out[self.defined] = sums / self.weight
         return out
+
+    def result(self, found: SolveResult) -> SolveResult:
+        """``found`` (a result of :attr:`program`) as a result of the original program."""
+        return replace(
+            found,
+            values=self.values(found.values) if found.has_solution else found.values,
+            duals=self.duals(found.duals) if found.duals.size else found.duals,
+        )
 
     def duals(self, small: FloatArray) -> FloatArray:
         """The original program's row prices for prices ``small`` of :attr:`program`."""

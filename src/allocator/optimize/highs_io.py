@@ -101,6 +101,27 @@ def to_highs_lp(lp: LinearProgram) -> Any:
     return out
 
 
+def fits(basis: object | None, lp: LinearProgram) -> bool:
+    """Whether ``basis`` (a HiGHS basis) has a status for every column and row of ``lp``.
+
+    Examples:
+        >>> from types import SimpleNamespace
+        >>> from allocator.optimize.lp import ProgramBuilder
+        >>> b = ProgramBuilder()
+        >>> _ = b.add_vars("x", lb=np.zeros(2), ub=np.ones(2), obj=np.ones(2))
+        >>> lp = b.build()
+        >>> fits(SimpleNamespace(col_status=[0, 0], row_status=[]), lp), fits(None, lp)
+        (True, False)
+        >>> fits(SimpleNamespace(col_status=[0], row_status=[]), lp)
+        False
+    """
+    columns = getattr(basis, "col_status", None)
+    rows = getattr(basis, "row_status", None)
+    if columns is None or rows is None:
+        return False
+    return (len(columns), len(rows)) == (lp.n_vars, lp.n_rows)
+
+
 def solve(
     lp: LinearProgram,
     time_limit_s: float,

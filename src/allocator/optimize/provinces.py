@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from allocator.optimize.condense import condense
 from allocator.optimize.constants import SolveResult
 from allocator.optimize.lp import INF, LinearProgram, finite_product
 from allocator.optimize.memory import release_freed
@@ -116,34 +115,9 @@ def largest_first(part: Partition) -> list[int]:
 
 
 def solve_one(lp: LinearProgram, opts: SolveOptions, warm: object | None = None) -> SolveResult:
-    """Solve a province's program with its one-row value definitions substituted out
-    (:mod:`~allocator.optimize.condense`; most of HiGHS's time was its own substitution);
-    the result is the program's own: its values and row prices in its order. ``warm``: the
-    basis of an earlier result of a program of the same shape (used if it fits)."""
-    small = condense(lp)
-    start = warm if _fits(warm, small.program) else None
-    result = get_backend("highs").solve(small.program, opts, start)
+    result = get_backend("highs").solve(lp, opts, warm)
     release_freed()  # the solver's matrices, freed: else each thread's arena keeps them
-    return replace(
-        result,
-        values=small.values(result.values) if result.has_solution else result.values,
-        duals=small.duals(result.duals) if result.duals.size else result.duals,
-    )
-
-
-def _fits(basis: object | None, lp: LinearProgram) -> bool:
-    """Whether ``basis`` (HiGHS's) has a status for every column and row of ``lp``."""
-    columns = getattr(basis, "col_status", None)
-    rows = getattr(basis, "row_status", None)
-    return (
-        columns is not None
-        and rows is not None
-        and (len(columns), len(rows))
-        == (
-            lp.n_vars,
-            lp.n_rows,
-        )
-    )
+    return result
 
 
 def dot(a: FloatArray, b: FloatArray) -> float:

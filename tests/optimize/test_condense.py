@@ -150,11 +150,12 @@ def test_a_basis_of_a_condensed_solve_starts_the_next(
 ) -> None:
     """HiGHS gets and gives bases of the condensed program: a result's basis fits the next
     solve of the same program (the Lagrangian pass starts from the first pass's), and one of
-    another shape is not handed to HiGHS."""
+    another shape is not handed to HiGHS. Without ``condense`` the program goes as built."""
     from allocator.optimize import highs_io
 
     backend = get_backend("highs")
-    first = backend.solve(relaxation, SolveOptions())
+    opts = SolveOptions(condense=True)  # as the province split's programs are solved
+    first = backend.solve(relaxation, opts)
     starts: list[object | None] = []
     solve = highs_io.solve
 
@@ -163,10 +164,12 @@ def test_a_basis_of_a_condensed_solve_starts_the_next(
         return solve(lp, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(highs_io, "solve", spy)
-    again = backend.solve(relaxation, SolveOptions(), first.basis)
+    again = backend.solve(relaxation, opts, first.basis)
     assert starts[-1] is first.basis
     assert again.objective == pytest.approx(first.objective, rel=1e-9)
     assert again.values.size == relaxation.n_vars and again.duals.size == relaxation.n_rows
     other = _one_cell()
-    backend.solve(other, SolveOptions(), first.basis)
+    backend.solve(other, opts, first.basis)
     assert starts[-1] is None
+    whole = backend.solve(relaxation, SolveOptions())
+    assert whole.basis is not None and not highs_io.fits(whole.basis, condense(relaxation).program)

@@ -180,7 +180,7 @@ def _split(
         demand.take_neighborhoods(keep), part.scaled_params(model.params, scale), fix
     )
     lp = sample.program.relaxed()
-    res = get_backend("highs").solve(lp, opts)
+    res = get_backend("highs").solve(lp, replace(opts, condense=True))
     n_p, n_k = part.n_groups, part.shared_rows.size
     caps = model.program.row_ub[part.shared_rows]
     if not res.has_solution:

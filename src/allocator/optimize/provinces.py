@@ -25,7 +25,8 @@ PAIR_BUDGET = 1.1
 
 
 def province_options(opts: SolveOptions) -> SolveOptions:
-    """``opts`` for a province's program: the dual simplex unless an algorithm was chosen.
+    """``opts`` for a province's program: condensed (:mod:`~allocator.optimize.condense`),
+    and by the dual simplex unless an algorithm was chosen.
 
     ``auto`` sends LPs past a million variables to the interior point, as measured on
     whole models; a province's program is faster by the dual simplex at every size
@@ -34,12 +35,13 @@ def province_options(opts: SolveOptions) -> SolveOptions:
     Tehran's 4.39 M 53.1 against 79.5; ``docs/notes/h13warm.md``).
 
     Examples:
-        >>> province_options(SolveOptions()).lp_algorithm
-        'simplex'
+        >>> province_options(SolveOptions()).lp_algorithm, province_options(SolveOptions()).condense
+        ('simplex', True)
         >>> province_options(SolveOptions(lp_algorithm="barrier")).lp_algorithm
         'barrier'
     """
-    return replace(opts, lp_algorithm="simplex") if opts.lp_algorithm == "auto" else opts
+    algorithm = "simplex" if opts.lp_algorithm == "auto" else opts.lp_algorithm
+    return replace(opts, lp_algorithm=algorithm, condense=True)
 
 
 def solve_all(

@@ -44,6 +44,10 @@ class SolveOptions:
     verbose: bool = False
     #: more HiGHS options by name (only on the highspy path; MathOpt ignores them)
     highs_options: tuple[tuple[str, int | float | str], ...] = ()
+    #: substitute one-row value definitions out before HiGHS (highspy path only;
+    #: :mod:`~allocator.optimize.condense`): set for the province split's programs, where
+    #: HiGHS's own substitution was most of each solve
+    condense: bool = False
 
 
 class SolverBackend:
@@ -132,24 +136,24 @@ class HighsBackend(SolverBackend):
         algorithm = self.algorithm(lp, options)
         if lp.is_mip or not highs_io.available():
             return super().solve(lp, options)
-        # One-row value definitions substituted out first: HiGHS's presolve does the same
-        # substitution, several times slower (docs/notes/h13condense.md). Bases, taken and
-        # given, are those of the condensed program.
-        small = condense(lp)
-        if not highs_io.fits(warm, small.program):
+        # Condensed: HiGHS's presolve makes the same substitution, several times slower
+        # (docs/notes/h13condense.md). Bases, taken and given, are the condensed program's.
+        small = condense(lp) if options.condense else None
+        program = lp if small is None else small.program
+        if not highs_io.fits(warm, program):
             warm = None
         extra = dict(options.highs_options)
         if algorithm == "barrier" and warm is None:
             extra = {"solver": "ipm", "run_crossover": "on", **extra}
         found = highs_io.solve(
-            small.program,
+            program,
             options.time_limit_s,
             algorithm == "simplex" or (algorithm == "barrier" and warm is not None),
             options.verbose,
             warm,
             extra,
         )
-        return small.result(found)
+        return found if small is None else small.result(found)
 
     @staticmethod
     def algorithm(lp: LinearProgram, options: SolveOptions) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from allocator.optimize import synthetic_demand
-from allocator.optimize.condense import condense
+from allocator.optimize.condense import condense, merge
 from allocator.optimize.decompose import decomposed_relaxation
 from allocator.optimize.lp import LinearProgram, ProgramBuilder
 from allocator.optimize.model import build_model
@@ -47,7 +47,9 @@ def test_the_condensed_program_has_the_same_optimum_and_its_solution_is_the_prog
     assert 0 < small.removed <= defs.stop - defs.start
     assert set(small.dropped.tolist()) <= set(range(defs.start, defs.stop))
     assert small.program.n_rows == lp.n_rows - small.removed
-    assert small.program.n_vars == lp.n_vars - small.removed
+    # then identical pieces (same rows, coefficients and cost) are merged: many, here
+    assert small.merged.merged > 0.1 * lp.n_vars
+    assert small.program.n_vars == lp.n_vars - small.removed - small.merged.merged
     whole = get_backend("highs").solve(lp, SolveOptions())
     found = get_backend("highs").solve(small.program, SolveOptions())
     scale = abs(whole.objective)
@@ -173,3 +175,40 @@ def test_a_basis_of_a_condensed_solve_starts_the_next(
     assert starts[-1] is None
     whole = backend.solve(relaxation, SolveOptions())
     assert whole.basis is not None and not highs_io.fits(whole.basis, condense(relaxation).program)
+
+
+def test_identical_columns_merge_and_share_their_value_by_their_bounds() -> None:
+    """Columns 0, 1 and 3 are identical (rows, coefficients, cost); 2 has another cost,
+    4 another coefficient, 5 an infinite bound: only 0, 1 and 3 merge."""
+    b = ProgramBuilder()
+    b.add_vars(
+        "v",
+        lb=np.zeros(6),
+        ub=np.array([1.0, 3.0, 2.0, 4.0, 5.0, np.inf]),
+        obj=np.array([2.0, 2.0, 1.0, 2.0, 2.0, 0.5]),
+    )
+    b.add_rows(
+        "budget",
+        1,
+        rows=np.zeros(6, dtype=np.int64),
+        cols=np.arange(6),
+        vals=np.array([1.0, 1.0, 1.0, 1.0, 2.0, 1.0]),
+        ub=np.array([6.0]),
+    )
+    lp = b.build()
+    merged = merge(lp)
+    assert merged.merged == 2
+    assert merged.program.n_vars == 4 and merged.program.ub.tolist() == [8.0, 2.0, 5.0, np.inf]
+    # the merged column's 6 units go 1 : 3 : 4 to its members, each within its bound
+    assert merged.values(np.array([6.0, 0.0, 0.0, 0.0])).tolist() == [
+        0.75,
+        2.25,
+        0.0,
+        3.0,
+        0.0,
+        0.0,
+    ]
+    found = get_backend("highs").solve(merged.program, SolveOptions())
+    whole = get_backend("highs").solve(lp, SolveOptions())
+    assert found.objective == pytest.approx(whole.objective) == pytest.approx(12.0)
+    assert float(lp.obj @ merged.values(found.values)) == pytest.approx(12.0)

@@ -10,13 +10,13 @@ import pytest
 
 from allocator.optimize import synthetic_demand
 from allocator.optimize.condense import condense, merge
-from allocator.optimize.decompose import decomposed_relaxation
 from allocator.optimize.lp import LinearProgram, ProgramBuilder
 from allocator.optimize.model import build_model
 from allocator.optimize.solvers import SolveOptions, get_backend
 from allocator.optimize.variables import Fixings
 
 from .builders import scaled_params
+from .test_decompose import check_split
 
 #: The scenarios' model (as ``benchmarks/optimize.py`` builds it): utility pieces per cell.
 FAIR = {
@@ -129,22 +129,10 @@ def test_the_substitution_keeps_the_cells_optimum() -> None:
 
 @pytest.mark.parametrize("every", [1, 3])
 def test_the_province_split_of_the_scenarios_model_holds(every: int) -> None:
-    """Every province's program is condensed (``provinces.solve_one``): the joined plan
-    keeps every row of the whole relaxation and the bound holds."""
+    """Every province's program is condensed (``provinces.province_options``): the joined
+    plan keeps every row of the whole relaxation and the bound holds."""
     demand = synthetic_demand(150, n_services=22, seed=4)
-    model = build_model(demand, scaled_params(150, **FAIR), Fixings(floor_level=0.0))
-    lp = model.program.relaxed()
-    exact = get_backend("highs").solve(lp, SolveOptions())
-    found = decomposed_relaxation(model, SolveOptions(), sample_every=every)
-    scale = abs(exact.objective)
-    assert found.objective <= exact.objective + 1e-9 * scale
-    assert found.bound >= exact.objective - 1e-9 * scale
-    if every == 1:  # the sample is the whole model: its split is the optimal one
-        assert abs(found.objective - exact.objective) < 1e-6 * scale
-    activity = lp.row_activity(found.values)
-    tol = 1e-6 * np.maximum(1.0, np.abs(activity))
-    assert np.all(activity >= lp.row_lb - tol) and np.all(activity <= lp.row_ub + tol)
-    assert np.all(found.values >= lp.lb - 1e-9) and np.all(found.values <= lp.ub + 1e-6)
+    check_split(build_model(demand, scaled_params(150, **FAIR), Fixings(floor_level=0.0)), every)
 
 
 def test_a_basis_of_a_condensed_solve_starts_the_next(

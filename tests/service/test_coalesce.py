@@ -7,7 +7,8 @@ from typing import Any
 
 import uvicorn
 
-from allocator.service.coalesce import Coalescing, coalescing
+from allocator.cli.commands_serve import uvicorn_options
+from allocator.service.coalesce import Coalescing, CoalescingProtocol
 
 
 class _Transport:
@@ -64,8 +65,8 @@ def test_head_and_body_are_one_write_and_a_lone_head_leaves_by_the_turn_s_end() 
 
 
 def test_uvicorn_s_protocol_answers_a_request_in_one_write() -> None:
-    """uvicorn's own HTTP protocol, built as the handed workers build it, through the
-    proxy: one request, one write holding the status line, the headers and the body."""
+    """uvicorn's HTTP protocol as ``allocator serve`` gives it (one process or handed
+    workers): one request, one write holding the status line, the headers and the body."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -84,17 +85,13 @@ def test_uvicorn_s_protocol_answers_a_request_in_one_write() -> None:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def scenario() -> list[bytes]:
-        config = uvicorn.Config(app, lifespan="off", http="httptools", log_level="warning")
+    async def scenario(http: Any) -> list[bytes]:
+        options = uvicorn_options("127.0.0.1", 0) | {"log_level": "warning", "http": http}
+        config = uvicorn.Config(app, lifespan="off", **options)
         config.load()
         server_state = uvicorn.server.ServerState()
-        loop = asyncio.get_running_loop()
-        make: Any = config.http_protocol_class
-
-        def factory() -> Any:
-            return make(config=config, server_state=server_state, app_state={})
-
-        protocol = coalescing(factory, loop)()
+        make: Any = config.http_protocol_class  # as uvicorn's server (and .handed) build it
+        protocol = make(config=config, server_state=server_state, app_state={})
         real = _Transport()
         protocol.connection_made(real)
         protocol.data_received(b"POST /x HTTP/1.1\r\nhost: t\r\ncontent-length: 2\r\n\r\n{}")
@@ -103,7 +100,9 @@ def test_uvicorn_s_protocol_answers_a_request_in_one_write() -> None:
         protocol.connection_lost(None)
         return real.writes
 
-    writes = asyncio.run(scenario())
+    assert uvicorn_options("127.0.0.1", 0)["http"] is CoalescingProtocol  # what serve gives
+    writes = asyncio.run(scenario(CoalescingProtocol))
     assert len(writes) == 1
     head, _, body = writes[0].partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 201") and body == b'{"ok": true}' * 100
+    assert len(asyncio.run(scenario("httptools"))) == 2  # uvicorn's own: head, then body

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -96,19 +96,11 @@ def serve(
     with reported():
         application = create_app(settings)  # also checks the rules and the database
         checkpointer = _checkpointer(settings, key, checkpoint_interval)
-    # uvicorn's access log prints paths, which can hold household ids: ours logs routes only.
-    common = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_level": "info",
-        # A client that declares a body and stalls is dropped after this many seconds idle.
-        "timeout_keep_alive": 5,
-    }
+    common = uvicorn_options(host, port)
     try:
         if workers == 1:
             settle_for_serving()  # the app is loaded: what exists now lives as long
-            uvicorn.run(application, **common)  # type: ignore[arg-type]
+            uvicorn.run(application, **common)
         elif listeners.supported():
             # the parent accepts and hands the connections to the workers in turn
             settings_to_environment(settings)
@@ -124,11 +116,28 @@ def serve(
                 listeners.FACTORY,
                 factory=True,
                 workers=workers,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
     finally:
         if checkpointer is not None:
             checkpointer.stop()
+
+
+def uvicorn_options(host: str, port: int) -> dict[str, Any]:
+    """What ``serve`` gives uvicorn, in one process and in every worker."""
+    from allocator.service.coalesce import CoalescingProtocol
+
+    return {
+        "host": host,
+        "port": port,
+        # uvicorn's access log prints paths, which can hold household ids: ours logs routes
+        "access_log": False,
+        "log_level": "info",
+        # A client that declares a body and stalls is dropped after this many seconds idle.
+        "timeout_keep_alive": 5,
+        # httptools, sending each answer's head and body in one write (service/coalesce.py)
+        "http": CoalescingProtocol,
+    }
 
 
 def _env_path(name: str) -> Path | None:

@@ -1,7 +1,7 @@
 """One send for a response's head and body: a transport that holds the head for its body.
 
-Used by the workers of ``allocator serve --workers N`` (:mod:`.handed`), whose connections
-the service attaches to uvicorn's protocol itself.
+``allocator serve`` gives uvicorn :class:`CoalescingProtocol` as its HTTP protocol, in one
+process and in the workers of ``--workers N`` (:mod:`.handed`) alike.
 
 uvicorn writes a response's status line and headers, then its body, as two writes to the
 transport; uvloop sends each at once, so every answer left as two TCP segments, two
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 #: A write this long or shorter that ends in a blank line is taken for a response head.
 HEAD_MAX = 4096
@@ -57,17 +59,11 @@ class Coalescing:
         return getattr(self._transport, name)
 
 
-def coalescing(factory: Any, loop: asyncio.AbstractEventLoop) -> Any:
-    """A protocol factory like ``factory`` whose protocols write through :class:`Coalescing`."""
+class CoalescingProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, writing through :class:`Coalescing` (uvicorn's
+    ``http`` option takes the class)."""
 
-    def make() -> Any:
-        protocol = factory()
-        made = protocol.connection_made
-
-        def connection_made(transport: Any) -> None:
-            made(Coalescing(transport, loop))
-
-        protocol.connection_made = connection_made
-        return protocol
-
-    return make
+    def connection_made(  # type: ignore[override]
+        self, transport: asyncio.Transport
+    ) -> None:
+        super().connection_made(Coalescing(transport, self.loop))  # type: ignore[arg-type]

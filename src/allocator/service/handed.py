@@ -18,8 +18,6 @@ from typing import Any
 
 import uvicorn
 
-from allocator.service.coalesce import coalescing
-
 #: Descriptors read from the channel at most per message (the parent sends one).
 MAX_FDS = 16
 
@@ -49,7 +47,7 @@ class HandedServer(uvicorn.Server):
         )
         loop = asyncio.get_running_loop()
         self.channel.setblocking(False)
-        loop.add_reader(self.channel.fileno(), self._receive, loop, coalescing(protocol, loop))
+        loop.add_reader(self.channel.fileno(), self._receive, loop, protocol)
 
     def _receive(self, loop: asyncio.AbstractEventLoop, protocol: Any) -> None:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from allocator.optimize import Demand, optimize, synthetic_demand
+from allocator.optimize import Demand, decompose, optimize, synthetic_demand
 from allocator.optimize.bounds import lagrangian_bound, priced_costs, total_ceilings
 from allocator.optimize.constants import Method
 from allocator.optimize.decompose import Decomposed, decomposed_relaxation
@@ -66,6 +66,23 @@ def check_split(model: OptimizationModel, every: int) -> tuple[Decomposed, float
     assert np.all(found.values >= lp.lb - 1e-9) and np.all(found.values <= lp.ub + 1e-6)
     return found, float(exact.objective)
 
+
+
+@pytest.mark.parametrize("every", [3, 7])
+def test_each_province_gets_what_its_entitled_demand_needs_first(
+    larger_demand: Demand, every: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Home visits served in full need workers in every province; the sample's shares of
+    # the pools and budgets follow what its neighborhoods used, so some provinces got less
+    # than their entitled demand needs and their LPs were infeasible (national-2020: 15
+    # of 31, and the run fell back to the whole relaxation).
+    demand = larger_demand.with_entitlements(["home_visit"])
+    params = scaled_params(demand.n_neighborhoods, quota_band=0.2, floor_tier1=0.1)
+    model = build_model(demand, params, Fixings(floor_level=0.0))
+    check_split(model, every)
+    monkeypatch.setattr(decompose, "reserve", lambda shares, *_: shares)
+    with pytest.raises(RuntimeError, match="infeasible"):
+        decomposed_relaxation(model, SolveOptions(), sample_every=every)
 
 def test_dual_bound_is_weak_duality() -> None:
     model = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40))

@@ -17,6 +17,7 @@ Usage::
     python benchmarks/optimize.py --sizes 200 2020 --methods fast
     python benchmarks/optimize.py --sizes 2020 --methods fast --objective linear
     python benchmarks/optimize.py --sizes 2020 --methods fast --worker-rounding priced
+    python benchmarks/optimize.py --sizes 10000 --methods fast --coordination-rounds 6
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ RESULTS = Path(__file__).parent / "results" / "optimize.json"
 
 
 def case(
-    n: int, method: str, objective: str = "fair", rounding: str = "nearest"
+    n: int, method: str, objective: str = "fair", rounding: str = "nearest", rounds: int = 0
 ) -> dict[str, object]:
     """Run one (size, method) case in this process and return its figures."""
     from allocator.optimize import OptimizeParams, SlotParams, optimize, synthetic_demand
@@ -76,6 +77,7 @@ def case(
         floor_tier1=0.1,
         objective=objective,  # type: ignore[arg-type]
         worker_rounding=rounding,
+        coordination_rounds=rounds,
         tier_weights=(8.0, 4.0, 2.0, 1.0) if objective == "fair" else (1000.0, 100.0, 10.0, 1.0),
         worker_cost=1.8e8 if objective == "fair" else 0.0,
         staff_level="county" if objective == "fair" else "neighborhood",
@@ -92,6 +94,7 @@ def case(
         "method": method,
         "objective_mode": objective,
         "worker_rounding": rounding,
+        "coordination_rounds": rounds,
         "segments": params.segments if objective == "fair" else 0,
         "rows": demand.n_rows,
         **plan.model_size,
@@ -122,12 +125,17 @@ def main() -> None:
     ap.add_argument("--objective", choices=["fair", "linear"], default="fair")
     ap.add_argument("--worker-rounding", choices=["nearest", "priced"], default="nearest")
     ap.add_argument(
-        "--one", nargs=4, metavar=("N", "METHOD", "OBJ", "ROUND"), help=argparse.SUPPRESS
+        "--coordination-rounds", type=int, default=0,
+        help="decomposed sizes: rounds of the master program over the provinces' plans",
+    )  # fmt: skip
+    ap.add_argument(
+        "--one", nargs=5, metavar=("N", "METHOD", "OBJ", "ROUND", "RR"), help=argparse.SUPPRESS
     )
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(case(int(args.one[0]), args.one[1], args.one[2], args.one[3])))
+        n, method, objective, rounding, rounds = args.one
+        print(json.dumps(case(int(n), method, objective, rounding, int(rounds))))
         return
     results: list[dict[str, object]] = []
     for n in args.sizes:
@@ -143,6 +151,7 @@ def main() -> None:
                     method,
                     args.objective,
                     args.worker_rounding,
+                    str(args.coordination_rounds),
                 ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

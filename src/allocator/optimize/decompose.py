@@ -48,12 +48,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from allocator.optimize.bounds import (
-    lagrangian_bound,
+    lagrangian_pass,
     priced_bound,
+    shared_entries,
     total_ceilings,
     totals_term,
+    use_of,
 )
 from allocator.optimize.constants import SolveResult, Termination
+from allocator.optimize.coordinate import Proposal, coordinate
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
@@ -84,6 +87,7 @@ class Decomposed:
     bound: float
     provinces: int
     seconds: float
+    rounds: int = 0  # passes of the provinces at the master's prices (.coordinate)
 
     def result(self) -> SolveResult:
         """The whole relaxation's solution as one solver result (feasible, not optimal)."""
@@ -113,52 +117,109 @@ def decomposed_relaxation(
     index = ProvinceIndex.of(lp, part)
     if model.sets.row_entitled.any():  # what each province cannot do without comes first
         shares = reserve(shares, requirements(lp, part, index, totals, opts), part, lp)
+    first = _province_pass(lp, part, index, shares, totals, opts)
+    caps = lp.row_ub[part.shared_rows]
+    ceilings = total_ceilings(lp, part, index)
+    bound = first.bound(lp, part, shares, totals, ceilings)
+    priced, prices = priced_bound(lp, part, first.duals, first.pi, shares, sample_pi)
+    bound = min(bound, priced)
+    # The Lagrangian passes solve the same programs with another objective and the shared
+    # rows free: each starts from its province's final basis here (docs/notes/h13warm.md).
+    plans = [[plan] for plan in first.plans]
+    found, bound, rounds = coordinate(
+        lambda lam, starts: lagrangian_pass(lp, part, index, totals, lam, opts, ceilings, starts),
+        plans, caps, prices, dict(first.bases), bound, opts.relative_gap,
+        model.params.coordination_rounds,
+    )  # fmt: skip
+    final = first
+    if found is not None:
+        # The master's mix is feasible but not a vertex: its workers are spread over many
+        # cells, which rounding turns into workers over the quota bands. Each province is
+        # solved again with the share its mix used (a vertex at least as good as the mix).
+        mixed = np.array([found.use(own, p) for p, own in enumerate(plans)])
+        del plans, found
+        final = _province_pass(lp, part, index, mixed, totals, opts, first.bases)
+        bound = min(bound, final.bound(lp, part, mixed, totals, ceilings))
+        del first
+    values = np.zeros(lp.n_vars)
+    for p, cols in enumerate(final.columns):
+        values[cols] = final.plans[p].values
+    vb = lp.var_blocks
+    full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
+    objective = float(model.program.obj @ full)
+    seconds = time.perf_counter() - start
+    return Decomposed(full, final.duals, objective, bound, part.n_groups, seconds, rounds)
+
+
+@dataclass
+class _Pass:
+    """Every province solved with its share of the shared rows: each one's plan (its own
+    columns), where those columns and rows are in the whole program, and the duals."""
+
+    plans: list[Proposal]
+    columns: list[IntArray]
+    duals: FloatArray  # the whole program's rows: the provinces' own, then max pi shared
+    pi: FloatArray  # province x shared row
+    theta: FloatArray  # province x total
+    bases: dict[int, object | None]
+
+    def bound(
+        self,
+        lp: LinearProgram,
+        part: Partition,
+        shares: FloatArray,
+        totals: FloatArray,
+        ceilings: FloatArray,
+    ) -> float:
+        """The bound from the concavity of each province's value in its shares and the
+        totals (the module doc)."""
+        v_sum = float(sum(plan.value for plan in self.plans))
+        caps = lp.row_ub[part.shared_rows]
+        out = v_sum - dot(self.pi, shares) + dot(self.duals[part.shared_rows], caps)
+        low = lp.lb[part.global_cols]
+        return out + totals_term(self.theta.sum(axis=0), totals, low, ceilings)
+
+
+def _province_pass(
+    lp: LinearProgram,
+    part: Partition,
+    index: ProvinceIndex,
+    shares: FloatArray,
+    totals: FloatArray,
+    opts: SolveOptions,
+    bases: dict[int, object | None] | None = None,
+) -> _Pass:
+    """Solve every province with ``shares`` (from ``bases``, if given)."""
     # Each province's program is built just before it is solved and dropped after (all of
     # them at once were another copy of the whole matrix); its columns, rows and the
     # coefficients on the totals are kept to join the solutions.
     maps: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+    entries: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
 
     def build(p: int) -> LinearProgram:
         program, cols, rows, shift = province_program(lp, part, index, p, shares[p], totals)
         maps[p] = (cols, rows, shift)
+        entries[p] = shared_entries(program, rows.size)
         return program
 
-    solved = solve_all(part, build, opts)
-    values = np.zeros(lp.n_vars)
-    duals = np.zeros(lp.n_rows)
-    pi = np.zeros((part.n_groups, part.shared_rows.size))
-    theta = np.zeros((part.n_groups, totals.size))
-    v_sum = 0.0
-    # The Lagrangian pass solves the same programs with another objective and the shared
-    # rows free: each starts from its province's final basis here (docs/notes/h13warm.md).
-    bases = {p: solved[p].basis for p in range(part.n_groups)}
+    solved = solve_all(part, build, opts, None if bases is None else bases.get)
+    out = _Pass([], [], np.zeros(lp.n_rows), np.zeros((part.n_groups, part.shared_rows.size)),
+                np.zeros((part.n_groups, totals.size)), {})  # fmt: skip
     for p in range(part.n_groups):
-        (cols, rows, shift), res = maps[p], solved[p]
+        (cols, rows, shift), res = maps.pop(p), solved[p]
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             raise RuntimeError(f"province {p}: {res.termination} {res.message}")
-        values[cols] = res.values
+        use = use_of(entries.pop(p), res.values, part.shared_rows.size)
+        out.plans.append(Proposal(res.values, float(res.objective), use))
+        out.columns.append(cols)
+        out.bases[p] = res.basis
         local = res.duals[: rows.size]
-        duals[rows] = local
-        pi[p] = res.duals[rows.size :]
-        theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
-        v_sum += float(res.objective)
-    solved.clear()  # the provinces' solutions are joined: a copy of the whole less
-    maps.clear()
-    vb = lp.var_blocks
-    full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
-    del values  # the completed plan holds it: one copy less through the Lagrangian pass
-    caps = lp.row_ub[part.shared_rows]
-    best_pi = np.maximum(pi.max(axis=0), 0.0)
-    duals[part.shared_rows] = best_pi
-    ceilings = total_ceilings(lp, part, index)
-    low = lp.lb[part.global_cols]
-    bound = v_sum - dot(pi, shares) + dot(best_pi, caps)
-    bound += totals_term(theta.sum(axis=0), totals, low, ceilings)
-    priced, prices = priced_bound(lp, part, duals, pi, shares, sample_pi)
-    lagrangian = lagrangian_bound(lp, part, index, totals, prices, opts, ceilings, bases)
-    bound = min(bound, priced, lagrangian)
-    objective = float(model.program.obj @ full)
-    return Decomposed(full, duals, objective, bound, part.n_groups, time.perf_counter() - start)
+        out.duals[rows] = local
+        out.pi[p] = res.duals[rows.size :]
+        out.theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
+    solved.clear()  # the provinces' plans are kept once
+    out.duals[part.shared_rows] = np.maximum(out.pi.max(axis=0), 0.0)
+    return out
 
 
 def requirements(
@@ -185,12 +246,9 @@ def requirements(
 
     def build(p: int) -> LinearProgram:
         program, _cols, rows, _shift = province_program(lp, part, index, p, free[p], totals)
-        shared = program.rows >= rows.size
-        uses[p] = (program.rows[shared] - rows.size, program.cols[shared], program.vals[shared])
-        use = np.bincount(
-            program.cols[shared],
-            weights=program.vals[shared] * scale[program.rows[shared] - rows.size],
-            minlength=program.n_vars,
+        k, cols, vals = uses[p] = shared_entries(program, rows.size)
+        use = np.bincount(cols, weights=vals * scale[k], minlength=program.n_vars).astype(
+            np.float64
         )
         use /= max(float(np.abs(use).max(initial=0.0)), 1e-300)  # HiGHS: costs of order 1
         return program.with_objective(-use)  # maximised: the least use
@@ -202,8 +260,7 @@ def requirements(
     for p, res in enumerate(solved):
         if not res.has_solution or res.termination is not Termination.OPTIMAL:
             raise RuntimeError(f"province {p} cannot meet its own rows: {res.termination}")
-        k, cols, vals = uses.pop(p)
-        need[p] = np.bincount(k, weights=vals * res.values[cols], minlength=need.shape[1])
+        need[p] = use_of(uses.pop(p), res.values, need.shape[1])
     return np.maximum(need, 0.0)
 
 

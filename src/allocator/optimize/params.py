@@ -100,6 +100,9 @@ class OptimizeParams:
     #: the LP's prices (``worker_choice.py``; only when the plan is polished)
     worker_rounding: str = "nearest"
     decompose: bool | None = None  # LP relaxation by province; None = auto (fast path, large)
+    #: decomposed relaxation: rounds of the master program over the provinces' plans
+    #: (``coordinate.py``; 0: each province keeps the share its sample gave it)
+    coordination_rounds: int = 0
     shadow_prices: bool = True
     agencies: tuple[str, ...] = ()  # keep only rows delivered by these agencies (empty: all)
 
@@ -115,6 +118,8 @@ class OptimizeParams:
             raise ValueError("alpha must be >= 0")
         if self.segments < 1:
             raise ValueError("segments must be >= 1")
+        if self.coordination_rounds < 0:
+            raise ValueError("coordination_rounds must be >= 0")
         if self.worker_cost < 0:
             raise ValueError("worker_cost must be >= 0")
         if any(v < 0 for v in self.outcome_values.values()):

@@ -158,6 +158,7 @@ def to_params(
         polish=s.solver.polish,
         worker_rounding=s.solver.worker_rounding,
         decompose=s.solver.decompose,
+        coordination_rounds=s.solver.coordination_rounds,
         shadow_prices=s.solver.shadow_prices,
         agencies=tuple(s.data.agencies),
     )

@@ -214,6 +214,9 @@ class SolverSettings(_Strict):
     # priced: chosen by their worth at the LP's prices (optimize/worker_choice.py)
     worker_rounding: Literal["nearest", "priced"] = "nearest"
     decompose: bool | None = None  # LP relaxation by province (None: from 2 M variables)
+    # decomposed relaxation: rounds of a master program that moves the shared budgets and
+    # pools between provinces (0: each keeps its sample's share; docs/model.md)
+    coordination_rounds: Annotated[int, Field(ge=0, le=50)] = 0
     shadow_prices: bool = True
     # re-solve with every budget row moved by one billion toman both ways (None: auto,
     # for models up to 200,000 variables: two LP solves per budget row)

@@ -100,11 +100,16 @@ def _relaxation(
         except (ValueError, RuntimeError) as exc:
             messages.append(f"LP relaxation not decomposed ({exc}); solved whole")
         else:
+            moved = (
+                f", moved between provinces by {dec.rounds} rounds of a master program"
+                if dec.rounds
+                else ""
+            )
             messages.append(
                 f"LP relaxation solved province by province ({dec.provinces} provinces, "
-                "shares of the shared budgets and pools from a sample); the bound is the "
-                "least of three certified ones (the provinces' duals, one price per shared "
-                "row, every province re-solved with the shared rows priced)"
+                f"shares of the shared budgets and pools from a sample{moved}); the bound "
+                "is the least of three certified ones (the provinces' duals, one price per "
+                "shared row, every province re-solved with the shared rows priced)"
             )
             return Outcome(dec.result(), dec.values, dec.duals, [], decomposed=True)
     say(f"solving the LP relaxation ({backend.name}, {relax.n_vars:,} variables)")

@@ -101,6 +101,20 @@ def test_rounds_of_the_master_move_the_shares_towards_the_optimum(larger_demand:
     assert (exact - mixed.objective) < 0.1 * (exact - alone.objective)  # 12.8% -> 0.25%
 
 
+
+def test_the_sample_totals_stay_within_what_the_budget_and_pools_allow(
+    larger_demand: Demand,
+) -> None:
+    # Entitled pensions and a sample of every 7th neighborhood: the sample's totals scaled
+    # up were 11,130 workers and 4.5e7 of spending against ceilings of 2,095 and 3.0e6; the
+    # bound was 89 times the optimum and the plan 7.7% below it.
+    demand = larger_demand.with_entitlements(["continuous_pension"])
+    params = scaled_params(demand.n_neighborhoods, quota_band=0.2, floor_tier1=0.1)
+    model = build_model(demand, params, Fixings(floor_level=0.0))
+    found, exact = check_split(model, 7)
+    assert (found.bound - exact) / abs(exact) < 0.01
+    assert (exact - found.objective) / abs(exact) < 0.01
+
 def test_dual_bound_is_weak_duality() -> None:
     model = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40))
     lp = model.program.relaxed()

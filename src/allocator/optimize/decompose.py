@@ -115,11 +115,15 @@ def decomposed_relaxation(
     every = sample_every or max(1, int(np.ceil(lp.n_vars / SAMPLE_VARS)))
     shares, totals, sample_pi = _split(model, part, every, opts)
     index = ProvinceIndex.of(lp, part)
+    ceilings = total_ceilings(lp, part, index)
+    # The sample's totals scaled up can pass what the budget and pools allow (a sample of
+    # every 7th neighborhood with entitled pensions: 11,130 workers of at most 2,095), and
+    # the bound's totals term then grew with the distance (89 times the optimum).
+    totals = np.clip(totals, lp.lb[part.global_cols], ceilings)
     if model.sets.row_entitled.any():  # what each province cannot do without comes first
         shares = reserve(shares, requirements(lp, part, index, totals, opts), part, lp)
     first = _province_pass(lp, part, index, shares, totals, opts)
     caps = lp.row_ub[part.shared_rows]
-    ceilings = total_ceilings(lp, part, index)
     bound = first.bound(lp, part, shares, totals, ceilings)
     priced, prices = priced_bound(lp, part, first.duals, first.pi, shares, sample_pi)
     bound = min(bound, priced)

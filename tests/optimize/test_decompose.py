@@ -101,7 +101,6 @@ def test_rounds_of_the_master_move_the_shares_towards_the_optimum(larger_demand:
     assert (exact - mixed.objective) < 0.1 * (exact - alone.objective)  # 12.8% -> 0.25%
 
 
-
 def test_the_sample_totals_stay_within_what_the_budget_and_pools_allow(
     larger_demand: Demand,
 ) -> None:
@@ -114,6 +113,7 @@ def test_the_sample_totals_stay_within_what_the_budget_and_pools_allow(
     found, exact = check_split(model, 7)
     assert (found.bound - exact) / abs(exact) < 0.01
     assert (exact - found.objective) / abs(exact) < 0.01
+
 
 def test_dual_bound_is_weak_duality() -> None:
     model = build_model(synthetic_demand(40, 22, seed=2), scaled_params(40))
@@ -209,7 +209,7 @@ def test_the_lagrangian_pass_starts_from_the_first_pass_bases(
 ) -> None:
     """Each province's second solve starts from its basis of the first, and the bound is
     the one a cold pass gives."""
-    from allocator.optimize import bounds, decompose, provinces
+    from allocator.optimize import bounds, coordinate, provinces
 
     params = scaled_params(larger_demand.n_neighborhoods, quota_band=0.2, floor_tier1=0.1)
     model = build_model(larger_demand, params, Fixings(floor_level=0.0))
@@ -237,7 +237,7 @@ def test_the_lagrangian_pass_starts_from_the_first_pass_bases(
 
     monkeypatch.setattr(provinces, "solve_one", recording)
     monkeypatch.setattr(
-        decompose,
+        coordinate,
         "lagrangian_pass",
         lambda lp, part, index, totals, prices, opts, ceilings, bases: both(
             lp, part, index, totals, prices, opts, ceilings, bases=bases
@@ -312,6 +312,35 @@ def test_the_polish_by_province_keeps_every_row_and_nears_the_whole_polish(
     # each province keeps its share: no better than the whole polish, and not far below
     assert objective <= whole.objective * (1 + 1e-9)
     assert objective >= whole.objective * 0.97
+
+
+def test_rounds_of_the_master_bring_the_polish_by_province_nearer_the_whole_polish(
+    larger_demand: Demand,
+) -> None:
+    from allocator.optimize.floor_stage import satisfies_hard_rows
+    from allocator.optimize.province_polish import polish_by_province
+    from allocator.optimize.rounding import round_workers
+
+    params = scaled_params(larger_demand.n_neighborhoods)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=7)
+    vb = model.program.var_blocks
+    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
+    fixed = model.program.relaxed().with_bounds("w", w, w)
+    whole = get_backend("highs").solve(fixed, SolveOptions()).objective
+    kept, _ = polish_by_province(model, fixed, found.values, SolveOptions())
+    moving = build_model(
+        larger_demand,
+        dataclasses.replace(params, coordination_rounds=6),
+        Fixings(floor_level=0.999),
+    )
+    moved, why = polish_by_province(moving, fixed, found.values, SolveOptions())
+    assert kept is not None and moved is not None, why
+    assert satisfies_hard_rows(model.program, moved)
+    assert np.array_equal(moved[vb["w"]], w)
+    before, after = (float(model.program.obj @ v) for v in (kept, moved))
+    assert after <= whole * (1 + 1e-9)
+    assert whole - after < 0.05 * (whole - before)  # 0.77% below the whole polish -> 0.004%
 
 
 def test_a_decomposed_plan_is_polished_province_by_province(

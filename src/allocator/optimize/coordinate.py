@@ -38,11 +38,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocator.optimize.bounds import LagrangianPass
+from allocator.optimize.bounds import (
+    LagrangianPass,
+    lagrangian_pass,
+    shared_entries,
+    totals_term,
+    use_of,
+)
 from allocator.optimize.constants import Termination
 from allocator.optimize.lp import INF, LinearProgram
+from allocator.optimize.provinces import ProvinceIndex, dot, province_program, solve_all
 from allocator.optimize.solvers import SolveOptions, get_backend
-from allocator.types import FloatArray
+from allocator.optimize.split import Partition
+from allocator.types import FloatArray, IntArray
 
 #: Rounds run, unless the bound is reached, before a round that gains less than the gap
 #: stops them (the first prices, from the
@@ -158,3 +166,114 @@ def coordinate(
         passed = price(found.prices, starts)
         bound = min(bound, passed.bound)
     return best, bound, rounds
+
+
+@dataclass
+class ProvincePass:
+    """Every province solved with its share of the shared rows: each one's plan (its own
+    columns), where those columns and rows are in the whole program, and the duals."""
+
+    plans: list[Proposal]
+    columns: list[IntArray]
+    duals: FloatArray  # the whole program's rows: the provinces' own, then max pi shared
+    pi: FloatArray  # province x shared row
+    theta: FloatArray  # province x total
+    bases: dict[int, object | None]
+
+    def bound(
+        self,
+        lp: LinearProgram,
+        part: Partition,
+        shares: FloatArray,
+        totals: FloatArray,
+        ceilings: FloatArray,
+    ) -> float:
+        """The bound from the concavity of each province's value in its shares and the
+        totals (the module doc)."""
+        v_sum = float(sum(plan.value for plan in self.plans))
+        caps = lp.row_ub[part.shared_rows]
+        out = v_sum - dot(self.pi, shares) + dot(self.duals[part.shared_rows], caps)
+        low = lp.lb[part.global_cols]
+        return out + totals_term(self.theta.sum(axis=0), totals, low, ceilings)
+
+
+def province_pass(
+    lp: LinearProgram,
+    part: Partition,
+    index: ProvinceIndex,
+    shares: FloatArray,
+    totals: FloatArray,
+    opts: SolveOptions,
+    bases: dict[int, object | None] | None = None,
+) -> ProvincePass:
+    """Solve every province with ``shares`` (from ``bases``, if given)."""
+    # Each province's program is built just before it is solved and dropped after (all of
+    # them at once were another copy of the whole matrix); its columns, rows and the
+    # coefficients on the totals are kept to join the solutions.
+    maps: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+    entries: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
+
+    def build(p: int) -> LinearProgram:
+        program, cols, rows, shift = province_program(lp, part, index, p, shares[p], totals)
+        maps[p] = (cols, rows, shift)
+        entries[p] = shared_entries(program, rows.size)
+        return program
+
+    solved = solve_all(part, build, opts, None if bases is None else bases.get)
+    n_p = part.n_groups
+    out = ProvincePass([], [], np.zeros(lp.n_rows), np.zeros((n_p, part.shared_rows.size)),
+                       np.zeros((n_p, totals.size)), {})  # fmt: skip
+    failed = [
+        f"province {p}: {res.termination} {res.message}"
+        for p, res in enumerate(solved)
+        if not res.has_solution or res.termination is not Termination.OPTIMAL
+    ]
+    if failed:
+        raise RuntimeError("; ".join(failed))
+    for p in range(part.n_groups):
+        (cols, rows, shift), res = maps.pop(p), solved[p]
+        use = use_of(entries.pop(p), res.values, part.shared_rows.size)
+        out.plans.append(Proposal(res.values, float(res.objective), use))
+        out.columns.append(cols)
+        out.bases[p] = res.basis
+        local = res.duals[: rows.size]
+        out.duals[rows] = local
+        out.pi[p] = res.duals[rows.size :]
+        out.theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
+    solved.clear()  # the provinces' plans are kept once
+    out.duals[part.shared_rows] = np.maximum(out.pi.max(axis=0), 0.0)
+    return out
+
+
+def settle(
+    lp: LinearProgram,
+    part: Partition,
+    index: ProvinceIndex,
+    first: ProvincePass,
+    totals: FloatArray,
+    opts: SolveOptions,
+    ceilings: FloatArray,
+    prices: FloatArray,
+    bound: float,
+    rounds: int,
+) -> tuple[ProvincePass, float, int]:
+    """From the ``first`` pass (each province with its share): the Lagrangian pass at
+    ``prices`` and up to ``rounds`` rounds of the master (:func:`coordinate`), then every
+    province solved again with the share its mix used. Returns that pass (``first``
+    without a round), the least bound and how many rounds ran.
+
+    The re-solve is needed: the master's mix is feasible but not a vertex, its workers
+    spread over many cells, which rounding turned into workers over the quota bands; each
+    province's vertex with its mix's share is at least as good."""
+    plans = [[plan] for plan in first.plans]
+    found, bound, done = coordinate(
+        lambda lam, starts: lagrangian_pass(lp, part, index, totals, lam, opts, ceilings, starts),
+        plans, lp.row_ub[part.shared_rows], prices, dict(first.bases), bound,
+        opts.relative_gap, rounds,
+    )  # fmt: skip
+    if found is None:
+        return first, bound, done
+    mixed = np.array([found.use(own, p) for p, own in enumerate(plans)])
+    del plans, found
+    final = province_pass(lp, part, index, mixed, totals, opts, first.bases)
+    return final, min(bound, final.bound(lp, part, mixed, totals, ceilings)), done

@@ -48,21 +48,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from allocator.optimize.bounds import (
-    lagrangian_pass,
     priced_bound,
     shared_entries,
     total_ceilings,
-    totals_term,
     use_of,
 )
 from allocator.optimize.constants import SolveResult, Termination
-from allocator.optimize.coordinate import Proposal, coordinate
+from allocator.optimize.coordinate import province_pass, settle
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.provinces import (
     ProvinceIndex,
-    dot,
     province_program,
     solve_all,
 )
@@ -122,29 +119,14 @@ def decomposed_relaxation(
     totals = np.clip(totals, lp.lb[part.global_cols], ceilings)
     if model.sets.row_entitled.any():  # what each province cannot do without comes first
         shares = reserve(shares, requirements(lp, part, index, totals, opts), part, lp)
-    first = _province_pass(lp, part, index, shares, totals, opts)
-    caps = lp.row_ub[part.shared_rows]
+    first = province_pass(lp, part, index, shares, totals, opts)
     bound = first.bound(lp, part, shares, totals, ceilings)
     priced, prices = priced_bound(lp, part, first.duals, first.pi, shares, sample_pi)
     bound = min(bound, priced)
     # The Lagrangian passes solve the same programs with another objective and the shared
     # rows free: each starts from its province's final basis here (docs/notes/h13warm.md).
-    plans = [[plan] for plan in first.plans]
-    found, bound, rounds = coordinate(
-        lambda lam, starts: lagrangian_pass(lp, part, index, totals, lam, opts, ceilings, starts),
-        plans, caps, prices, dict(first.bases), bound, opts.relative_gap,
-        model.params.coordination_rounds,
-    )  # fmt: skip
-    final = first
-    if found is not None:
-        # The master's mix is feasible but not a vertex: its workers are spread over many
-        # cells, which rounding turns into workers over the quota bands. Each province is
-        # solved again with the share its mix used (a vertex at least as good as the mix).
-        mixed = np.array([found.use(own, p) for p, own in enumerate(plans)])
-        del plans, found
-        final = _province_pass(lp, part, index, mixed, totals, opts, first.bases)
-        bound = min(bound, final.bound(lp, part, mixed, totals, ceilings))
-        del first
+    final, bound, rounds = settle(lp, part, index, first, totals, opts, ceilings, prices,
+                                  bound, model.params.coordination_rounds)  # fmt: skip
     values = np.zeros(lp.n_vars)
     for p, cols in enumerate(final.columns):
         values[cols] = final.plans[p].values
@@ -153,77 +135,6 @@ def decomposed_relaxation(
     objective = float(model.program.obj @ full)
     seconds = time.perf_counter() - start
     return Decomposed(full, final.duals, objective, bound, part.n_groups, seconds, rounds)
-
-
-@dataclass
-class _Pass:
-    """Every province solved with its share of the shared rows: each one's plan (its own
-    columns), where those columns and rows are in the whole program, and the duals."""
-
-    plans: list[Proposal]
-    columns: list[IntArray]
-    duals: FloatArray  # the whole program's rows: the provinces' own, then max pi shared
-    pi: FloatArray  # province x shared row
-    theta: FloatArray  # province x total
-    bases: dict[int, object | None]
-
-    def bound(
-        self,
-        lp: LinearProgram,
-        part: Partition,
-        shares: FloatArray,
-        totals: FloatArray,
-        ceilings: FloatArray,
-    ) -> float:
-        """The bound from the concavity of each province's value in its shares and the
-        totals (the module doc)."""
-        v_sum = float(sum(plan.value for plan in self.plans))
-        caps = lp.row_ub[part.shared_rows]
-        out = v_sum - dot(self.pi, shares) + dot(self.duals[part.shared_rows], caps)
-        low = lp.lb[part.global_cols]
-        return out + totals_term(self.theta.sum(axis=0), totals, low, ceilings)
-
-
-def _province_pass(
-    lp: LinearProgram,
-    part: Partition,
-    index: ProvinceIndex,
-    shares: FloatArray,
-    totals: FloatArray,
-    opts: SolveOptions,
-    bases: dict[int, object | None] | None = None,
-) -> _Pass:
-    """Solve every province with ``shares`` (from ``bases``, if given)."""
-    # Each province's program is built just before it is solved and dropped after (all of
-    # them at once were another copy of the whole matrix); its columns, rows and the
-    # coefficients on the totals are kept to join the solutions.
-    maps: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
-    entries: dict[int, tuple[IntArray, IntArray, FloatArray]] = {}
-
-    def build(p: int) -> LinearProgram:
-        program, cols, rows, shift = province_program(lp, part, index, p, shares[p], totals)
-        maps[p] = (cols, rows, shift)
-        entries[p] = shared_entries(program, rows.size)
-        return program
-
-    solved = solve_all(part, build, opts, None if bases is None else bases.get)
-    out = _Pass([], [], np.zeros(lp.n_rows), np.zeros((part.n_groups, part.shared_rows.size)),
-                np.zeros((part.n_groups, totals.size)), {})  # fmt: skip
-    for p in range(part.n_groups):
-        (cols, rows, shift), res = maps.pop(p), solved[p]
-        if not res.has_solution or res.termination is not Termination.OPTIMAL:
-            raise RuntimeError(f"province {p}: {res.termination} {res.message}")
-        use = use_of(entries.pop(p), res.values, part.shared_rows.size)
-        out.plans.append(Proposal(res.values, float(res.objective), use))
-        out.columns.append(cols)
-        out.bases[p] = res.basis
-        local = res.duals[: rows.size]
-        out.duals[rows] = local
-        out.pi[p] = res.duals[rows.size :]
-        out.theta[p] = -(local @ shift)  # d V_p / d T_g: the totals sit in the rows' bounds
-    solved.clear()  # the provinces' plans are kept once
-    out.duals[part.shared_rows] = np.maximum(out.pi.max(axis=0), 0.0)
-    return out
 
 
 def requirements(

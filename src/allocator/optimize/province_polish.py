@@ -11,7 +11,9 @@ Each province's share of a shared row is what its fixed columns (paid workers, c
 take of it, plus the rest of the row split in proportion to what the relaxation's plan
 served there used; the shares add up to the row's amount. So every province can pay its
 own workers, and the joined plan keeps every shared row. The result is a feasible plan of
-the whole model, not its optimum with these workers: each province's share is fixed.
+the whole model, not its optimum with these workers: each province's share is fixed,
+unless ``coordination_rounds`` moves the shares between provinces by rounds of a master
+program, as for the relaxation (:func:`~allocator.optimize.coordinate.settle`).
 
 Examples:
     >>> from allocator.optimize.demand import synthetic_demand
@@ -33,17 +35,16 @@ Examples:
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from allocator.optimize.constants import Termination
+from allocator.optimize.bounds import total_ceilings
+from allocator.optimize.coordinate import province_pass, settle
 from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
-from allocator.optimize.provinces import (
-    ProvinceIndex,
-    province_program,
-    solve_all,
-)
+from allocator.optimize.provinces import ProvinceIndex
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions
 from allocator.optimize.split import Partition, partition_of
@@ -66,22 +67,25 @@ def polish_by_province(
         return None, shares
     totals = begin[part.global_cols]
     index = ProvinceIndex.of(fixed, part)
-    columns: dict[int, np.ndarray] = {}
-
-    def build(p: int) -> LinearProgram:
-        program, cols, _rows, _shift = province_program(fixed, part, index, p, shares[p], totals)
-        columns[p] = cols
-        return program
-
+    try:
+        done = province_pass(fixed, part, index, shares, totals, opts)
+    except RuntimeError as exc:
+        names = model.demand.provinces
+        return None, "no plan within their shares: " + re.sub(
+            r"province (\d+)", lambda m: names[int(m.group(1))], str(exc)
+        )
+    rounds = model.params.coordination_rounds
+    if rounds:  # the shares moved between provinces, as for the relaxation
+        ceilings = total_ceilings(fixed, part, index)
+        weights = np.where(np.isfinite(shares), shares, 0.0)
+        total = weights.sum(axis=0)
+        prices = (done.pi * weights).sum(axis=0) / np.where(total > 0, total, 1.0)
+        bound = done.bound(fixed, part, shares, totals, ceilings)
+        done, _, _ = settle(fixed, part, index, done, totals, opts, ceilings,
+                            np.maximum(prices, 0.0), bound, rounds)  # fmt: skip
     values = np.zeros(fixed.n_vars)
-    failed = []
-    for p, res in enumerate(solve_all(part, build, opts)):
-        if not res.has_solution or res.termination is not Termination.OPTIMAL:
-            failed.append(f"{model.demand.provinces[p]} ({res.termination.value})")
-        else:
-            values[columns[p]] = res.values
-    if failed:
-        return None, "no plan within their shares in " + ", ".join(failed)
+    for p, cols in enumerate(done.columns):
+        values[cols] = done.plans[p].values
     return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres), ""
 
 

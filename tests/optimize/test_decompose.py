@@ -343,6 +343,43 @@ def test_rounds_of_the_master_bring_the_polish_by_province_nearer_the_whole_poli
     assert whole - after < 0.05 * (whole - before)  # 0.77% below the whole polish -> 0.004%
 
 
+def test_the_provinces_are_solved_again_at_the_totals_their_joined_plan_reaches(
+    larger_demand: Demand,
+) -> None:
+    """The polish by province starts from the relaxation's totals with the workers
+    rounded, not those its plan reaches; a province planned at its quota band's edge is
+    then judged against another band. ``TotalParts`` gives the joined plan's totals as
+    ``complete_values`` does, and ``at_reached_totals`` solves until they agree."""
+    from allocator.optimize.coordinate import TotalParts, at_reached_totals, province_pass
+    from allocator.optimize.province_polish import _shares
+    from allocator.optimize.rounding import complete_values, round_workers
+
+    params = scaled_params(larger_demand.n_neighborhoods, quota_budget=True)
+    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=3)
+    vb = model.program.var_blocks
+    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
+    fixed = model.program.relaxed().with_bounds("w", w, w)
+    part = partition_of(model)
+    index = ProvinceIndex.of(fixed, part)
+    begin = complete_values(model, found.values[vb["x"]], w, None)
+    shares, totals = _shares(fixed, part, begin), begin[part.global_cols]
+    assert not isinstance(shares, str)
+    done = province_pass(fixed, part, index, shares, totals, SolveOptions())
+    parts = TotalParts.of(fixed, part)
+
+    def joined(plans: object) -> np.ndarray:
+        values = np.zeros(fixed.n_vars)
+        for p, cols in enumerate(done.columns):
+            values[cols] = plans[p].values  # type: ignore[index]
+        return complete_values(model, values[vb["x"]], w, None)[part.global_cols]
+
+    assert np.allclose(parts.reached(done.plans), joined(done.plans), rtol=1e-9)
+    assert not np.allclose(parts.reached(done.plans), totals, rtol=1e-9, atol=1e-6)
+    again, reached = at_reached_totals(fixed, part, index, done, shares, totals, SolveOptions())
+    assert np.allclose(parts.reached(again.plans), reached, rtol=1e-9, atol=1e-6)
+
+
 def test_a_decomposed_plan_is_polished_province_by_province(
     larger_demand: Demand, tmp_path: Path
 ) -> None:

@@ -125,7 +125,7 @@ def decomposed_relaxation(
     bound = min(bound, priced)
     # The Lagrangian passes solve the same programs with another objective and the shared
     # rows free: each starts from its province's final basis here (docs/notes/h13warm.md).
-    final, bound, rounds = settle(lp, part, index, first, totals, opts, ceilings, prices,
+    final, bound, rounds = settle(lp, part, index, first, shares, totals, opts, ceilings, prices,
                                   bound, model.params.coordination_rounds)  # fmt: skip
     values = np.zeros(lp.n_vars)
     for p, cols in enumerate(final.columns):

@@ -40,7 +40,7 @@ import re
 import numpy as np
 
 from allocator.optimize.bounds import total_ceilings
-from allocator.optimize.coordinate import province_pass, settle
+from allocator.optimize.coordinate import at_reached_totals, province_pass, settle
 from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
@@ -74,6 +74,9 @@ def polish_by_province(
         return None, "no plan within their shares: " + re.sub(
             r"province (\d+)", lambda m: names[int(m.group(1))], str(exc)
         )
+    # The totals from the relaxation's plan with the workers rounded are not those the
+    # polish reaches (the salaries moved).
+    done, totals = at_reached_totals(fixed, part, index, done, shares, totals, opts)
     rounds = model.params.coordination_rounds
     if rounds:  # the shares moved between provinces, as for the relaxation
         ceilings = total_ceilings(fixed, part, index)
@@ -81,7 +84,7 @@ def polish_by_province(
         total = weights.sum(axis=0)
         prices = (done.pi * weights).sum(axis=0) / np.where(total > 0, total, 1.0)
         bound = done.bound(fixed, part, shares, totals, ceilings)
-        done, _, _ = settle(fixed, part, index, done, totals, opts, ceilings,
+        done, _, _ = settle(fixed, part, index, done, shares, totals, opts, ceilings,
                             np.maximum(prices, 0.0), bound, rounds)  # fmt: skip
     values = np.zeros(fixed.n_vars)
     for p, cols in enumerate(done.columns):

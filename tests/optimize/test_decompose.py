@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from allocator.optimize import Demand, decompose, optimize, synthetic_demand
-from allocator.optimize.bounds import lagrangian_bound, priced_costs, total_ceilings
+from allocator.optimize.bounds import lagrangian_pass, priced_costs, total_ceilings
 from allocator.optimize.constants import Method
 from allocator.optimize.decompose import Decomposed, decomposed_relaxation
+from allocator.optimize.lp import LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
 from allocator.optimize.provinces import ProvinceIndex, province_program
 from allocator.optimize.solvers import SolveOptions, get_backend
@@ -191,17 +192,16 @@ def test_the_lagrangian_bound_at_the_optimal_prices_is_the_optimum(larger_demand
     index = ProvinceIndex.of(lp, part)
     totals = exact.values[part.global_cols]
     ceilings = total_ceilings(lp, part, index)
-    at_optimum = lagrangian_bound(
+    at_optimum = lagrangian_pass(
         lp, part, index, totals, exact.duals[part.shared_rows], SolveOptions(), ceilings
-    )
+    ).bound
     scale = abs(exact.objective)
     assert exact.objective - 1e-7 * scale <= at_optimum <= exact.objective + 1e-4 * scale
     # any other prices give a bound too, never below the optimum
     for factor in (0.0, 0.5, 2.0):
         other = exact.duals[part.shared_rows] * factor
-        assert lagrangian_bound(lp, part, index, totals, other, SolveOptions(), ceilings) >= (
-            exact.objective - 1e-7 * scale
-        )
+        found = lagrangian_pass(lp, part, index, totals, other, SolveOptions(), ceilings)
+        assert found.bound >= exact.objective - 1e-7 * scale
 
 
 def test_the_lagrangian_pass_starts_from_the_first_pass_bases(
@@ -232,7 +232,7 @@ def test_the_lagrangian_pass_starts_from_the_first_pass_bases(
         if first:
             seen["warm starts"] = sum(s is not None for s in starts)
             seen["warm"] = warm.bound
-            seen["cold"] = bounds.lagrangian_bound(*args)  # type: ignore[arg-type]
+            seen["cold"] = bounds.lagrangian_pass(*args).bound  # type: ignore[arg-type]
         return warm
 
     monkeypatch.setattr(provinces, "solve_one", recording)
@@ -290,19 +290,30 @@ def test_the_totals_are_capped_by_the_budget_and_the_pools(larger_demand: Demand
     assert ceiling["spend_total"] <= budget * (1 + 1e-9)
 
 
+def rounded_split(
+    demand: Demand, every: int
+) -> tuple[OptimizationModel, Decomposed, np.ndarray, LinearProgram]:
+    """``demand``'s model with national-2020's resources scaled (floors met), its split
+    relaxation (a sample of every ``every``-th neighborhood), its workers rounded and the
+    relaxation with them fixed: what a decomposed plan's polish starts from."""
+    from allocator.optimize.rounding import round_workers
+
+    params = scaled_params(demand.n_neighborhoods)
+    model = build_model(demand, params, Fixings(floor_level=0.999))
+    found = decomposed_relaxation(model, SolveOptions(), sample_every=every)
+    vb = model.program.var_blocks
+    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
+    return model, found, w, model.program.relaxed().with_bounds("w", w, w)
+
+
 def test_the_polish_by_province_keeps_every_row_and_nears_the_whole_polish(
     larger_demand: Demand,
 ) -> None:
     from allocator.optimize.floor_stage import satisfies_hard_rows
     from allocator.optimize.province_polish import polish_by_province
-    from allocator.optimize.rounding import round_workers
 
-    params = scaled_params(larger_demand.n_neighborhoods)
-    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
-    found = decomposed_relaxation(model, SolveOptions(), sample_every=3)
+    model, found, w, fixed = rounded_split(larger_demand, 3)
     vb = model.program.var_blocks
-    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
-    fixed = model.program.relaxed().with_bounds("w", w, w)
     values, why = polish_by_province(model, fixed, found.values, SolveOptions())
     assert values is not None, why
     assert satisfies_hard_rows(model.program, values)
@@ -319,19 +330,14 @@ def test_rounds_of_the_master_bring_the_polish_by_province_nearer_the_whole_poli
 ) -> None:
     from allocator.optimize.floor_stage import satisfies_hard_rows
     from allocator.optimize.province_polish import polish_by_province
-    from allocator.optimize.rounding import round_workers
 
-    params = scaled_params(larger_demand.n_neighborhoods)
-    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
-    found = decomposed_relaxation(model, SolveOptions(), sample_every=7)
+    model, found, w, fixed = rounded_split(larger_demand, 7)
     vb = model.program.var_blocks
-    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
-    fixed = model.program.relaxed().with_bounds("w", w, w)
     whole = get_backend("highs").solve(fixed, SolveOptions()).objective
     kept, _ = polish_by_province(model, fixed, found.values, SolveOptions())
     moving = build_model(
         larger_demand,
-        dataclasses.replace(params, coordination_rounds=6),
+        dataclasses.replace(model.params, coordination_rounds=6),
         Fixings(floor_level=0.999),
     )
     moved, why = polish_by_province(moving, fixed, found.values, SolveOptions())
@@ -352,14 +358,10 @@ def test_the_provinces_are_solved_again_at_the_totals_their_joined_plan_reaches(
     ``complete_values`` does, and ``at_reached_totals`` solves until they agree."""
     from allocator.optimize.coordinate import TotalParts, at_reached_totals, province_pass
     from allocator.optimize.province_polish import _shares
-    from allocator.optimize.rounding import complete_values, round_workers
+    from allocator.optimize.rounding import complete_values
 
-    params = scaled_params(larger_demand.n_neighborhoods, quota_budget=True)
-    model = build_model(larger_demand, params, Fixings(floor_level=0.999))
-    found = decomposed_relaxation(model, SolveOptions(), sample_every=3)
+    model, found, w, fixed = rounded_split(larger_demand, 3)
     vb = model.program.var_blocks
-    w = round_workers(model, found.values[vb["x"]], found.values[vb["w"]])
-    fixed = model.program.relaxed().with_bounds("w", w, w)
     part = partition_of(model)
     index = ProvinceIndex.of(fixed, part)
     begin = complete_values(model, found.values[vb["x"]], w, None)

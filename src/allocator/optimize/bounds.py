@@ -4,7 +4,7 @@ Both are weak duality, so both hold for any prices; the better one is reported.
 
 - :func:`priced_bound`: one price per shared row for all provinces, the provinces' own row
   duals kept (no solve; loose when the provinces' duals differ).
-- :func:`lagrangian_bound`: the shared rows moved into the objective at one price each,
+- :func:`lagrangian_pass`: the shared rows moved into the objective at one price each,
   every province re-solved with only its own rows (one more pass of province LPs). For
   prices ``lam >= 0`` on the rows ``A x <= R``, any solution of the whole relaxation with
   totals ``T'`` has ``c x = (c - lam A) x + lam A x <= sum_p V_p(lam, T') + lam R``, and
@@ -121,30 +121,6 @@ class LagrangianPass:
     provinces: list[Priced] | None
 
 
-def lagrangian_bound(
-    lp: LinearProgram,
-    part: Partition,
-    index: ProvinceIndex,
-    totals: FloatArray,
-    prices: FloatArray,
-    opts: SolveOptions,
-    ceilings: FloatArray,
-    bases: dict[int, object | None] | None = None,
-) -> float:
-    """The bound at shared-row ``prices`` (see the module doc), the totals at most
-    ``ceilings`` (:func:`total_ceilings`); ``inf`` when it does not apply (a shared row
-    with a lower bound) or a province's program has no optimum.
-
-    ``bases``: each province's final basis from its program with shares
-    (:func:`~allocator.optimize.provinces.province_program`), taken (and dropped) as the
-    province's start. The program here is the same but for its objective and the shared
-    rows' bounds (free), so that basis is still a basis of it and its point still feasible:
-    at 10,000 neighborhoods the pass took 4.1 s from these bases against 16.9 s cold, with
-    the same bound.
-    """
-    return lagrangian_pass(lp, part, index, totals, prices, opts, ceilings, bases).bound
-
-
 def lagrangian_pass(
     lp: LinearProgram,
     part: Partition,
@@ -155,8 +131,19 @@ def lagrangian_pass(
     ceilings: FloatArray,
     bases: dict[int, object | None] | None = None,
 ) -> LagrangianPass:
-    """:func:`lagrangian_bound` with each province's plan at those prices (the columns a
-    master program combines: :mod:`~allocator.optimize.coordinate`)."""
+    """The bound at shared-row ``prices`` (see the module doc), the totals at most
+    ``ceilings`` (:func:`total_ceilings`), with each province's plan at those prices (the
+    columns a master program combines: :mod:`~allocator.optimize.coordinate`). The bound
+    is ``inf`` (and no plans) when it does not apply (a shared row with a lower bound) or
+    a province's program has no optimum.
+
+    ``bases``: each province's final basis from its program with shares
+    (:func:`~allocator.optimize.provinces.province_program`), taken (and dropped) as the
+    province's start. The program here is the same but for its objective and the shared
+    rows' bounds (free), so that basis is still a basis of it and its point still feasible:
+    at 10,000 neighborhoods the pass took 4.1 s from these bases against 16.9 s cold, with
+    the same bound.
+    """
     shared = part.shared_rows
     if np.any(np.isfinite(lp.row_lb[shared])):
         return LagrangianPass(INF, None)

@@ -356,7 +356,7 @@ def test_the_provinces_are_solved_again_at_the_totals_their_joined_plan_reaches(
     rounded, not those its plan reaches; a province planned at its quota band's edge is
     then judged against another band. ``TotalParts`` gives the joined plan's totals as
     ``complete_values`` does, and ``at_reached_totals`` solves until they agree."""
-    from allocator.optimize.coordinate import TotalParts, at_reached_totals, province_pass
+    from allocator.optimize.province_passes import TotalParts, at_reached_totals, province_pass
     from allocator.optimize.province_polish import _shares
     from allocator.optimize.rounding import complete_values
 

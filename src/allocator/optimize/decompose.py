@@ -54,10 +54,11 @@ from allocator.optimize.bounds import (
     use_of,
 )
 from allocator.optimize.constants import SolveResult, Termination
-from allocator.optimize.coordinate import province_pass, settle
+from allocator.optimize.coordinate import settle
 from allocator.optimize.demand import Demand
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel, build_model
+from allocator.optimize.province_passes import province_pass
 from allocator.optimize.provinces import (
     ProvinceIndex,
     province_program,

@@ -40,10 +40,11 @@ import re
 import numpy as np
 
 from allocator.optimize.bounds import total_ceilings
-from allocator.optimize.coordinate import at_reached_totals, province_pass, settle
+from allocator.optimize.coordinate import settle
 from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
+from allocator.optimize.province_passes import at_reached_totals, province_pass
 from allocator.optimize.provinces import ProvinceIndex
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions

@@ -382,15 +382,23 @@ def test_the_provinces_are_solved_again_at_the_totals_their_joined_plan_reaches(
     assert np.allclose(parts.reached(again.plans), reached, rtol=1e-9, atol=1e-6)
 
 
+@pytest.mark.parametrize("rounds", [0, 2])
 def test_a_decomposed_plan_is_polished_province_by_province(
-    larger_demand: Demand, tmp_path: Path
+    larger_demand: Demand, tmp_path: Path, rounds: int
 ) -> None:
     params = dataclasses.replace(
-        scaled_params(larger_demand.n_neighborhoods), decompose=True, polish=True
+        scaled_params(larger_demand.n_neighborhoods),
+        decompose=True,
+        polish=True,
+        coordination_rounds=rounds,
     )
     plan = optimize(larger_demand, params)
     assert plan.ok, plan.messages
-    assert any("polished province by province" in m for m in plan.messages), plan.messages
+    said = " | ".join(plan.messages)
+    assert "polished province by province" in said
+    # the plan says whether the shares stayed as the sample gave them or were moved
+    assert ("rounds of a master program" in said) == (rounds > 0), said
+    assert ("pools fixed" in said) == (rounds == 0), said
     assert plan.objective <= plan.lp_bound
     check_outputs(plan, larger_demand, params, tmp_path)
 

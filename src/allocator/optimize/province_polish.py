@@ -121,10 +121,13 @@ def polish_decomposed(
     if keep is not None and float(model.program.obj @ values) < keep:
         messages.append("the polish by province fell below the rounded plan: it is kept")
         return None
+    rounds = model.params.coordination_rounds
+    how = "its own workers' pay, and the rest as the relaxation's plan used it"
     messages.append(
         "polished province by province (each province's share of the shared budgets and "
-        "pools fixed: its own workers' pay, and the rest as the relaxation's plan used it)"
-    )
+        + (f"pools: {how}, then moved by up to {rounds} rounds of a master program)"
+           if rounds else f"pools fixed: {how})")
+    )  # fmt: skip
     return values
 
 

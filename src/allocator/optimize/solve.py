@@ -101,7 +101,8 @@ def _relaxation(
             messages.append(f"LP relaxation not decomposed ({exc}); solved whole")
         else:
             moved = (
-                f", moved between provinces by {dec.rounds} rounds of a master program"
+                f", moved between provinces by {dec.rounds} round"
+                f"{'' if dec.rounds == 1 else 's'} of a master program"
                 if dec.rounds
                 else ""
             )

@@ -35,6 +35,21 @@ DEFINITIONS = (
 )
 
 
+def share_weighted_prices(pi: FloatArray, shares: FloatArray) -> FloatArray:
+    """One price per shared row: the provinces' duals ``pi`` weighted by their ``shares``
+    (not below zero).
+
+    Examples:
+        >>> share_weighted_prices(np.array([[1.0], [4.0]]), np.array([[3.0], [1.0]]))
+        array([1.75])
+    """
+    weights = np.where(np.isfinite(shares) & (shares > 0), shares, 0.0)
+    total = weights.sum(axis=0)
+    mean = np.where(total > 0, (pi * weights).sum(axis=0) / np.where(total > 0, total, 1), 0)
+    out: FloatArray = np.maximum(mean, 0.0)
+    return out
+
+
 def priced_bound(
     lp: LinearProgram,
     part: Partition,
@@ -81,10 +96,7 @@ def priced_bound(
             y[rows] = (lp.obj[cols] - paid) / coef
         return dual_bound(y)
 
-    weights = np.where(np.isfinite(shares) & (shares > 0), shares, 0.0)
-    total = weights.sum(axis=0)
-    mean = np.where(total > 0, (pi * weights).sum(axis=0) / np.where(total > 0, total, 1), 0)
-    prices = np.maximum(mean, 0.0)
+    prices = share_weighted_prices(pi, shares)
     best = bound(prices)
     if sample_pi is not None:  # the sample's own prices (exact when the sample is everything)
         value = bound(np.maximum(sample_pi, 0.0))

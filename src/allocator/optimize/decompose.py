@@ -128,9 +128,7 @@ def decomposed_relaxation(
     # rows free: each starts from its province's final basis here (docs/notes/h13warm.md).
     final, bound, rounds = settle(lp, part, index, first, shares, totals, opts, ceilings, prices,
                                   bound, model.params.coordination_rounds)  # fmt: skip
-    values = np.zeros(lp.n_vars)
-    for p, cols in enumerate(final.columns):
-        values[cols] = final.plans[p].values
+    values = final.joined(lp.n_vars)
     vb = lp.var_blocks
     full = complete_values(model, values[vb["x"]], values[vb["w"]], _centres(lp, values))
     objective = float(model.program.obj @ full)

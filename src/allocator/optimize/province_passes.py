@@ -82,6 +82,20 @@ class TotalParts:
         return np.asarray(out, dtype=np.float64)
 
 
+class ProvincesFailed(RuntimeError):
+    """Provinces whose program has no optimum with their share (province, termination).
+
+    Examples:
+        >>> from allocator.optimize.constants import Termination
+        >>> str(ProvincesFailed([(0, Termination.INFEASIBLE)]))
+        'province 0: infeasible'
+    """
+
+    def __init__(self, failed: list[tuple[int, Termination]]) -> None:
+        self.failed = failed
+        super().__init__("; ".join(f"province {p}: {t.value}" for p, t in failed))
+
+
 @dataclass
 class ProvincePass:
     """Every province solved with its share of the shared rows: each one's plan (its own
@@ -93,6 +107,13 @@ class ProvincePass:
     pi: FloatArray  # province x shared row
     theta: FloatArray  # province x total
     bases: dict[int, object | None]
+
+    def joined(self, n_vars: int) -> FloatArray:
+        """The provinces' plans as one vector of the whole program's columns."""
+        values = np.zeros(n_vars)
+        for plan, cols in zip(self.plans, self.columns, strict=True):
+            values[cols] = plan.values
+        return values
 
     def bound(
         self,
@@ -138,12 +159,12 @@ def province_pass(
     out = ProvincePass([], [], np.zeros(lp.n_rows), np.zeros((n_p, part.shared_rows.size)),
                        np.zeros((n_p, totals.size)), {})  # fmt: skip
     failed = [
-        f"province {p}: {res.termination} {res.message}"
+        (p, res.termination)
         for p, res in enumerate(solved)
         if not res.has_solution or res.termination is not Termination.OPTIMAL
     ]
     if failed:
-        raise RuntimeError("; ".join(failed))
+        raise ProvincesFailed(failed)
     for p in range(part.n_groups):
         (cols, rows, shift), res = maps.pop(p), solved[p]
         use = use_of(entries.pop(p), res.values, part.shared_rows.size)

@@ -35,16 +35,18 @@ Examples:
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from allocator.optimize.bounds import total_ceilings
+from allocator.optimize.bounds import share_weighted_prices, total_ceilings
 from allocator.optimize.coordinate import settle
 from allocator.optimize.floor_stage import broken_rows
 from allocator.optimize.lp import INF, LinearProgram
 from allocator.optimize.model import OptimizationModel
-from allocator.optimize.province_passes import at_reached_totals, province_pass
+from allocator.optimize.province_passes import (
+    ProvincesFailed,
+    at_reached_totals,
+    province_pass,
+)
 from allocator.optimize.provinces import ProvinceIndex
 from allocator.optimize.rounding import complete_values
 from allocator.optimize.solvers import SolveOptions
@@ -70,10 +72,10 @@ def polish_by_province(
     index = ProvinceIndex.of(fixed, part)
     try:
         done = province_pass(fixed, part, index, shares, totals, opts)
-    except RuntimeError as exc:
+    except ProvincesFailed as exc:
         names = model.demand.provinces
-        return None, "no plan within their shares: " + re.sub(
-            r"province (\d+)", lambda m: names[int(m.group(1))], str(exc)
+        return None, "no plan within their shares in " + ", ".join(
+            f"{names[p]} ({termination.value})" for p, termination in exc.failed
         )
     # The totals from the relaxation's plan with the workers rounded are not those the
     # polish reaches (the salaries moved).
@@ -81,15 +83,11 @@ def polish_by_province(
     rounds = model.params.coordination_rounds
     if rounds:  # the shares moved between provinces, as for the relaxation
         ceilings = total_ceilings(fixed, part, index)
-        weights = np.where(np.isfinite(shares), shares, 0.0)
-        total = weights.sum(axis=0)
-        prices = (done.pi * weights).sum(axis=0) / np.where(total > 0, total, 1.0)
+        prices = share_weighted_prices(done.pi, shares)
         bound = done.bound(fixed, part, shares, totals, ceilings)
         done, _, _ = settle(fixed, part, index, done, shares, totals, opts, ceilings,
-                            np.maximum(prices, 0.0), bound, rounds)  # fmt: skip
-    values = np.zeros(fixed.n_vars)
-    for p, cols in enumerate(done.columns):
-        values[cols] = done.plans[p].values
+                            prices, bound, rounds)  # fmt: skip
+    values = done.joined(fixed.n_vars)
     return complete_values(model, values[vb["x"]], fixed.lb[vb["w"]], centres), ""
 
 

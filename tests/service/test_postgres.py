@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from allocator.service.store import Store
+from allocator.service.stored import DICT_MAGIC
 from tests.service.conftest import DAY, Service, household
 
 pytestmark = pytest.mark.postgres
@@ -64,10 +65,20 @@ def test_db_init_command_is_idempotent(service: Service) -> None:
 
 
 @pytest.mark.parametrize("db_urls", ["postgres"], indirect=True)
-def test_decision_texts_are_compressed_with_lz4_where_the_server_has_it(service: Service) -> None:
+def test_decision_texts_are_packed_in_the_row_and_inputs_compressed_with_lz4(
+    service: Service,
+) -> None:
     r = service.client.post(f"/v1/eligibility?date={DAY}", json=household(), headers=service.auth())
     assert r.status_code == 201
     with service.state.store.engine.connect() as conn:
+        # the service packs the output itself: small enough to stay in the row (no TOAST)
+        size, head, toast = conn.execute(
+            text(
+                "SELECT pg_column_size(output_json), substring(output_json from 1 for 4), "
+                "pg_column_compression(output_json) FROM decisions"
+            )
+        ).one()
+        assert size < 2000 and bytes(head) == DICT_MAGIC and toast is None
         has_lz4 = conn.execute(
             text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = :n"),
             {"n": "default_toast_compression"},
@@ -80,6 +91,4 @@ def test_decision_texts_are_compressed_with_lz4_where_the_server_has_it(service:
                 "'decisions'::regclass AND attname IN ('input_json', 'output_json')"
             )
         ).all()
-        stored = conn.execute(text("SELECT pg_column_compression(output_json) FROM decisions"))
         assert dict(declared) == {"input_json": "l", "output_json": "l"}
-        assert stored.scalar_one() == "lz4"  # the decision's JSON was long enough to compress

@@ -78,6 +78,21 @@ def _psycopg_pipelines(engine: Engine) -> bool:
     return bool(pipeline is not None and pipeline.is_supported())
 
 
+#: The type of ``decisions.output_json`` in the current schema (PostgreSQL).
+OUTPUT_COLUMN_TYPE = (
+    "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name = 'decisions' AND column_name = 'output_json'"
+)
+
+
+def output_holds_bytes(cursor: Any) -> bool:
+    """Whether a PostgreSQL database's ``output_json`` is ``bytea`` (databases made before
+    the service packed its texts there keep ``text``, and take text)."""
+    cursor.execute(OUTPUT_COLUMN_TYPE)
+    found = cursor.fetchone()
+    return found is not None and found[0] == "bytea"
+
+
 def _pair(found: Any) -> tuple[int, str] | None:
     return None if found is None else (int(found[0]), str(found[1]))
 
@@ -124,6 +139,10 @@ class Appender:
             f"UPDATE {chain_head.fullname} SET seq = {mark}, hash = {mark} WHERE id = 1"
         )
         self._connection: Any = None  # SQLAlchemy's pool proxy of the driver's connection
+        # PostgreSQL: whether output_json is bytea (then a text is sent as its UTF-8:
+        # sent as text, the server would read its backslashes as bytea escapes). Read
+        # with each new connection.
+        self.output_bytes = False
         self.pipelines = not self.sqlite and _psycopg_pipelines(engine)
         # A SQLite file: its log is copied into it by a thread of its own, not by commits.
         file = self.sqlite and not self.memory
@@ -174,6 +193,11 @@ class Appender:
 
     def _open(self) -> Any:
         connection = self.engine.raw_connection()
+        if not self.sqlite:
+            cursor = connection.cursor()
+            self.output_bytes = output_holds_bytes(cursor)
+            cursor.close()
+            connection.commit()
         if self.wal is not None:  # the copier's work; commits copy the log only past this
             cursor = connection.cursor()
             cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
@@ -195,7 +219,7 @@ class Appender:
         seq, prev = head
         rows: list[Row] = []
         outcomes: list[tuple[int, str, str, bool, int | None]] = []
-        values: list[list[Any]] = []  # as stored: SQLite's text an LZ4 frame (.stored)
+        values: list[list[Any]] = []  # as stored: the output text packed (.stored)
         size = 0  # about what is written (the log copier's estimate)
         for p in ready:
             seq += 1
@@ -205,6 +229,8 @@ class Appender:
             value = [row[c] for c in self.columns]
             if p.stored_output is not None:
                 value[self.output_at] = p.stored_output
+            elif self.output_bytes:
+                value[self.output_at] = value[self.output_at].encode("utf-8")
             values.append(value)
             size += len(value[self.output_at]) + len(row["input_json"])
             prev = digest

@@ -18,6 +18,7 @@ SERVICE_GRANTS = {
     "decision_outcomes": "SELECT, INSERT",
     "chain_head": "SELECT, UPDATE",
     "tokens": "SELECT",
+    "text_dictionaries": "SELECT, INSERT",
 }
 
 

@@ -7,6 +7,8 @@ thin and the same calls can be tested without HTTP.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
+from sqlalchemy.exc import SQLAlchemyError
 
 from allocator.api.ruleset import RuleSet, default_rules_dir
 from allocator.backends.explained import ExplainedBackend
@@ -30,14 +33,19 @@ from allocator.loading.lock import lock_problems
 from allocator.service.chain import canonical_json
 from allocator.service.ids import new_decision_id
 from allocator.service.limits import RateLimiter
+from allocator.service.samples import sample_texts
 from allocator.service.settings import Settings
 from allocator.service.store import NewDecision, Prepared, Row, Store, decode, prepare
-from allocator.service.stored import pack
+from allocator.service.stored import TextDictionary
 from allocator.service.tokens import Principal, find_principal
 from allocator.service.writer import GroupWriter
 
 #: Seconds a looked-up token stays cached: a revoked token is refused after at most this.
 TOKEN_CACHE_SECONDS = 10.0
+#: Seconds before the dictionary is tried again when the database could not record it.
+DICTIONARY_RETRY_SECONDS = 60.0
+
+log = logging.getLogger("allocator.service")
 
 
 _DECISION = TypeAdapter(Decision)
@@ -81,6 +89,9 @@ class ServiceState:
     auth_failures: RateLimiter
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
+    _dictionary: TextDictionary | None = None
+    _dictionary_due: float = 0.0  # when to (try to) make it: now, later, or never (inf)
+    _dictionary_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServiceState:
@@ -94,7 +105,7 @@ class ServiceState:
         store = Store(settings.database_url())
         if settings.create_tables:
             store.create_tables()
-        return cls(
+        state = cls(
             settings=settings,
             store=store,
             ruleset=ruleset,
@@ -106,6 +117,28 @@ class ServiceState:
                 settings.auth_failures_per_minute / 60.0, settings.auth_failures_per_minute
             ),
         )
+        state.text_dictionary()  # made now rather than in the first request
+        return state
+
+    def text_dictionary(self) -> TextDictionary | None:
+        """The dictionary this process packs decision texts against
+        (:mod:`allocator.service.stored`), made of :mod:`sample decisions
+        <allocator.service.samples>` and recorded on first use. None where the database
+        stores texts as they are, or while it cannot record the dictionary (tried again
+        :data:`DICTIONARY_RETRY_SECONDS` later): the texts are then stored unpacked."""
+        if self._dictionary is not None or time.monotonic() < self._dictionary_due:
+            return self._dictionary
+        with self._dictionary_lock:
+            if self._dictionary is None and time.monotonic() >= self._dictionary_due:
+                try:
+                    sample = sample_texts(self.backend, self.registry, decision_json, date.today())
+                    self._dictionary = self.store.text_dictionary(sample)
+                    if self._dictionary is None:
+                        self._dictionary_due = math.inf
+                except SQLAlchemyError as exc:
+                    self._dictionary_due = time.monotonic() + DICTIONARY_RETRY_SECONDS
+                    log.warning("decision texts stored unpacked for now: %s", type(exc).__name__)
+        return self._dictionary
 
     def cached_principal(self, secret: str) -> Principal | None:
         """The principal of a token looked up less than :data:`TOKEN_CACHE_SECONDS` ago
@@ -157,7 +190,7 @@ class ServiceState:
                 output=output,
                 outcomes=_outcomes(decision),
             ),
-            pack(sent) if self.store.packs else None,
+            None if (dictionary := self.text_dictionary()) is None else dictionary.pack(sent),
         )
         return prepared, sent
 

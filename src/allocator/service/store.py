@@ -22,17 +22,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from allocator.service.appender import Appender, head_problem
+from allocator.service.appender import Appender, head_problem, output_holds_bytes
 from allocator.service.chain import (
     ChainReport,
     canonical_json,
     content_prefix_bytes,
     verify_rows,
 )
-from allocator.service.tables import GENESIS, chain_head, decision_outcomes, decisions, metadata
+from allocator.service.stored import TextDictionary, add_loader, register, remove_loader
+from allocator.service.tables import (
+    GENESIS,
+    chain_head,
+    decision_outcomes,
+    decisions,
+    metadata,
+    text_dictionaries,
+)
 from allocator.service.write_lock import AppendLock
 
 #: Row of ``decisions`` as a plain dict.
@@ -68,8 +79,8 @@ class Prepared:
     prefix: bytes
     custodian: str
     outcomes: list[tuple[str, bool, int | None]]
-    #: What is stored for ``output_json`` when it is not the text (SQLite: an LZ4 frame,
-    #: :mod:`allocator.service.stored`).
+    #: What is stored for ``output_json`` when it is not the text (packed against a
+    #: dictionary, :mod:`allocator.service.stored`).
     stored_output: bytes | None = None
 
 
@@ -153,8 +164,61 @@ class Store:
         database = make_url(url).database if self.dialect == "sqlite" else None
         self._append_lock = AppendLock.for_database(database)
         self._appender = Appender(self.engine, self._append_lock)
-        #: Whether the service stores decision texts packed (:mod:`.stored`): on SQLite.
-        self.packs = self.dialect == "sqlite"
+        add_loader(self.engine.dialect, self._dictionary_content)
+
+    def stores_packed(self) -> bool:
+        """Whether ``output_json`` can hold packed texts (:mod:`.stored`): on SQLite, and
+        on PostgreSQL where the column is ``bytea`` (databases made before keep ``text``
+        until ``ALTER TABLE decisions ALTER COLUMN output_json TYPE bytea USING
+        convert_to(output_json, 'UTF8')``)."""
+        if self.dialect == "sqlite":
+            return True
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            found = output_holds_bytes(cursor)
+            cursor.close()
+            connection.commit()
+        finally:
+            connection.close()
+        return found
+
+    def text_dictionary(self, sample: bytes) -> TextDictionary | None:
+        """The dictionary of ``sample`` (texts alike those to be stored), recorded in the
+        database if it is not yet, and known to this process; None where the database
+        cannot store packed texts (then the texts are stored as they are)."""
+        if not sample or not self.stores_packed():
+            return None
+        dictionary = TextDictionary(sample)
+        table = text_dictionaries
+        values = {
+            "digest": dictionary.hexdigest,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "content": sample,
+        }
+        # Several workers start with the same ruleset, so the same dictionary: the first
+        # one records it, the others find it there.
+        statement = (
+            pg_insert(table).values(values).on_conflict_do_nothing()
+            if self.dialect == "postgresql"
+            else sqlite_insert(table).values(values).on_conflict_do_nothing()
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+        register(dictionary)
+        return dictionary
+
+    def _dictionary_content(self, digest: bytes) -> bytes | None:
+        """The content of the recorded dictionary whose SHA-256 is ``digest``."""
+        query = select(text_dictionaries.c.content).where(
+            text_dictionaries.c.digest == digest.hex()
+        )
+        try:
+            with self.engine.connect() as conn:
+                found = conn.execute(query).scalar()
+        except SQLAlchemyError:  # no such table (a database made before), or unreachable
+            return None
+        return None if found is None else bytes(found)
 
     def create_tables(self) -> None:
         """Create missing tables (with their append-only triggers) and the chain head."""
@@ -260,6 +324,7 @@ class Store:
         return verify_rows(self.iter_chain(), (int(head[0]), head[1]))
 
     def dispose(self) -> None:
+        remove_loader(self.engine.dialect)
         self._appender.close()
         self.engine.dispose()
         self._append_lock.close()

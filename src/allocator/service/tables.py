@@ -1,16 +1,18 @@
-"""The audit database: decisions (a hash chain), their per-service outcomes, tokens.
+"""The audit database: decisions (a hash chain), their per-service outcomes, tokens, and
+the dictionaries decision texts are stored against.
 
-``decisions`` and ``decision_outcomes`` are append-only. The code has no update or delete
-path for them, and a trigger created with each table refuses UPDATE and DELETE (on SQLite
-and on PostgreSQL). On PostgreSQL, :func:`allocator.service.pg.grant_service_role` also
-gives the service's role only INSERT and SELECT on them.
+``decisions``, ``decision_outcomes`` and ``text_dictionaries`` are append-only. The code
+has no update or delete path for them, and a trigger created with each table refuses
+UPDATE and DELETE (on SQLite and on PostgreSQL). On PostgreSQL,
+:func:`allocator.service.pg.grant_service_role` also gives the service's role only INSERT
+and SELECT on them.
 
 ``chain_head`` has one row: the sequence number and hash of the last decision. Appends
 lock it (``SELECT ... FOR UPDATE``; SQLite serializes writers) so the chain cannot fork.
 
 Examples:
     >>> sorted(metadata.tables)
-    ['chain_head', 'decision_outcomes', 'decisions', 'tokens']
+    ['chain_head', 'decision_outcomes', 'decisions', 'text_dictionaries', 'tokens']
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -97,7 +100,18 @@ tokens = Table(
     Column("created_at", String(40), nullable=False),
 )
 
-APPEND_ONLY = ("decisions", "decision_outcomes")
+#: The dictionaries decision texts are compressed against (``allocator.service.stored``),
+#: found by the SHA-256 of their content. Not in the chain: a value read with a wrong or
+#: missing dictionary gives a text whose hash the chain does not hold.
+text_dictionaries = Table(
+    "text_dictionaries",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+APPEND_ONLY = ("decisions", "decision_outcomes", "text_dictionaries")
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION allocator_refuse_change() RETURNS trigger AS $$
@@ -159,11 +173,13 @@ def _has_lz4(
     return bool(found)
 
 
-# A decision's texts (40-70 KB of JSON) are stored compressed by PostgreSQL (TOAST), by
-# default with pglz, on the server's CPU, which the service's workers share: lz4 costs a
-# fraction of it (benchmarks/service.py, A/B: 916 and 917 decisions/s against 847 and
-# 834). Columns of tables created before keep pglz until ``ALTER TABLE decisions ALTER
-# COLUMN output_json SET COMPRESSION lz4`` (values already stored stay as they are).
+# A decision's texts that PostgreSQL stores as they come (the household's input, about
+# 1 KB; an output text on a database whose column is still ``text``, 40-70 KB) are
+# compressed by the server (TOAST), by default with pglz, on the CPU the service's workers
+# share: lz4 costs a fraction of it (benchmarks/service.py, A/B: 916 and 917 decisions/s
+# against 847 and 834). Columns of tables created before keep pglz until ``ALTER TABLE
+# decisions ALTER COLUMN input_json SET COMPRESSION lz4`` (values already stored stay as
+# they are). The output the service packs itself (``allocator.service.stored``).
 _LZ4: DDL = DDL(  # type: ignore[no-untyped-call]
     "ALTER TABLE decisions ALTER COLUMN input_json SET COMPRESSION lz4, "
     "ALTER COLUMN output_json SET COMPRESSION lz4"

@@ -22,7 +22,8 @@ pool and middleware): its rate and latency bound what the service could do if de
 explaining and recording cost nothing. The CPU time of each worker process during the
 eligibility phase is reported too (Linux), per request and as each worker's share: with
 keep-alive connections a worker keeps the connections it accepted, and they are often not
-shared evenly.
+shared evenly; so are the CPU of this client and of PostgreSQL's server processes (when the
+database runs on this machine) per request.
 
 Run: ``python benchmarks/service.py [--requests 6000] [--concurrency 8] [--workers 2]
 [--engine python] [--ceiling-requests 4000]``; writes results/service.json.
@@ -166,6 +167,25 @@ def _worker_cpu(server_pid: int) -> dict[int, float]:
         return {}
 
 
+def _postgres_cpu() -> float:
+    """CPU seconds (user + system) of every PostgreSQL server process on this machine
+    (Linux; 0 if none): the benchmark's database shares the two cores with the service."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _latency(latencies: list[float]) -> dict[str, float]:
     latencies = sorted(latencies)
     return {
@@ -253,10 +273,13 @@ def run_one(
         asyncio.run(_drive(port, requests[: args.warmup], args.concurrency))
         load_before = _load()
         cpu_before = _worker_cpu(server.pid)
+        others_before = time.process_time(), _postgres_cpu()
         start = time.perf_counter()
         latencies, errors = asyncio.run(_drive(port, requests[args.warmup :], args.concurrency))
         elapsed = time.perf_counter() - start
         cpu_after = _worker_cpu(server.pid)
+        client_cpu = time.process_time() - others_before[0]
+        database_cpu = _postgres_cpu() - others_before[1]
         load_after = _load()
         # The ceiling: an empty endpoint, same server, same client, same connections count.
         probes = _healthz_requests(args.ceiling_requests, port)
@@ -290,6 +313,10 @@ def run_one(
         # CPU of the server's worker processes while the requests above were served.
         "worker_cpu_ms_per_request": round(sum(used) * 1000 / len(latencies), 2),
         "worker_cpu_share": [round(u / sum(used), 3) for u in used] if sum(used) else [],
+        # The rest of the machine's work for the same requests: this benchmark's client,
+        # and PostgreSQL's server processes (0 for SQLite, which runs in the workers).
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(latencies), 3),
+        "database_server_cpu_ms_per_request": round(database_cpu * 1000 / len(latencies), 3),
         "healthz": {
             "requests": len(ceiling),
             "requests_per_second": round(len(ceiling) / ceiling_elapsed, 1),

@@ -16,16 +16,17 @@ Examples:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from allocator.service.appender import Appender, head_problem, output_holds_bytes
@@ -50,6 +51,10 @@ from allocator.service.write_lock import AppendLock
 Row = dict[str, Any]
 #: Seconds to wait for a PostgreSQL connection (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT = 5
+#: Tables the service works without (made by ``allocator db init`` of later versions).
+OPTIONAL_TABLES = {"text_dictionaries"}
+
+log = logging.getLogger("allocator.service")
 
 
 @dataclass(frozen=True)
@@ -221,9 +226,25 @@ class Store:
         return None if found is None else bytes(found)
 
     def create_tables(self) -> None:
-        """Create missing tables (with their append-only triggers) and the chain head."""
+        """Create missing tables (with their append-only triggers) and the chain head.
+
+        A PostgreSQL database made by an earlier version lacks ``text_dictionaries``,
+        which the service's role may not create: the service then starts all the same
+        and stores decision texts as they are (a warning says to run ``allocator db
+        init`` as the schema's owner)."""
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn, checkfirst=True)
+        except DBAPIError:
+            missing = set(metadata.tables) - set(inspect(self.engine).get_table_names())
+            if not missing or not missing <= OPTIONAL_TABLES:
+                raise
+            log.warning(
+                "table %s is missing and this role may not create it: decision texts are "
+                "stored as they are (run `allocator db init` as the schema's owner)",
+                ", ".join(sorted(missing)),
+            )
         with self.engine.begin() as conn:
-            metadata.create_all(conn, checkfirst=True)
             if conn.execute(select(chain_head.c.id)).first() is None:
                 conn.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS))
 

@@ -168,3 +168,13 @@ def test_tables_to_a_pipe_are_120_columns_wide(monkeypatch: pytest.MonkeyPatch) 
     assert common._width(Terminal()) is None  # a terminal gives its own width
     monkeypatch.setenv("COLUMNS", "200")
     assert common._width(io.StringIO()) is None  # and so does $COLUMNS
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["db", "init"]])
+def test_an_unreachable_database_is_one_line_and_exit_2(command: list[str]) -> None:
+    pytest.importorskip("psycopg")
+    url = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none?connect_timeout=2"
+    code, output = invoke(*command, "--db", url)
+    assert code == 2, output
+    assert "error: the database cannot be used:" in output and "127.0.0.1" in output
+    assert "Traceback" not in output and "secret" not in output

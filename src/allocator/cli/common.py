@@ -88,8 +88,9 @@ def extra_hint(module: str) -> str | None:
 
 @contextmanager
 def reported() -> Iterator[None]:
-    """Turn allocator's own errors, a missing extra and an unwritable path into a message
-    and the exit code of their reason (:data:`EXIT_CODES`), never a traceback."""
+    """Turn allocator's own errors, a missing extra, an unwritable path and a database that
+    cannot be used into a message and the exit code of their reason (:data:`EXIT_CODES`),
+    never a traceback."""
     try:
         yield
     except AllocatorError as exc:
@@ -102,6 +103,30 @@ def reported() -> Iterator[None]:
     except (FileExistsError, NotADirectoryError, PermissionError) as exc:
         where = exc.filename or ""
         fail(f"{where}: {exc.strerror or exc}" if where else str(exc))
+    except Exception as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        fail(problem)
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """What went wrong with the database, when ``exc`` is SQLAlchemy's error (an
+    unreachable server, a refused login, a missing privilege), in one line; else None.
+
+    The driver's own first line is kept (it names the server, never the password);
+    SQLAlchemy hides the statement's parameters.
+
+    Examples:
+        >>> database_problem(ValueError("x")) is None
+        True
+    """
+    errors = sys.modules.get("sqlalchemy.exc")  # not imported: not its error
+    if errors is None or not isinstance(exc, errors.SQLAlchemyError):
+        return None
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"the database cannot be used: {lines[0] if lines else type(cause).__name__}"
 
 
 def parse_date(text: str | None, calendar: str | None = None) -> date:

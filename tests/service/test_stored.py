@@ -10,6 +10,7 @@ row that was altered is named by ``audit verify`` like any other.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import lz4.frame
@@ -20,9 +21,12 @@ from typer.testing import CliRunner
 
 import allocator.cli.commands_serve  # noqa: F401  (registers the commands)
 from allocator.cli.app import app
+from allocator.errors import InputError
+from allocator.reference import default_registry
 from allocator.service import stored
 from allocator.service.chain import canonical_json
 from allocator.service.pg import init_database
+from allocator.service.samples import NEIGHBORHOODS, SAMPLES, sample_texts
 from allocator.service.store import Store, prepare
 from allocator.service.stored import DICT_MAGIC, FRAME_MAGIC, TextDictionary
 from tests.service.conftest import DAY, PG_SERVICE_ROLE, Service, household
@@ -183,3 +187,28 @@ def test_a_postgresql_database_made_before_keeps_working_and_can_be_upgraded(
     result = runner.invoke(app, ["audit", "verify", "--db", owner_url])
     assert result.exit_code == 0, result.output
     owner.dispose()
+
+
+class _Backend:
+    """Decides every day but ``refused`` (as a parameter out of force would)."""
+
+    def __init__(self, *refused: date) -> None:
+        self.refused = refused
+
+    def decide(self, household: Any, neighborhood: Any, day: date) -> dict[str, Any]:
+        if day in self.refused:
+            raise InputError(f"no parameter in force on {day}")
+        return {"household_id": household.household_id, "day": day.isoformat()}
+
+
+def test_the_samples_are_decided_on_the_first_of_the_year_or_else_today() -> None:
+    def dump(decision: dict[str, Any]) -> bytes:
+        return json.dumps(decision).encode()
+
+    today, first = date(2026, 12, 7), date(2026, 1, 1)
+    registry = default_registry()
+    texts = sample_texts(_Backend(), registry, dump, today)
+    assert texts.count(b'"day": "2026-01-01"') == NEIGHBORHOODS * len(SAMPLES)
+    assert b"2026-12-07" in sample_texts(_Backend(first), registry, dump, today)
+    assert sample_texts(_Backend(first, today), registry, dump, today) == b""
+    assert Store("sqlite://").text_dictionary(b"") is None  # then texts stay as they are

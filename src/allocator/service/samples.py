@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from allocator.domain import Household, Neighborhood, NeighborhoodRegistry, parse_household
+from allocator.errors import AllocatorError
 
 #: Neighborhoods the samples are decided in (of different programs and custodians).
 NEIGHBORHOODS = 3
@@ -87,13 +88,21 @@ def sample_neighborhoods(registry: NeighborhoodRegistry) -> list[Neighborhood]:
 
 def sample_texts(backend: Decides, registry: NeighborhoodRegistry, dump: Any, today: date) -> bytes:
     """The JSON texts (``dump(decision)``, UTF-8) of the sample households decided on the
-    first day of ``today``'s year, one after the other."""
-    day = date(today.year, 1, 1)
-    texts = []
-    for n in sample_neighborhoods(registry):
-        for i, sample in enumerate(SAMPLES, start=1):
-            household = parse_household(
-                sample | {"household_id": i, "neighborhood_id": n.neighborhood_id}
+    first day of ``today``'s year (or on ``today``, where the ruleset's parameters do not
+    cover that day), one after the other; empty if neither day can be decided."""
+    for day in (date(today.year, 1, 1), today):
+        try:
+            return b"".join(
+                dump(backend.decide(household, n, day)) for household, n in _samples(registry)
             )
-            texts.append(dump(backend.decide(household, n, day)))
-    return b"".join(texts)
+        except AllocatorError:  # e.g. a parameter not in force on that day
+            continue
+    return b""
+
+
+def _samples(registry: NeighborhoodRegistry) -> list[tuple[Household, Neighborhood]]:
+    return [
+        (parse_household(sample | {"household_id": i, "neighborhood_id": n.neighborhood_id}), n)
+        for n in sample_neighborhoods(registry)
+        for i, sample in enumerate(SAMPLES, start=1)
+    ]

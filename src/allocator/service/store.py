@@ -29,7 +29,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from allocator.service.appender import Appender, head_problem, output_holds_bytes
+from allocator.service.appender import OUTPUT_COLUMN_TYPE, Appender, head_problem
 from allocator.service.chain import (
     ChainReport,
     canonical_json,
@@ -178,15 +178,8 @@ class Store:
         convert_to(output_json, 'UTF8')``)."""
         if self.dialect == "sqlite":
             return True
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            found = output_holds_bytes(cursor)
-            cursor.close()
-            connection.commit()
-        finally:
-            connection.close()
-        return found
+        with self.engine.connect() as conn:
+            return bool(conn.exec_driver_sql(OUTPUT_COLUMN_TYPE).scalar() == "bytea")
 
     def text_dictionary(self, sample: bytes) -> TextDictionary | None:
         """The dictionary of ``sample`` (texts alike those to be stored), recorded in the
